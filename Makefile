@@ -1,0 +1,47 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: demo test lint typecheck pytest test-postgres lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+demo: $(VENV)/.runtime
+	bash scripts/demo.sh
+
+test: $(VENV)/.dev lint typecheck pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.dev
+	$(BIN)/mypy orderflow
+
+pytest: $(VENV)/.dev
+	bash scripts/ensure-chromium.sh
+	bash scripts/pytest.sh
+
+test-postgres: $(VENV)/.dev
+	bash scripts/ensure-postgres.sh
+	DATABASE_URL=$(PG_URL) bash scripts/pytest.sh
+
+# Re-pin after editing requirements*.in (hashes, no download addresses).
+lock: $(VENV)/.dev
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile --quiet --generate-hashes --no-header --python-version 3.11 requirements.in -o requirements.txt
+	$(BIN)/uv pip compile --quiet --generate-hashes --no-header --python-version 3.11 requirements-dev.in -o requirements-dev.txt
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from orderflow.accounts.models import Contact, Customer, Membership, Seller
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Seller)
+class SellerAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "time_zone", "locale", "currency")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [MembershipInline]
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+    fields = ("name", "email", "phone", "locale", "time_zone", "preferred_channels")
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ("name", "seller", "kind", "email_domain", "reference")
+    list_filter = ("seller", "kind")
+    search_fields = ("name", "reference")
+    inlines = [ContactInline]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("name", "customer", "email", "phone", "locale", "time_zone")
+    search_fields = ("name", "email", "phone")

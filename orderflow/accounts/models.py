@@ -1,0 +1,126 @@
+"""Sellers (the tenants), their staff, and their customers with contacts."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+
+CHANNELS = [
+    ("email", "Email"),
+    ("sms", "SMS"),
+    ("messenger", "Messenger"),
+    ("in_app", "In-app"),
+    ("call", "Phone call"),
+]
+CHANNEL_KEYS = frozenset(key for key, _ in CHANNELS)
+LOCALES = [("en", "English"), ("fr", "Français")]
+
+phone_validator = RegexValidator(
+    r"^\+[1-9]\d{6,14}$", "Enter the phone number in international form, e.g. +14155550123."
+)
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone (use a name such as Europe/Paris).")
+
+
+def validate_channels(value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError("Preferred channels must be a list of channel names.")
+    unknown = sorted(set(value) - CHANNEL_KEYS)
+    if unknown:
+        raise ValidationError(f"Unknown channel(s): {', '.join(unknown)}.")
+
+
+class Seller(models.Model):
+    """A business taking orders: the tenant every other row belongs to."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    locale = models.CharField(max_length=8, choices=LOCALES, default="en")
+    currency = models.CharField(max_length=3, default="USD")
+    order_counter = models.PositiveIntegerField(default=0, editable=False, help_text="Last order number used")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    MANAGER = "manager", "Manager"
+    STAFF = "staff", "Staff"
+
+
+class Membership(models.Model):
+    """A user working for a seller, with a role."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
+    is_active = models.BooleanField(default=True)
+    phone = models.CharField(max_length=20, blank=True, validators=[phone_validator])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["seller", "user"], name="one_membership_per_seller")]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.get_role_display()}, {self.seller})"
+
+    @property
+    def display_name(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+
+class Customer(models.Model):
+    """Someone who orders from a seller: a bar, a partner company, a household, a prospect."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="customers")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=40, blank=True, help_text="e.g. bar, partner, household, prospect")
+    email_domain = models.CharField(
+        max_length=253, blank=True, help_text="The customer's own email domain, e.g. example.com"
+    )
+    reference = models.CharField(max_length=60, blank=True, help_text="The seller's account number")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["seller", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    """A person at a customer: who orders, who is told, in which language, on which channels, when."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=20, blank=True, validators=[phone_validator])
+    locale = models.CharField(max_length=8, choices=LOCALES, default="en")
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    preferred_channels = models.JSONField(default=list, blank=True, validators=[validate_channels])
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact",
+        help_text="Portal login, when the contact has one",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def seller_id(self) -> int:
+        return self.customer.seller_id

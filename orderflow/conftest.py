@@ -1,0 +1,116 @@
+"""Named personas, built through the real actions.
+
+Acme Supplies (seller) has Olivia (owner), Sam (staff) and Max (manager). Its customer, the Corner Bar,
+has two contacts: Alice (email, English, New York) and Bruno (SMS, French, Paris). Rival Co is another
+seller, with Rita, used to prove that one tenant never sees another's data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from orderflow.accounts.actions import add_contact, add_customer, add_staff, create_seller
+from orderflow.accounts.models import Contact, Customer, Membership, Seller
+from orderflow.core.actors import Actor
+from orderflow.orders.actions import LineInput, place_order, transition_order
+from orderflow.orders.models import Order
+from orderflow.workflows.actions import install_order_type
+from orderflow.workflows.loader import preset_keys
+from orderflow.workflows.models import OrderType
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def acme(db) -> Seller:
+    return create_seller(name="Acme Supplies", slug="acme", time_zone="America/New_York", currency="USD")
+
+
+@pytest.fixture
+def olivia(acme) -> Membership:
+    return add_staff(acme, username="olivia", password=PASSWORD, first_name="Olivia", role="owner")
+
+
+@pytest.fixture
+def sam(acme) -> Membership:
+    return add_staff(acme, username="sam", password=PASSWORD, first_name="Sam", role="staff")
+
+
+@pytest.fixture
+def corner_bar(acme) -> Customer:
+    return add_customer(acme, name="Corner Bar", kind="bar", email_domain="cornerbar.example")
+
+
+@pytest.fixture
+def alice(corner_bar) -> Contact:
+    return add_contact(
+        corner_bar,
+        name="Alice Martin",
+        email="alice@cornerbar.example",
+        time_zone="America/New_York",
+        preferred_channels=["email"],
+    )
+
+
+@pytest.fixture
+def bruno(corner_bar) -> Contact:
+    return add_contact(
+        corner_bar,
+        name="Bruno Petit",
+        phone="+33612345678",
+        locale="fr",
+        time_zone="Europe/Paris",
+        preferred_channels=["sms"],
+    )
+
+
+@pytest.fixture
+def rival(db) -> Seller:
+    return create_seller(name="Rival Co", slug="rival")
+
+
+@pytest.fixture
+def rita(rival) -> Membership:
+    return add_staff(rival, username="rita", password=PASSWORD, first_name="Rita", role="owner")
+
+
+@pytest.fixture
+def rival_customer(rival) -> Customer:
+    return add_customer(rival, name="Rival's Customer")
+
+
+@pytest.fixture
+def order_types(acme) -> dict[str, OrderType]:
+    """One order type per preset for Acme, keyed by preset."""
+    return {key: install_order_type(acme, preset=key, actor=Actor.system()) for key in preset_keys()}
+
+
+@pytest.fixture
+def make_order(order_types, corner_bar, alice) -> Callable[..., Order]:
+    """Place an order of a preset as Alice; `path` walks it through states as `by` (default staff)."""
+
+    def make(preset: str, *, path: tuple[str, ...] = (), by: Actor | None = None, **kwargs: Any) -> Order:
+        kwargs.setdefault(
+            "lines", [LineInput("Crate of lemonade", 3, "12.50", backup_description="Orangeade")]
+        )
+        order = place_order(corner_bar, order_type=order_types[preset], actor=Actor.customer(alice), **kwargs)
+        for state in path:
+            actor = by or _any_staff(order)
+            order = transition_order(order, to=state, actor=actor, note=_note_for(order, state))
+        return order
+
+    return make
+
+
+def _any_staff(order: Order) -> Actor:
+    membership = order.seller.memberships.order_by("pk").first()
+    assert membership is not None, "the seller needs staff to move orders"
+    return Actor.staff(membership)
+
+
+def _note_for(order: Order, state: str) -> str:
+    transition = order.workflow.transition(order.state, state)
+    return "Moved by the test" if transition is not None and transition.note == "required" else ""

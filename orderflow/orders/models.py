@@ -1,0 +1,186 @@
+"""Orders, their lines and refunds, and the activity log every change appends to."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Sum
+
+from orderflow.accounts.models import Contact, Customer, Membership, Seller
+from orderflow.workflows.definition import State, Workflow
+from orderflow.workflows.models import OrderType, WorkflowVersion
+
+
+class Order(models.Model):
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="orders")
+    number = models.PositiveIntegerField(help_text="Per seller, starting at 1")
+    order_type = models.ForeignKey(OrderType, on_delete=models.PROTECT, related_name="orders")
+    workflow_version = models.ForeignKey(WorkflowVersion, on_delete=models.PROTECT, related_name="orders")
+    state = models.CharField(max_length=40)
+    state_category = models.CharField(max_length=16, help_text="Copied from the workflow state for filtering")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    placed_by = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    title = models.CharField(max_length=200)
+    customer_notes = models.TextField(blank=True)
+    currency = models.CharField(max_length=3)
+    submitted_at = models.DateTimeField()
+    last_activity_at = models.DateTimeField()
+    seen_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="When the order reached a final state")
+    estimated_completion = models.DateField(null=True, blank=True)
+    assignee = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_orders"
+    )
+    internal_notes = models.TextField(blank=True, help_text="Staff only; never shown to the customer")
+    cancel_reason = models.TextField(blank=True)
+    archived = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped by every change (optimistic locking)")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["seller", "number"], name="order_number_per_seller")]
+        indexes = [
+            models.Index(fields=["seller", "archived", "-last_activity_at"]),
+            models.Index(fields=["seller", "state_category"]),
+            models.Index(fields=["seller", "customer"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.title}"
+
+    @property
+    def workflow(self) -> Workflow:
+        return self.workflow_version.workflow
+
+    @property
+    def current_state(self) -> State:
+        return self.workflow.state(self.state)
+
+    @property
+    def is_final(self) -> bool:
+        return self.current_state.final
+
+    def total(self) -> Decimal:
+        value = self.lines.aggregate(total=Sum(F("quantity") * F("unit_price")))["total"]
+        return Decimal(value or 0).quantize(Decimal("0.01"))
+
+    def refunded_total(self) -> Decimal:
+        value = self.refunds.aggregate(total=Sum("amount"))["total"]
+        return Decimal(value or 0)
+
+
+class LineStatus(models.TextChoices):
+    AVAILABLE = "available", "Available"
+    OUT_OF_STOCK = "out_of_stock", "Out of stock"
+    SUBSTITUTED = "substituted", "Substituted"
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    sku = models.CharField(max_length=60, blank=True)
+    description = models.CharField(max_length=300)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    backup_description = models.CharField(
+        max_length=300, blank=True, help_text="What the customer accepts instead if this is out of stock"
+    )
+    status = models.CharField(max_length=16, choices=LineStatus.choices, default=LineStatus.AVAILABLE)
+    substitute_description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["order", "position"], name="line_position_per_order")]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def amount(self) -> Decimal | None:
+        if self.unit_price is None:
+            return None
+        return (self.quantity * self.unit_price).quantize(Decimal("0.01"))
+
+
+class Refund(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    reason = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by_name = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.amount} on {self.order}"
+
+
+class EventType(models.TextChoices):
+    PLACED = "placed", "Order placed"
+    SEEN = "seen", "Opened by staff"
+    TRANSITIONED = "transitioned", "Status changed"
+    ASSIGNED = "assigned", "Assigned"
+    ESTIMATE_SET = "estimate_set", "Estimated completion set"
+    INTERNAL_NOTES = "internal_notes", "Internal notes edited"
+    LINE_UPDATED = "line_updated", "Line updated"
+    CANCELLED = "cancelled", "Cancelled"
+    REFUNDED = "refunded", "Refunded"
+    ARCHIVED = "archived", "Archived"
+
+
+# Events the customer's timeline never shows.
+STAFF_ONLY_EVENTS = frozenset(
+    {EventType.SEEN, EventType.ASSIGNED, EventType.INTERNAL_NOTES, EventType.ARCHIVED}
+)
+
+
+class OrderEventQuerySet(models.QuerySet["OrderEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("The activity log is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("The activity log is append-only")
+
+
+class OrderEvent(models.Model):
+    """One line of the activity log. Appended in the same transaction as the change; never edited."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(max_length=24, choices=EventType.choices)
+    actor_kind = models.CharField(max_length=10)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200)
+    from_state = models.CharField(max_length=40, blank=True)
+    to_state = models.CharField(max_length=40, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    objects = OrderEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} on {self.order_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("The activity log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("The activity log is append-only")
+
+    @property
+    def customer_visible(self) -> bool:
+        return self.type not in STAFF_ONLY_EVENTS

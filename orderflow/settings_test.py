@@ -1,0 +1,9 @@
+"""Settings for the test suite: the real settings, a throwaway secret and a fast password hasher."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+
+from orderflow.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
