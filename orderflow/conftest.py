@@ -89,8 +89,8 @@ def order_types(acme) -> dict[str, OrderType]:
 
 
 @pytest.fixture
-def make_order(order_types, corner_bar, alice) -> Callable[..., Order]:
-    """Place an order of a preset as Alice; `path` walks it through states as `by` (default staff)."""
+def make_order(order_types, corner_bar, alice, olivia) -> Callable[..., Order]:
+    """Place an order of a preset as Alice; `path` walks it through states as `by` (default Olivia)."""
 
     def make(preset: str, *, path: tuple[str, ...] = (), by: Actor | None = None, **kwargs: Any) -> Order:
         kwargs.setdefault(
@@ -98,17 +98,12 @@ def make_order(order_types, corner_bar, alice) -> Callable[..., Order]:
         )
         order = place_order(corner_bar, order_type=order_types[preset], actor=Actor.customer(alice), **kwargs)
         for state in path:
-            actor = by or _any_staff(order)
-            order = transition_order(order, to=state, actor=actor, note=_note_for(order, state))
+            order = transition_order(
+                order, to=state, actor=by or Actor.staff(olivia), note=_note_for(order, state)
+            )
         return order
 
     return make
-
-
-def _any_staff(order: Order) -> Actor:
-    membership = order.seller.memberships.order_by("pk").first()
-    assert membership is not None, "the seller needs staff to move orders"
-    return Actor.staff(membership)
 
 
 def _note_for(order: Order, state: str) -> str:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
 from orderflow.accounts.models import Seller
 from orderflow.workflows.definition import Workflow, parse
 
-_parsed: dict[int, Workflow] = {}
+# pk -> (definition, parsed). The definition is compared on use: ids can be reused (a restored
+# database, rolled-back tests), and comparing two dicts is far cheaper than parsing again.
+_parsed: dict[int, tuple[dict[str, Any], Workflow]] = {}
 
 
 class OrderType(models.Model):
@@ -63,6 +67,6 @@ class WorkflowVersion(models.Model):
         if self.pk is None:
             return parse(self.definition)
         cached = _parsed.get(self.pk)
-        if cached is None:
-            cached = _parsed[self.pk] = parse(self.definition)
-        return cached
+        if cached is None or cached[0] != self.definition:
+            cached = _parsed[self.pk] = (self.definition, parse(self.definition))
+        return cached[1]

@@ -38,8 +38,10 @@ def test_the_shop_option_picks_pickup_or_delivery_states():
     raw = load_preset("shop")
     pickup = parse(resolve(raw))
     delivery = parse(resolve(raw, {"fulfilment": "delivery"}))
-    assert "ready_for_pickup" in pickup.states and "ready_for_delivery" not in pickup.states
-    assert "ready_for_delivery" in delivery.states and "picked_up" not in delivery.states
+    assert "ready_for_pickup" in pickup.states
+    assert "ready_for_delivery" not in pickup.states
+    assert "ready_for_delivery" in delivery.states
+    assert "picked_up" not in delivery.states
     assert delivery.state("delivered").final
     assert pickup.state("ready_for_pickup").label("fr") == "Prête à être ramassée"
 
