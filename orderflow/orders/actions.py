@@ -54,6 +54,8 @@ def place_order(
     """Create an order in the workflow's initial state (or another entry state, e.g. flat-fee)."""
     if order_type.seller_id != customer.seller_id:
         raise ActionError("invalid", "That order type does not belong to this seller.")
+    # The newest published version, not whatever the caller's copy of the order type remembers.
+    order_type = OrderType.objects.select_related("current_version").get(pk=order_type.pk)
     if not order_type.is_active or order_type.current_version is None:
         raise ActionError("invalid", f"The order type {order_type.name!r} is not taking orders.")
     if actor.kind == "customer":
