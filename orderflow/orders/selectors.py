@@ -1,0 +1,137 @@
+"""Reads of orders that the seller's pages (and later the API) share.
+
+Every function takes the seller it reads for, so no query can reach another tenant's rows, and loads
+what its callers display in a fixed number of queries (no N+1 over orders, lines or events).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models.expressions import OrderBy
+
+from orderflow.accounts.models import Customer, Membership, Seller
+from orderflow.orders.models import Order, OrderEvent, Refund
+from orderflow.workflows.definition import State
+from orderflow.workflows.models import OrderType
+
+# Sort keys offered to people (and API clients) -> the order field behind them.
+SORT_FIELDS = {
+    "submitted": "submitted_at",
+    "last_activity": "last_activity_at",
+    "estimated_completion": "estimated_completion",
+}
+DEFAULT_SORT = "-last_activity"
+SORT_CHOICES = [
+    ("-last_activity", "Last activity, newest first"),
+    ("last_activity", "Last activity, oldest first"),
+    ("-submitted", "Submitted, newest first"),
+    ("submitted", "Submitted, oldest first"),
+    ("estimated_completion", "Estimated completion, soonest first"),
+    ("-estimated_completion", "Estimated completion, latest first"),
+]
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    """What the order list is narrowed to. Empty values mean "no filter"."""
+
+    search: str = ""
+    order_type: OrderType | None = None
+    category: str = ""
+    state: str = ""
+    assignee: Membership | Literal["unassigned"] | None = None
+    customer: Customer | None = None
+    include_archived: bool = False
+    sort: str = DEFAULT_SORT
+
+
+def order_list(seller: Seller, filters: OrderFilters | None = None) -> QuerySet[Order]:
+    """The seller's orders, filtered and sorted, with everything a list row shows joined in."""
+    filters = filters or OrderFilters()
+    orders = Order.objects.filter(seller=seller).select_related(
+        "customer", "placed_by", "order_type", "workflow_version", "assignee__user"
+    )
+    if not filters.include_archived:
+        orders = orders.filter(archived=False)
+    if filters.search:
+        orders = orders.filter(_search(filters.search))
+    if filters.order_type is not None:
+        orders = orders.filter(order_type=filters.order_type)
+    if filters.category:
+        orders = orders.filter(state_category=filters.category)
+    if filters.state:
+        orders = orders.filter(state=filters.state)
+    if filters.assignee == "unassigned":
+        orders = orders.filter(assignee__isnull=True)
+    elif filters.assignee is not None:
+        orders = orders.filter(assignee=filters.assignee)
+    if filters.customer is not None:
+        orders = orders.filter(customer=filters.customer)
+    return orders.order_by(*_ordering(filters.sort))
+
+
+def _search(text: str) -> Q:
+    text = text.strip()
+    match = Q(title__icontains=text) | Q(customer__name__icontains=text)
+    number = text.removeprefix("#")
+    if number.isdigit() and len(number) < 10:
+        match |= Q(number=int(number))
+    return match
+
+
+def _ordering(sort: str) -> list[str | OrderBy]:
+    descending = sort.startswith("-")
+    field = SORT_FIELDS.get(sort.removeprefix("-"), SORT_FIELDS["last_activity"])
+    # Orders without an estimate go last whichever way the list is sorted.
+    primary = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+    return [primary, "-number"]
+
+
+def attention_count(seller: Seller) -> int:
+    """Orders needing someone's attention: new ones nobody has moved on yet (category "open")."""
+    return Order.objects.filter(seller=seller, state_category="open", archived=False).count()
+
+
+def order_for_staff(seller: Seller, number: int) -> Order | None:
+    """One order of the seller by its number, with lines, refunds and the activity log loaded."""
+    return (
+        Order.objects.filter(seller=seller, number=number)
+        .select_related("seller", "customer", "placed_by", "order_type", "workflow_version", "assignee__user")
+        .prefetch_related(
+            "lines",
+            Prefetch("refunds", queryset=Refund.objects.order_by("created_at", "pk")),
+            Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "pk")),
+        )
+        .first()
+    )
+
+
+def staff_of(seller: Seller, *, active_only: bool = True) -> QuerySet[Membership]:
+    """The seller's staff with their users, by name: assignment choices and assignee filters."""
+    memberships = Membership.objects.filter(seller=seller).select_related("user")
+    if active_only:
+        memberships = memberships.filter(is_active=True)
+    return memberships.order_by("user__first_name", "user__last_name", "user__username")
+
+
+def customers_of(seller: Seller) -> QuerySet[Customer]:
+    return Customer.objects.filter(seller=seller).order_by("name", "pk")
+
+
+def order_types_of(seller: Seller) -> QuerySet[OrderType]:
+    """The seller's order types with their workflow versions loaded (for `states_of`)."""
+    return OrderType.objects.filter(seller=seller).prefetch_related("versions").order_by("name", "pk")
+
+
+def states_of(order_type: OrderType) -> dict[str, State]:
+    """Every state an order of this type can be in: those of the current workflow version first,
+    then any that only older versions (still pinned by older orders) have."""
+    versions = sorted(order_type.versions.all(), key=lambda version: version.number, reverse=True)
+    states: dict[str, State] = {}
+    for version in versions:
+        for key, state in version.workflow.states.items():
+            states.setdefault(key, state)
+    return states

@@ -1,0 +1,69 @@
+"""Seller scoping for every page under /s/<seller_slug>/.
+
+A page is reached only through the active membership of the signed-in user at that seller. Anything
+else answers 404, not 403: another tenant's sellers and orders must not even be seen to exist.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from orderflow.accounts.models import Membership
+from orderflow.orders.selectors import attention_count
+
+SellerView = Callable[..., HttpResponse]
+
+
+def membership_for(request: HttpRequest, seller_slug: str) -> Membership:
+    """The signed-in user's active membership at the seller, or 404."""
+    membership = (
+        Membership.objects.select_related("seller", "user")
+        .filter(user_id=request.user.pk or 0, seller__slug=seller_slug, is_active=True)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such seller")
+    return membership
+
+
+def seller_view(view: SellerView) -> SellerView:
+    """Resolve `seller_slug` to the user's membership and call `view(request, membership, ...)`.
+
+    Dates and times on the page are shown in the seller's time zone.
+    """
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, seller_slug: str, **kwargs: Any) -> HttpResponse:
+        membership = membership_for(request, seller_slug)
+        with timezone.override(membership.seller.time_zone):
+            return view(request, membership, **kwargs)
+
+    return wrapper
+
+
+def render_seller(
+    request: HttpRequest,
+    membership: Membership,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """Render a seller page with what the layout needs: the seller, the member and the nav badge."""
+    seller = membership.seller
+    full = {
+        "membership": membership,
+        "seller": seller,
+        "locale": seller.locale,
+        "attention_count": attention_count(seller),
+        **(context or {}),
+    }
+    return render(request, template, full, status=status)

@@ -1,0 +1,72 @@
+"""The activity log of an order as staff read it: one sentence per event, states named by their labels."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from orderflow.orders.models import EventType, LineStatus, Order, OrderEvent
+from orderflow.workflows.definition import Workflow
+
+
+@dataclass(frozen=True)
+class ActivityEntry:
+    at: dt.datetime
+    actor: str
+    summary: str
+    note: str
+    staff_only: bool
+
+
+def activity(order: Order, locale: str) -> list[ActivityEntry]:
+    """The order's events, oldest first (uses the prefetched `events` when there are any)."""
+    workflow = order.workflow
+    return [
+        ActivityEntry(
+            at=event.created_at,
+            actor=event.actor_name,
+            summary=_summary(event, workflow, locale),
+            note=event.note,
+            staff_only=not event.customer_visible,
+        )
+        for event in order.events.all()
+    ]
+
+
+def _state(workflow: Workflow, key: str, locale: str) -> str:
+    state = workflow.states.get(key)
+    return state.label(locale) if state is not None else key
+
+
+def _summary(event: OrderEvent, workflow: Workflow, locale: str) -> str:
+    data = event.data or {}
+    before = _state(workflow, event.from_state, locale)
+    after = _state(workflow, event.to_state, locale)
+    match event.type:
+        case EventType.PLACED:
+            return f"Order placed ({after})"
+        case EventType.SEEN:
+            return "Opened by staff for the first time"
+        case EventType.TRANSITIONED:
+            return f"Status changed from {before} to {after}"
+        case EventType.ASSIGNED:
+            name = data.get("assignee")
+            return f"Assigned to {name}" if name else "Unassigned"
+        case EventType.ESTIMATE_SET:
+            date = data.get("date")
+            return f"Estimated completion set to {date}" if date else "Estimated completion cleared"
+        case EventType.LINE_UPDATED:
+            status = data.get("status", "")
+            label = LineStatus(status).label if status in LineStatus.values else status
+            text = f"Line {data.get('line')} ({data.get('description', '')}) marked {label.lower()}"
+            substitute = data.get("substitute")
+            return f"{text}: {substitute}" if substitute else text
+        case EventType.CANCELLED:
+            return f"Cancelled (was {before})"
+        case EventType.REFUNDED:
+            return f"Refunded {data.get('amount', '')} {data.get('currency', '')}".rstrip()
+        case EventType.ARCHIVED:
+            return (
+                f"Archived ({after})" if event.to_state and event.to_state != event.from_state else "Archived"
+            )
+    return event.get_type_display()

@@ -1,0 +1,273 @@
+"""Input shapes of the seller's pages. Forms check types and sizes; the actions decide what is allowed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from django import forms
+
+from orderflow.accounts.models import Customer, Membership
+from orderflow.orders.models import LineStatus, Order, OrderLine
+from orderflow.orders.selectors import (
+    DEFAULT_SORT,
+    SORT_CHOICES,
+    OrderFilters,
+    customers_of,
+    order_types_of,
+    staff_of,
+    states_of,
+)
+from orderflow.workflows.definition import CATEGORY_LABELS, Transition
+
+
+def _set_choices(field: forms.Field, choices: list[Any]) -> None:
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
+STALE_FORM = "This form is incomplete. Reload the order and try again."
+
+
+# ----------------------------------------------------------------------------------------------
+# The order list
+
+
+class OrderFilterForm(forms.Form):
+    """The dashboard's GET filters. Invalid values are reported and ignored, never fatal."""
+
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    type = forms.ChoiceField(label="Order type", required=False)
+    category = forms.ChoiceField(
+        label="Stage", required=False, choices=[("", "Any stage"), *CATEGORY_LABELS.items()]
+    )
+    state = forms.ChoiceField(label="Status", required=False)
+    assignee = forms.ChoiceField(label="Assignee", required=False)
+    customer = forms.ModelChoiceField(
+        label="Customer", required=False, queryset=Customer.objects.none(), empty_label="All customers"
+    )
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
+    archived = forms.BooleanField(label="Show archived", required=False)
+
+    def __init__(self, data: Any, *, membership: Membership) -> None:
+        super().__init__(data)
+        seller = membership.seller
+        self.membership = membership
+        self.order_types = {order_type.key: order_type for order_type in order_types_of(seller)}
+        _set_choices(
+            self.fields["type"],
+            [
+                ("", "All order types"),
+                *((key, order_type.name) for key, order_type in self.order_types.items()),
+            ],
+        )
+        # One select for every type's states, grouped by type, so it works without JavaScript.
+        _set_choices(
+            self.fields["state"],
+            [
+                ("", "Any status"),
+                *(
+                    (
+                        order_type.name,
+                        [
+                            (f"{key}:{state}", s.label(seller.locale))
+                            for state, s in states_of(order_type).items()
+                        ],
+                    )
+                    for key, order_type in self.order_types.items()
+                ),
+            ],
+        )
+        self.staff = {str(m.pk): m for m in staff_of(seller, active_only=False)}
+        _set_choices(
+            self.fields["assignee"],
+            [
+                ("", "Anyone"),
+                ("mine", "Assigned to me"),
+                ("unassigned", "Unassigned"),
+                *((pk, m.display_name) for pk, m in self.staff.items()),
+            ],
+        )
+        customer_field = self.fields["customer"]
+        assert isinstance(customer_field, forms.ModelChoiceField)
+        customer_field.queryset = customers_of(seller)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        type_key, state = data.get("type"), data.get("state")
+        if type_key and state and not state.startswith(f"{type_key}:"):
+            self.add_error(
+                "state",
+                "That status belongs to another order type than the one picked; the status was ignored.",
+            )
+        return data
+
+    def filters(self) -> OrderFilters:
+        """The filters from the valid fields (call after `is_valid()`); invalid ones are left out."""
+        data = self.cleaned_data
+        order_type = self.order_types.get(data.get("type") or "")
+        state = ""
+        if data.get("state"):
+            type_key, state = data["state"].split(":", 1)
+            order_type = self.order_types[type_key]
+        choice = data.get("assignee") or ""
+        assignee: Membership | Literal["unassigned"] | None
+        if choice == "mine":
+            assignee = self.membership
+        elif choice == "unassigned":
+            assignee = "unassigned"
+        else:
+            assignee = self.staff.get(choice)
+        return OrderFilters(
+            search=(data.get("q") or "").strip(),
+            order_type=order_type,
+            category=data.get("category") or "",
+            state=state,
+            assignee=assignee,
+            customer=data.get("customer"),
+            include_archived=bool(data.get("archived")),
+            sort=data.get("sort") or DEFAULT_SORT,
+        )
+
+
+# ----------------------------------------------------------------------------------------------
+# Changes to one order. Each form carries the order version the page showed, so a change made
+# meanwhile by someone else is refused instead of silently overwritten.
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, error_messages={"required": STALE_FORM, "invalid": STALE_FORM}
+    )
+
+    def __init__(self, data: Any = None, *, order: Order, key: str) -> None:
+        # `key` makes the ids unique when one page holds several forms of the same kind.
+        super().__init__(data, initial={"version": order.version}, auto_id=f"id_{key}_%s")
+        self.order = order
+
+
+class TransitionForm(VersionedForm):
+    to = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    note = forms.CharField(
+        label="Note to the customer",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, data: Any = None, *, order: Order, transition: Transition | None = None) -> None:
+        target = transition.target if transition else str((data or {}).get("to", ""))
+        super().__init__(data, order=order, key=f"to_{target}")
+        self.initial["to"] = target
+        if transition is not None and transition.note == "required":
+            self.fields["note"].widget.attrs["required"] = True
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
+class AssignForm(VersionedForm):
+    assignee = StaffChoiceField(
+        label="Assigned to", required=False, queryset=Membership.objects.none(), empty_label="Unassigned"
+    )
+
+    def __init__(self, data: Any = None, *, order: Order) -> None:
+        super().__init__(data, order=order, key="assign")
+        field = self.fields["assignee"]
+        assert isinstance(field, StaffChoiceField)
+        field.queryset = staff_of(order.seller)
+        self.initial["assignee"] = order.assignee_id
+
+
+class EstimateForm(VersionedForm):
+    estimated_completion = forms.DateField(
+        label="Estimated completion",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Leave empty to clear it.",
+    )
+
+    def __init__(self, data: Any = None, *, order: Order) -> None:
+        super().__init__(data, order=order, key="estimate")
+        self.initial["estimated_completion"] = order.estimated_completion
+
+
+class NotesForm(VersionedForm):
+    internal_notes = forms.CharField(
+        label="Internal notes", required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, data: Any = None, *, order: Order) -> None:
+        super().__init__(data, order=order, key="notes")
+        self.initial["internal_notes"] = order.internal_notes
+
+
+class LineForm(VersionedForm):
+    status = forms.ChoiceField(label="Line status", choices=LineStatus.choices)
+    substitute = forms.CharField(
+        label="Substitute",
+        required=False,
+        max_length=300,
+        help_text="Used when the status is Substituted; defaults to the backup item.",
+    )
+
+    def __init__(self, data: Any = None, *, order: Order, line: OrderLine) -> None:
+        super().__init__(data, order=order, key=f"line{line.position}")
+        self.line = line
+        self.initial["status"] = line.status
+        self.initial["substitute"] = line.substitute_description or line.backup_description
+
+
+class CancelForm(VersionedForm):
+    reason = forms.CharField(
+        label="Reason, shown to the customer",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    refund_amount = forms.DecimalField(
+        label="Refund", required=False, min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+    )
+
+    def __init__(self, data: Any = None, *, order: Order) -> None:
+        super().__init__(data, order=order, key="cancel")
+        policy = order.workflow.cancel
+        if policy is not None and policy.reason == "required":
+            self.fields["reason"].label = "Reason, shown to the customer (required)"
+            self.fields["reason"].widget.attrs["required"] = True
+        if policy is None or not policy.refund:
+            del self.fields["refund_amount"]
+        else:
+            self.fields["refund_amount"].label = f"Refund ({order.currency}, optional)"
+
+
+class RefundForm(forms.Form):
+    """No version: `refund_order` takes none (the action checks the refundable amount under lock)."""
+
+    amount = forms.DecimalField(label="Amount", min_value=Decimal("0.01"), max_digits=12, decimal_places=2)
+    reason = forms.CharField(
+        label="Reason", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, data: Any = None, *, order: Order) -> None:
+        super().__init__(data, auto_id="id_refund_%s")
+        self.order = order
+        self.fields["amount"].label = f"Amount ({order.currency})"
+        self.fields["reason"].widget.attrs["required"] = True
+
+
+class ArchiveForm(VersionedForm):
+    def __init__(self, data: Any = None, *, order: Order) -> None:
+        super().__init__(data, order=order, key="archive")
+
+
+def error_summary(form: forms.Form) -> str:
+    """Every error of a form on one line, for the message at the top of the page."""
+    parts: list[str] = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = field.label if field is not None and not field.widget.is_hidden else None
+        parts.extend(f"{label}: {error}" if label else str(error) for error in errors)
+    return " ".join(parts)

@@ -1,0 +1,271 @@
+"""One order: its page, and one small POST view per change, each calling its action.
+
+A change that the action refuses leaves the order as it was: the page is shown again with the
+message (and the form as it was filled in), or, when someone else changed the order meanwhile,
+reloaded so the person sees what changed before trying again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from orderflow.accounts.models import Membership
+from orderflow.core.actors import Actor
+from orderflow.core.errors import ActionError, Conflict
+from orderflow.orders.actions import (
+    archive_order,
+    assign_order,
+    available_transitions,
+    cancel_order,
+    edit_internal_notes,
+    mark_seen,
+    refund_order,
+    set_estimated_completion,
+    transition_order,
+    update_line,
+)
+from orderflow.orders.models import Order
+from orderflow.orders.selectors import order_for_staff
+from orderflow.web.access import render_seller, seller_view
+from orderflow.web.activity import activity
+from orderflow.web.forms import (
+    ArchiveForm,
+    AssignForm,
+    CancelForm,
+    EstimateForm,
+    LineForm,
+    NotesForm,
+    RefundForm,
+    TransitionForm,
+    error_summary,
+)
+
+Change = Callable[[Mapping[str, Any], Actor], str]
+
+
+def _order_or_404(membership: Membership, number: int) -> Order:
+    order = order_for_staff(membership.seller, number)
+    if order is None:
+        raise Http404("No such order")
+    return order
+
+
+@seller_view
+def order_detail(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
+    order = _order_or_404(membership, number)
+    # The first staff open records "seen" (distributor: Sent -> Seen); later opens change nothing.
+    if mark_seen(order, actor=Actor.staff(membership)) is not order:
+        order = _order_or_404(membership, number)
+    return _page(request, membership, order)
+
+
+def _page(
+    request: HttpRequest,
+    membership: Membership,
+    order: Order,
+    *,
+    bound: tuple[str, forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The order page; `bound` puts back the form (by slot) that was just submitted, with its errors."""
+    locale = membership.seller.locale
+    workflow = order.workflow
+    slot, submitted = bound or ("", None)
+
+    def form(name: str, fresh: forms.Form) -> forms.Form:
+        return submitted if submitted is not None and slot == name else fresh
+
+    transitions = [
+        {
+            "label": transition.label(locale),
+            "transition": transition,
+            "form": form(f"to:{transition.target}", TransitionForm(order=order, transition=transition)),
+        }
+        for transition in available_transitions(order, Actor.staff(membership))
+        if transition.target != workflow.archive  # archiving has its own button (it also hides the order)
+    ]
+    lines = [
+        {"line": line, "form": form(f"line:{line.position}", LineForm(order=order, line=line))}
+        for line in order.lines.all()
+    ]
+    open_for_changes = not order.is_final
+    total, refunded = order.total(), order.refunded_total()
+    context = {
+        "order": order,
+        "workflow": workflow,
+        "state": order.current_state,
+        "transitions": transitions,
+        "lines": lines,
+        "total": total,
+        "refunded": refunded,
+        "refundable": total - refunded,
+        "activity": activity(order, locale),
+        "open_for_changes": open_for_changes,
+        "can_cancel": open_for_changes and workflow.can_cancel(order.state, "staff"),
+        "can_archive": _archivable(order, membership),
+        "assign_form": form("assign", AssignForm(order=order)),
+        "estimate_form": form("estimate", EstimateForm(order=order)),
+        "notes_form": form("notes", NotesForm(order=order)),
+        "cancel_form": form("cancel", CancelForm(order=order)),
+        "refund_form": form("refund", RefundForm(order=order)),
+        "archive_form": form("archive", ArchiveForm(order=order)),
+    }
+    return render_seller(request, membership, "web/order_detail.html", context, status=status)
+
+
+def _archivable(order: Order, membership: Membership) -> bool:
+    """Whether to offer the archive button. Mirrors `archive_order`, which still has the last word."""
+    workflow = order.workflow
+    if order.archived:
+        return False
+    if workflow.archive:
+        transition = workflow.transition(order.state, workflow.archive)
+        return transition is not None and transition.allows("staff", membership.role)
+    return order.current_state.category in ("done", "cancelled")
+
+
+def _apply(
+    request: HttpRequest,
+    membership: Membership,
+    order: Order,
+    slot: str,
+    form: forms.Form,
+    change: Change,
+) -> HttpResponse:
+    """Validate the form, make the change through its action, and go back to the order page."""
+    if not form.is_valid():
+        messages.error(request, f"Nothing was changed. {error_summary(form)}")
+        return _page(request, membership, order, bound=(slot, form), status=400)
+    try:
+        done = change(form.cleaned_data, Actor.staff(membership))
+    except Conflict as error:
+        messages.error(request, error.message)
+        return redirect("order_detail", seller_slug=membership.seller.slug, number=order.number)
+    except ActionError as error:
+        messages.error(request, error.message)
+        return _page(request, membership, order, bound=(slot, form), status=error.status)
+    messages.success(request, done)
+    return redirect("order_detail", seller_slug=membership.seller.slug, number=order.number)
+
+
+@seller_view
+@require_POST
+def order_transition(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
+    order = _order_or_404(membership, number)
+    form = TransitionForm(request.POST, order=order)
+
+    def change(data: Mapping[str, Any], actor: Actor) -> str:
+        moved = transition_order(
+            order, to=data["to"], note=data["note"], actor=actor, expected_version=data["version"]
+        )
+        return f"Status changed to {moved.current_state.label(membership.seller.locale)}."
+
+    return _apply(request, membership, order, f"to:{request.POST.get('to', '')}", form, change)
+
+
+@seller_view
+@require_POST
+def order_assign(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
+    order = _order_or_404(membership, number)
+
+    def change(data: Mapping[str, Any], actor: Actor) -> str:
+        assignee = data["assignee"]
+        assign_order(order, assignee=assignee, actor=actor, expected_version=data["version"])
+        return f"Assigned to {assignee.display_name}." if assignee else "The order is now unassigned."
+
+    return _apply(request, membership, order, "assign", AssignForm(request.POST, order=order), change)
+
+
+@seller_view
+@require_POST
+def order_estimate(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
+    order = _order_or_404(membership, number)
+
+    def change(data: Mapping[str, Any], actor: Actor) -> str:
+        date = data["estimated_completion"]
+        set_estimated_completion(order, date=date, actor=actor, expected_version=data["version"])
+        return f"Estimated completion set to {date:%Y-%m-%d}." if date else "Estimated completion cleared."
+
+    return _apply(request, membership, order, "estimate", EstimateForm(request.POST, order=order), change)
+
+
+@seller_view
+@require_POST
+def order_notes(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
+    order = _order_or_404(membership, number)
+
+    def change(data: Mapping[str, Any], actor: Actor) -> str:
+        edit_internal_notes(
+            order, notes=data["internal_notes"], actor=actor, expected_version=data["version"]
+        )
+        return "Internal notes saved."
+
+    return _apply(request, membership, order, "notes", NotesForm(request.POST, order=order), change)
+
+
+@seller_view
+@require_POST
+def order_line(request: HttpRequest, membership: Membership, number: int, position: int) -> HttpResponse:
+    order = _order_or_404(membership, number)
+    line = next((line for line in order.lines.all() if line.position == position), None)
+    if line is None:
+        raise Http404("No such line")
+
+    def change(data: Mapping[str, Any], actor: Actor) -> str:
+        updated = update_line(
+            line,
+            status=data["status"],
+            substitute=data["substitute"],
+            actor=actor,
+            expected_version=data["version"],
+        )
+        return f"Line {updated.position} is now {updated.get_status_display().lower()}."
+
+    form = LineForm(request.POST, order=order, line=line)
+    return _apply(request, membership, order, f"line:{position}", form, change)
+
+
+@seller_view
+@require_POST
+def order_cancel(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
+    order = _order_or_404(membership, number)
+
+    def change(data: Mapping[str, Any], actor: Actor) -> str:
+        refund = data.get("refund_amount")
+        cancel_order(
+            order, reason=data["reason"], refund_amount=refund, actor=actor, expected_version=data["version"]
+        )
+        return f"Order cancelled and {refund} {order.currency} refunded." if refund else "Order cancelled."
+
+    return _apply(request, membership, order, "cancel", CancelForm(request.POST, order=order), change)
+
+
+@seller_view
+@require_POST
+def order_refund(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
+    order = _order_or_404(membership, number)
+
+    def change(data: Mapping[str, Any], actor: Actor) -> str:
+        refund = refund_order(order, amount=data["amount"], reason=data["reason"], actor=actor)
+        return f"Refunded {refund.amount} {order.currency}."
+
+    return _apply(request, membership, order, "refund", RefundForm(request.POST, order=order), change)
+
+
+@seller_view
+@require_POST
+def order_archive(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
+    order = _order_or_404(membership, number)
+
+    def change(data: Mapping[str, Any], actor: Actor) -> str:
+        archive_order(order, actor=actor, expected_version=data["version"])
+        return "Order archived: it is hidden from the order list unless you show archived orders."
+
+    return _apply(request, membership, order, "archive", ArchiveForm(request.POST, order=order), change)
