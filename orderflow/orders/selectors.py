@@ -25,12 +25,12 @@ SORT_FIELDS = {
 }
 DEFAULT_SORT = "-last_activity"
 SORT_CHOICES = [
-    ("-last_activity", "Last activity, newest first"),
-    ("last_activity", "Last activity, oldest first"),
-    ("-submitted", "Submitted, newest first"),
-    ("submitted", "Submitted, oldest first"),
-    ("estimated_completion", "Estimated completion, soonest first"),
-    ("-estimated_completion", "Estimated completion, latest first"),
+    ("-last_activity", "Latest activity first"),
+    ("last_activity", "Oldest activity first"),
+    ("-submitted", "Newest first"),
+    ("submitted", "Oldest first"),
+    ("estimated_completion", "Due soonest first"),
+    ("-estimated_completion", "Due latest first"),
 ]
 
 

@@ -184,7 +184,7 @@ class AssignForm(VersionedForm):
 
 class EstimateForm(VersionedForm):
     estimated_completion = forms.DateField(
-        label="Estimated completion",
+        label="Date",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Leave empty to clear it.",
