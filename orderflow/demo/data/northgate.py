@@ -1,0 +1,224 @@
+"""Northgate Reseller: an IT reseller whose reps draft quotes for prospects; the prospect's contact
+accepts the terms, then the quote is progressed into an order (preset `quote-to-order`, article 003).
+"""
+
+from __future__ import annotations
+
+from orderflow.demo.spec import (
+    ContactSpec,
+    CustomerSpec,
+    OrderSpec,
+    Person,
+    Product,
+    SellerSpec,
+    assign,
+    cancel,
+    estimate,
+    move,
+    notes,
+)
+
+SUITE = Product("LIC-SUITE-12", "Business productivity suite, per user, 12 months", "264.00")
+FIREWALL = Product("NET-FW-3Y", "Next-generation firewall appliance with 3-year support", "2890.00")
+SWITCH = Product("NET-SW-24P", "24-port PoE+ managed switch", "1150.00")
+ACCESS_POINT = Product("NET-AP-W6", "Wi-Fi 6 access point", "420.00")
+INSTALL_DAY = Product("SVC-INSTALL", "On-site installation and configuration, per day", "1100.00")
+LAPTOP = Product("HW-LT-14", 'Laptop, 14", 16 GB RAM, 512 GB SSD, 3-year warranty', "1380.00")
+BACKUP = Product("SVC-BKP-12", "Managed backup, per server, 12 months", "780.00")
+ROOM_KIT = Product("AV-ROOM", "Video conferencing room kit", "2450.00")
+
+SELLER = SellerSpec(
+    name="Northgate Reseller",
+    slug="northgate",
+    username_prefix="northgate",
+    preset="quote-to-order",
+    order_type_name="Reseller quote",
+    time_zone="America/Chicago",
+    currency="USD",
+    lead="rep",
+    staff=(
+        Person("owner", "owner", "Helen", "Shaw", "+13125550150"),
+        Person("manager", "manager", "Raj", "Mehta", "+13125550151"),
+        Person("rep", "staff", "Sofia", "Lindqvist", "+13125550152"),
+    ),
+    customers=(
+        CustomerSpec(
+            "brookfield",
+            "Brookfield Dental Group",
+            "prospect",
+            email_domain="brookfielddental.example",
+            contacts=(
+                ContactSpec(
+                    "angela",
+                    "Dr Angela Ruiz",
+                    email="angela.ruiz@brookfielddental.example",
+                    time_zone="America/Chicago",
+                    channels=("email",),
+                ),
+                ContactSpec(
+                    "kyle",
+                    "Kyle Jensen",
+                    email="kyle.jensen@brookfielddental.example",
+                    phone="+13125550181",
+                    time_zone="America/Chicago",
+                    channels=("sms", "email"),
+                ),
+            ),
+        ),
+        CustomerSpec(
+            "meridian",
+            "Meridian Logistics",
+            "prospect",
+            email_domain="meridianlogistics.example",
+            contacts=(
+                ContactSpec(
+                    "fatima",
+                    "Fatima Rahman",
+                    email="fatima.rahman@meridianlogistics.example",
+                    time_zone="America/New_York",
+                    channels=("email", "in_app"),
+                ),
+            ),
+        ),
+        CustomerSpec(
+            "lakeshore",
+            "Lakeshore School District",
+            "prospect",
+            email_domain="lakeshoreschools.example",
+            contacts=(
+                ContactSpec(
+                    "daniel",
+                    "Daniel Novak",
+                    email="dnovak@lakeshoreschools.example",
+                    time_zone="America/Chicago",
+                    channels=("email",),
+                ),
+            ),
+        ),
+        CustomerSpec(
+            "tva",
+            "Thames Valley Analytics",
+            "prospect",
+            email_domain="thamesvalleyanalytics.example",
+            contacts=(
+                ContactSpec(
+                    "oliver",
+                    "Oliver Bennett",
+                    email="oliver.bennett@thamesvalleyanalytics.example",
+                    phone="+447700900354",
+                    time_zone="Europe/London",
+                    channels=("email",),
+                ),
+            ),
+        ),
+        CustomerSpec(
+            "vallee",
+            "Groupe Vallée Conseil",
+            "prospect",
+            email_domain="groupevallee.example",
+            contacts=(
+                ContactSpec(
+                    "nathalie",
+                    "Nathalie Vallée",
+                    email="nathalie@groupevallee.example",
+                    locale="fr",
+                    time_zone="America/Montreal",
+                    channels=("email", "messenger"),
+                ),
+            ),
+        ),
+    ),
+    orders=(
+        OrderSpec(
+            "brookfield",
+            "angela",
+            "Network refresh for three clinics",
+            days_ago=27.3,
+            placed_by="rep",
+            lines=(FIREWALL(3), SWITCH(3), ACCESS_POINT(9), INSTALL_DAY(3)),
+            steps=(
+                move("confirmation_sent", after=20),
+                move("terms_accepted", by="customer", after=26),
+                move(
+                    "order_placed", "Progressed to an order; hardware ordered from the distributor.", after=4
+                ),
+                estimate(12),
+                move("fulfilled", "All three clinics installed and handed over.", after=250),
+            ),
+        ),
+        OrderSpec(
+            "lakeshore",
+            "daniel",
+            "Classroom Wi-Fi upgrade, Lincoln Elementary",
+            days_ago=20.2,
+            placed_by="rep",
+            lines=(ACCESS_POINT(14), SWITCH(2), INSTALL_DAY(2)),
+            steps=(
+                assign("rep", by="manager", after=0.5),
+                move("confirmation_sent", after=6),
+                move(
+                    "quote_drafted",
+                    "Daniel asked for five years of support instead of three; revising the terms.",
+                    after=30,
+                ),
+                move("confirmation_sent", after=5),
+                move("terms_accepted", by="customer", after=40),
+                move("order_placed", after=20),
+                estimate(21),
+            ),
+        ),
+        OrderSpec(
+            "meridian",
+            "fatima",
+            "Laptops for the dispatch team",
+            days_ago=13.4,
+            placed_by="rep",
+            lines=(LAPTOP(12), SUITE(12)),
+            steps=(
+                move("confirmation_sent", after=4),
+                move("terms_accepted", by="customer", after=22),
+                notes("Fatima confirmed she signs for up to USD 25k; PO to follow from finance.", by="rep"),
+            ),
+        ),
+        OrderSpec(
+            "tva",
+            "oliver",
+            "Video conferencing for the Reading office",
+            days_ago=7.1,
+            placed_by="manager",
+            lines=(ROOM_KIT(2), INSTALL_DAY(1)),
+            steps=(assign("rep", by="manager", after=1), move("confirmation_sent", after=26)),
+        ),
+        OrderSpec(
+            "vallee",
+            "nathalie",
+            "Sauvegarde gérée des serveurs",
+            days_ago=3.3,
+            placed_by="rep",
+            lines=(BACKUP(4),),
+            steps=(assign("rep", by="manager", after=2),),
+        ),
+        OrderSpec(
+            "meridian",
+            "fatima",
+            "Firewall for the Newark depot",
+            days_ago=16.6,
+            placed_by="rep",
+            lines=(FIREWALL(1), INSTALL_DAY(1)),
+            steps=(
+                move("confirmation_sent", after=8),
+                cancel(
+                    "Budget moved to next fiscal year; we'll come back to you in Q1.", by="customer", after=50
+                ),
+            ),
+        ),
+        OrderSpec(
+            "brookfield",
+            "kyle",
+            "Laptops for two new hygienists",
+            days_ago=1.2,
+            placed_by="rep",
+            lines=(LAPTOP(2), SUITE(2)),
+        ),
+    ),
+)

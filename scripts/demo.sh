@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `make demo` (after .venv has the runtime requirements): migrate, load the demo data and print its
+# logins, then serve the app on 127.0.0.1:$PORT (default 8000) with the background worker beside it
+# once the project has one. Ctrl-C (or TERM) stops everything this script started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export DEBUG="${DEBUG:-true}"
+PORT="${PORT:-8000}"
+PYTHON=.venv/bin/python
+mkdir -p "${ORDERFLOW_VAR_DIR:-var}"
+
+children=()
+stop_children() {
+  trap - EXIT INT TERM
+  local pid
+  for pid in "${children[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${children[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+}
+trap stop_children EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+"$PYTHON" manage.py migrate --noinput
+"$PYTHON" manage.py load_demo --base-url "http://127.0.0.1:$PORT"
+
+if "$PYTHON" manage.py help run_worker >/dev/null 2>&1; then
+  "$PYTHON" manage.py run_worker &
+  children+=("$!")
+fi
+
+# In the background and waited for, so that a signal reaches the trap at once, not after the server.
+"$PYTHON" manage.py runserver "127.0.0.1:$PORT" --noreload &
+server=$!
+children+=("$server")
+wait "$server"
