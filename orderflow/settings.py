@@ -11,7 +11,7 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from orderflow.core.env import env_bool, env_int, env_list, env_str
+from orderflow.core.env import email_settings, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ORDERFLOW_VAR_DIR", str(BASE_DIR / "var")))
@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "orderflow.accounts",
     "orderflow.workflows",
     "orderflow.orders",
+    "orderflow.notifications",
+    "orderflow.portal",
     "orderflow.web",
     "orderflow.demo",
 ]
@@ -135,6 +137,18 @@ MEDIA_ROOT = VAR_DIR / "media"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Where people reach this installation: links in messages are built on it.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+MESSAGE_ID_DOMAIN = env_str("MESSAGE_ID_DOMAIN", "orderflow.invalid")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Orderflow <orders@orderflow.invalid>")
+# Email: EMAIL_URL (see orderflow.core.env.email_settings); without it, printed to the console.
+globals().update(email_settings(env_str("EMAIL_URL", "console://")))
+# The sandbox keeps every outgoing email, SMS and messenger message in the app instead of sending it.
+NOTIFICATIONS_SANDBOX = env_bool("NOTIFICATIONS_SANDBOX", False)
+WORKER_POLL_SECONDS = float(env_str("WORKER_POLL_SECONDS", "0.25"))
+# Outbound notification URLs (Apprise) to private addresses are refused unless allowed (tests allow them).
+ALLOW_PRIVATE_DESTINATIONS = env_bool("ALLOW_PRIVATE_DESTINATIONS", False)
 
 LOGGING = {
     "version": 1,

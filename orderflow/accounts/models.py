@@ -108,6 +108,9 @@ class Contact(models.Model):
     locale = models.CharField(max_length=8, choices=LOCALES, default="en")
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     preferred_channels = models.JSONField(default=list, blank=True, validators=[validate_channels])
+    messenger_url = models.CharField(
+        max_length=500, blank=True, help_text="Apprise URL of their messenger chat (Telegram, WhatsApp...)"
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,

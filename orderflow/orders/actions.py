@@ -17,6 +17,7 @@ from django.utils import timezone
 from orderflow.accounts.models import Contact, Customer, Membership, Seller
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict, Forbidden, NotAllowed
+from orderflow.notifications.emit import emit
 from orderflow.orders.models import EventType, LineStatus, Order, OrderEvent, OrderLine, Refund
 from orderflow.workflows.definition import Transition
 from orderflow.workflows.models import OrderType
@@ -485,7 +486,8 @@ def _record(
     data: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> OrderEvent:
-    return OrderEvent.objects.create(
+    """Append to the activity log and write the notifications it calls for, in the caller's transaction."""
+    event = OrderEvent.objects.create(
         order=order,
         seller_id=order.seller_id,
         type=type,
@@ -499,6 +501,8 @@ def _record(
         data=data or {},
         created_at=at or timezone.now(),
     )
+    emit(event)
+    return event
 
 
 def _transition(order: Order, to: str, actor: Actor) -> Transition:

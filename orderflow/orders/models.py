@@ -129,6 +129,8 @@ class EventType(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
     REFUNDED = "refunded", "Refunded"
     ARCHIVED = "archived", "Archived"
+    DELIVERY_TIME = "delivery_time", "Delivery time chosen"
+    FEEDBACK = "feedback", "Feedback received"
 
 
 # Events the customer's timeline never shows.

@@ -111,4 +111,8 @@ def _publish(
     )
     OrderType.objects.filter(pk=order_type.pk).update(current_version=version)
     order_type.current_version = version
+    # Imported here: notifications builds on workflows, not the other way round.
+    from orderflow.notifications.rules import sync_default_rules
+
+    sync_default_rules(order_type, version.workflow)
     return version

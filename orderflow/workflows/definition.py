@@ -9,7 +9,7 @@ A definition is a mapping (read from a TOML preset or stored as JSON on a `Workf
     [notify]                    event -> audiences, for events that are not transitions
     [[states]]                  key, label, customer_label, category, final, cancel_by, hidden, entry,
                                 when
-    [[transitions]]             from, to, label, by, roles, note, auto, notify, when
+    [[transitions]]             from, to, label, by, roles, note, auto, notify, ask, when
 
 Labels are a string or a table of locale -> text. `when = {option = "choice"}` keeps a state or a
 transition only when the seller picked that choice; `resolve()` applies the options and drops them.
@@ -35,6 +35,7 @@ CANCELLERS = ("staff", "customer")
 ROLES = ("owner", "manager", "staff")
 NOTE_RULES = ("none", "optional", "required")
 AUTO_TRIGGERS = ("staff_opens",)
+ASKS = ("choose_delivery_time",)
 AUDIENCES = ("contact", "customer", "assignee", "staff", "watchers")
 EVENTS = ("placed", "assigned", "cancelled", "refunded", "message", "feedback_due")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -52,7 +53,7 @@ _TOP_KEYS = {
     "transitions",
 }
 _STATE_KEYS = {"key", "label", "customer_label", "category", "final", "cancel_by", "hidden", "entry", "when"}
-_TRANSITION_KEYS = {"from", "to", "label", "by", "roles", "note", "auto", "notify", "when"}
+_TRANSITION_KEYS = {"from", "to", "label", "by", "roles", "note", "auto", "notify", "ask", "when"}
 _CANCEL_KEYS = {"to", "reason", "refund"}
 _OPTION_KEYS = {"label", "choices", "default"}
 
@@ -96,6 +97,7 @@ class Transition:
     note: str = "optional"
     auto: str | None = None
     notify: tuple[str, ...] = ()
+    ask: str | None = None
 
     def label(self, locale: str = "en") -> str:
         return _label(self.labels, locale)
@@ -330,6 +332,11 @@ def _parse_transition(item: Any, index: int, states: Mapping[str, State]) -> Tra
             raise WorkflowError(f"{where}: auto {auto!r} is not one of {', '.join(AUTO_TRIGGERS)}")
         if "system" not in by:
             raise WorkflowError(f"{where}: an automatic transition must list system in by")
+    ask = item.get("ask")
+    if ask is not None and ask not in ASKS:
+        raise WorkflowError(f"{where}: ask {ask!r} is not one of {', '.join(ASKS)}")
+    if ask is not None and not set(item.get("notify", [])) & {"contact", "customer"}:
+        raise WorkflowError(f"{where}: ask needs the customer told (notify contact or customer)")
     return Transition(
         source=source,
         target=target,
@@ -339,6 +346,7 @@ def _parse_transition(item: Any, index: int, states: Mapping[str, State]) -> Tra
         note=note,
         auto=auto,
         notify=_audiences(item.get("notify", []), where),
+        ask=ask,
     )
 
 

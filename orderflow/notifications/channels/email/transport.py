@@ -1,0 +1,81 @@
+"""Email through Django's configured backend (SMTP from EMAIL_URL, or an anymail provider), one
+connection per batch; the Message-ID comes from the delivery so a receiver can drop a duplicate."""
+
+from __future__ import annotations
+
+import contextlib
+import smtplib
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+
+from orderflow.notifications.channels import Outgoing, TransportError
+
+
+class Transport:
+    def __init__(self) -> None:
+        self.connection = get_connection()
+        self.opened = False
+
+    def open(self) -> None:
+        pass  # opened on the first send, so a batch with nothing to send opens nothing
+
+    def _ensure_open(self) -> None:
+        if not self.opened:
+            try:
+                self.connection.open()
+            except (smtplib.SMTPException, OSError) as exc:
+                raise TransportError(
+                    f"The mail server could not be reached: {exc}", permanent=False
+                ) from None
+            self.opened = True
+
+    def send(self, item: Outgoing) -> None:
+        delivery, rendered = item.delivery, item.rendered
+        notification = delivery.notification
+        seller = notification.seller
+        settings_from = getattr(getattr(seller, "notification_settings", None), "email_from", "")
+        address = settings_from or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+        message = EmailMultiAlternatives(
+            subject=rendered.subject,
+            body=rendered.text,
+            from_email=formataddr((seller.name, address)),
+            to=[delivery.address],
+            headers={"Message-ID": delivery.message_id, **rendered.headers},
+            connection=self.connection,
+        )
+        message.attach_alternative(rendered.html, "text/html")
+        self._ensure_open()
+        try:
+            message.send()
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = " ".join(
+                f"{code} {text.decode(errors='replace')}" for code, text in exc.recipients.values()
+            )
+            raise TransportError(
+                f"The mail server refused {delivery.address}: {codes}", permanent=True
+            ) from None
+        except smtplib.SMTPResponseException as exc:
+            text = (
+                exc.smtp_error.decode(errors="replace")
+                if isinstance(exc.smtp_error, bytes)
+                else exc.smtp_error
+            )
+            self._reset()
+            raise TransportError(
+                f"The mail server answered {exc.smtp_code} {text}", permanent=exc.smtp_code >= 500
+            ) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            self._reset()
+            raise TransportError(f"Sending failed: {exc or type(exc).__name__}", permanent=False) from None
+
+    def _reset(self) -> None:
+        # The connection is already broken; closing it can only fail in ways that tell us nothing more.
+        with contextlib.suppress(Exception):
+            self.connection.close()
+        self.opened = False
+
+    def close(self) -> None:
+        if self.opened:
+            self._reset()

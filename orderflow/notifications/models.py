@@ -1,0 +1,353 @@
+"""Rules, preferences and schedules; the outbox (Notification, Delivery, DeliveryAttempt); and what
+channels leave behind inside the product (in-app inbox items, call tasks, sandbox copies, feedback)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from orderflow.accounts.models import Contact, Membership, Seller
+from orderflow.notifications import windows
+from orderflow.orders.models import Order, OrderEvent
+from orderflow.workflows.models import OrderType
+
+
+class Event(models.TextChoices):
+    PLACED = "placed", "Order placed"
+    STATUS_CHANGED = "status_changed", "Status changed"
+    ASSIGNED = "assigned", "Order assigned"
+    CANCELLED = "cancelled", "Order cancelled"
+    REFUNDED = "refunded", "Refund issued"
+    MESSAGE = "message", "Message posted"
+    FEEDBACK_DUE = "feedback_due", "Feedback due after completion"
+
+
+class Audience(models.TextChoices):
+    CONTACT = "contact", "The contact who placed the order"
+    CUSTOMER = "customer", "Every contact of the customer"
+    ASSIGNEE = "assignee", "The assigned staff member"
+    STAFF = "staff", "Staff who opted in"
+    WATCHERS = "watchers", "Extra email addresses on the order"
+
+
+class Category(models.TextChoices):
+    NEW_ORDERS = "new_orders", "New orders"
+    ORDER_UPDATES = "order_updates", "Order status updates"
+    MESSAGES = "messages", "Messages about orders"
+    ASSIGNMENTS = "assignments", "Orders assigned to me"
+    TRANSACTIONAL = "transactional", "Cancellations and refunds"
+    FEEDBACK = "feedback", "Requests for feedback"
+    MARKETING = "marketing", "Offers and recommendations"
+
+
+# Messages that must reach people: their category cannot be turned off.
+MANDATORY = frozenset({Category.TRANSACTIONAL})
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+    MESSENGER = "messenger", "Messenger"
+    IN_APP = "in_app", "In-app"
+    CALL = "call", "Call task for staff"
+
+
+class Action(models.TextChoices):
+    NONE = "", "Information only"
+    CHOOSE_DELIVERY_TIME = "choose_delivery_time", "Choose a delivery time"
+    RATE = "rate", "Rate the service"
+    REPLY = "reply", "Reply"
+
+
+class NotificationSettings(models.Model):
+    """A seller's defaults: delivery hours, senders, the feedback delay."""
+
+    seller = models.OneToOneField(Seller, on_delete=models.CASCADE, related_name="notification_settings")
+    default_window = models.JSONField(default=windows.default_schedule, validators=[windows.validator])
+    email_from = models.EmailField(blank=True, help_text="From address; the site default when empty")
+    sms_sender = models.CharField(max_length=20, blank=True, help_text="The one number every SMS comes from")
+    sms_url = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Apprise URL for SMS with {to} for the number, e.g. a Twilio URL",
+    )
+    feedback_delay_minutes = models.PositiveIntegerField(default=24 * 60)
+
+    def __str__(self) -> str:
+        return f"Notification settings of {self.seller}"
+
+
+class NotificationRule(models.Model):
+    """When `event` happens (into `state`, for status changes), tell `audience` with `template`."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="notification_rules")
+    order_type = models.ForeignKey(
+        OrderType,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notification_rules",
+        help_text="Empty: every order type of the seller",
+    )
+    event = models.CharField(max_length=20, choices=Event.choices)
+    state = models.CharField(max_length=40, blank=True, help_text="For status changes: the state entered")
+    audience = models.CharField(max_length=12, choices=Audience.choices)
+    template = models.CharField(max_length=60)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    urgent = models.BooleanField(default=False, help_text="Deliver at once, ignoring delivery hours")
+    action = models.CharField(max_length=24, choices=Action.choices, blank=True)
+    custom_message = models.TextField(blank=True, help_text="Added to the message, e.g. where to pick up")
+    upsell = models.TextField(blank=True, help_text="An offer added for recipients who accept offers")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["seller", "event"])]
+
+    def __str__(self) -> str:
+        where = f" into {self.state}" if self.state else ""
+        return f"{self.get_event_display()}{where} -> {self.get_audience_display()}"
+
+
+class MessageTemplate(models.Model):
+    """A seller's own wording of one message in one language; validated by the action that saves it."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="message_templates")
+    key = models.CharField(max_length=60)
+    locale = models.CharField(max_length=8)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    sms = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["seller", "key", "locale"], name="one_template_per_key_locale")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.locale})"
+
+
+class Preference(models.Model):
+    """One person's choice for one category: on or off, and on which channels."""
+
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.CharField(max_length=20, choices=Category.choices)
+    enabled = models.BooleanField(default=True)
+    channels = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact", "category"], name="one_preference_per_contact_category"
+            ),
+            models.UniqueConstraint(
+                fields=["membership", "category"], name="one_preference_per_staff_category"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(contact__isnull=False) ^ models.Q(membership__isnull=False),
+                name="preference_has_one_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {'on' if self.enabled else 'off'} {self.channels}"
+
+
+class DeliverySchedule(models.Model):
+    """A person's own delivery hours; without one, contacts get the seller's and staff any time."""
+
+    contact = models.OneToOneField(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="schedule"
+    )
+    membership = models.OneToOneField(
+        Membership, null=True, blank=True, on_delete=models.CASCADE, related_name="schedule"
+    )
+    schedule = models.JSONField(validators=[windows.validator])
+
+    def __str__(self) -> str:
+        return windows.describe(self.schedule)
+
+
+class Watcher(models.Model):
+    """An extra email address told about an order (the provider's "edit notifications")."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="watchers")
+    email = models.EmailField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["order", "email"], name="one_watcher_per_email")]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Notification(models.Model):
+    """One event told to one recipient. `reason` says why they were chosen (or why they were not)."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(Order, null=True, on_delete=models.CASCADE, related_name="notifications")
+    event = models.ForeignKey(OrderEvent, null=True, on_delete=models.CASCADE, related_name="notifications")
+    rule = models.ForeignKey(NotificationRule, null=True, on_delete=models.SET_NULL, related_name="+")
+    contact = models.ForeignKey(Contact, null=True, on_delete=models.SET_NULL, related_name="+")
+    membership = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    email = models.EmailField(blank=True, help_text="For watchers, who have no account")
+    recipient_name = models.CharField(max_length=200)
+    locale = models.CharField(max_length=8, default="en")
+    time_zone = models.CharField(max_length=64, default="UTC")
+    category = models.CharField(max_length=20, choices=Category.choices)
+    template = models.CharField(max_length=60)
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    skipped = models.BooleanField(default=False, help_text="Considered but not told; see reason")
+    reason = models.TextField()
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.template} to {self.recipient_name}"
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    SUPERSEDED = "superseded", "Superseded"
+    SUPPRESSED = "suppressed", "Suppressed"
+
+
+class Delivery(models.Model):
+    """One notification on one channel: what the worker claims, sends and retries."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    address = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    due_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=80, blank=True)
+    coalesce_key = models.CharField(max_length=120, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(help_text="Why this channel, and why held or suppressed")
+    error = models.TextField(blank=True, help_text="The last failure, readable")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["coalesce_key", "status"]),
+        ]
+        verbose_name_plural = "deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.channel} #{self.pk} {self.status}"
+
+    @property
+    def message_id(self) -> str:
+        return f"<delivery-{self.pk}@{settings.MESSAGE_ID_DOMAIN}>"
+
+
+class DeliveryAttempt(models.Model):
+    class Outcome(models.TextChoices):
+        SENT = "sent", "Sent"
+        RETRY = "retry", "Failed, will retry"
+        FAILED = "failed", "Failed for good"
+        INTERRUPTED = "interrupted", "Worker stopped mid-send"
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    started_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    error = models.TextField(blank=True)
+    worker = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} at {self.started_at}"
+
+
+class InboxItem(models.Model):
+    """An in-app notification for a staff member or a contact with a portal login."""
+
+    membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.CASCADE, related_name="inbox"
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="inbox"
+    )
+    delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="inbox_item")
+    order = models.ForeignKey(Order, null=True, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class CallTask(models.Model):
+    """A customer who prefers a phone call: a task for a staff member, with the script to read."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="call_tasks")
+    order = models.ForeignKey(Order, null=True, on_delete=models.CASCADE, related_name="call_tasks")
+    delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="call_task")
+    contact = models.ForeignKey(Contact, null=True, on_delete=models.SET_NULL, related_name="+")
+    phone = models.CharField(max_length=20, blank=True)
+    assignee = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    script = models.TextField()
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Call {self.contact} about {self.order}"
+
+
+class SandboxMessage(models.Model):
+    """What would have been sent, kept for people to read in the app (the demo sends nothing out)."""
+
+    delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="sandbox_copy")
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    to = models.CharField(max_length=500)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField()
+    html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.to}"
+
+
+class Feedback(models.Model):
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="feedback")
+    contact = models.ForeignKey(Contact, null=True, on_delete=models.SET_NULL, related_name="+")
+    rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 on {self.order}"

@@ -1,0 +1,157 @@
+"""Who a rule's audience is for one order, and how each of them wants to be told."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from orderflow.accounts.models import Contact, Membership
+from orderflow.notifications.models import (
+    MANDATORY,
+    Audience,
+    Category,
+    Channel,
+    DeliverySchedule,
+    Preference,
+)
+from orderflow.orders.models import Order, OrderEvent
+
+
+@dataclass(frozen=True)
+class Recipient:
+    key: str
+    name: str
+    why: str
+    contact: Contact | None = None
+    membership: Membership | None = None
+    email: str = ""
+    locale: str = "en"
+    time_zone: str = "UTC"
+
+    def is_actor_of(self, event: OrderEvent) -> bool:
+        if self.contact is not None:
+            return event.actor_contact_id == self.contact.pk
+        if self.membership is not None:
+            return event.actor_user_id == self.membership.user_id
+        return False
+
+
+@dataclass(frozen=True)
+class Choice:
+    enabled: bool
+    channels: list[str] = field(default_factory=list)
+    why: str = ""
+
+
+def _contact(contact: Contact, why: str) -> Recipient:
+    return Recipient(
+        key=f"contact:{contact.pk}",
+        name=contact.name,
+        why=why,
+        contact=contact,
+        email=contact.email,
+        locale=contact.locale,
+        time_zone=contact.time_zone,
+    )
+
+
+def _staff(membership: Membership, why: str) -> Recipient:
+    seller = membership.seller
+    return Recipient(
+        key=f"staff:{membership.pk}",
+        name=membership.display_name,
+        why=why,
+        membership=membership,
+        email=membership.user.email,
+        locale=seller.locale,
+        time_zone=seller.time_zone,
+    )
+
+
+def recipients(audience: str, order: Order) -> tuple[list[Recipient], str]:
+    """The people an audience means for this order, and a note when it means nobody."""
+    if audience == Audience.CONTACT:
+        contact = order.placed_by or order.customer.contacts.order_by("pk").first()
+        if contact is None:
+            return [], f"{order.customer.name} has no contact to tell."
+        why = (
+            "placed the order"
+            if order.placed_by_id == contact.pk
+            else f"first contact of {order.customer.name}"
+        )
+        return [_contact(contact, why)], ""
+    if audience == Audience.CUSTOMER:
+        contacts = list(order.customer.contacts.order_by("pk"))
+        return [_contact(c, f"a contact of {order.customer.name}") for c in contacts], (
+            "" if contacts else f"{order.customer.name} has no contacts."
+        )
+    if audience == Audience.ASSIGNEE:
+        if order.assignee is None or not order.assignee.is_active:
+            return [], "The order is not assigned to anyone."
+        return [_staff(order.assignee, "assigned to the order")], ""
+    if audience == Audience.STAFF:
+        staff = list(
+            order.seller.memberships.filter(is_active=True).select_related("user", "seller").order_by("pk")
+        )
+        return [_staff(m, f"staff of {order.seller.name}") for m in staff], ""
+    if audience == Audience.WATCHERS:
+        watchers = list(order.watchers.order_by("pk"))
+        seller = order.seller
+        return [
+            Recipient(
+                key=f"email:{w.email}",
+                name=w.email,
+                why="added to the order's notifications",
+                email=w.email,
+                locale=seller.locale,
+                time_zone=seller.time_zone,
+            )
+            for w in watchers
+        ], ("" if watchers else "No extra addresses are set on this order.")
+    raise ValueError(f"unknown audience {audience!r}")
+
+
+def _default_channels(recipient: Recipient, category: str) -> tuple[list[str], str]:
+    if recipient.contact is not None:
+        preferred = list(recipient.contact.preferred_channels)
+        if preferred:
+            return preferred, f"{recipient.name}'s preferred channels"
+        return [Channel.EMAIL if recipient.contact.email else Channel.SMS], "the default channel"
+    if recipient.membership is not None:
+        channels: list[str] = [Channel.EMAIL, Channel.IN_APP]
+        if recipient.membership.phone and category in (Category.NEW_ORDERS, Category.MESSAGES):
+            channels.insert(1, Channel.SMS)
+        return channels, "the default for staff"
+    return [Channel.EMAIL], "an extra address gets email"
+
+
+def choice(recipient: Recipient, category: str) -> Choice:
+    """On or off, and which channels, for this person and category; mandatory categories stay on."""
+    pref: Preference | None = None
+    if recipient.contact is not None:
+        pref = Preference.objects.filter(contact=recipient.contact, category=category).first()
+    elif recipient.membership is not None:
+        pref = Preference.objects.filter(membership=recipient.membership, category=category).first()
+    label = Category(category).label
+    defaults, source = _default_channels(recipient, category)
+    channels, why = defaults, source
+    if pref is not None and pref.channels:
+        channels, why = list(pref.channels), f"{recipient.name}'s choice for {label}"
+    if pref is not None and not pref.enabled:
+        if category in MANDATORY:
+            return Choice(True, channels, f"{why}; {label} cannot be turned off")
+        return Choice(False, channels, f"{recipient.name} turned off {label}")
+    return Choice(True, channels, why)
+
+
+def schedule_for(recipient: Recipient, seller_default: dict) -> tuple[dict | None, str]:
+    """The delivery hours that apply: the person's own, else the seller's for customers; staff any time."""
+    own = None
+    if recipient.contact is not None:
+        own = DeliverySchedule.objects.filter(contact=recipient.contact).first()
+    elif recipient.membership is not None:
+        own = DeliverySchedule.objects.filter(membership=recipient.membership).first()
+    if own is not None:
+        return own.schedule, f"{recipient.name}'s delivery hours"
+    if recipient.membership is not None:
+        return None, "staff have no delivery hours"
+    return seller_default, "the seller's delivery hours"
