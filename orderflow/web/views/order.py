@@ -99,8 +99,6 @@ def _page(
     total, refunded = order.total(), order.refunded_total()
     context = {
         "order": order,
-        "workflow": workflow,
-        "state": order.current_state,
         "transitions": transitions,
         "lines": lines,
         "total": total,
