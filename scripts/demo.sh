@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export DEBUG="${DEBUG:-true}"
+# The demo's people are fictional: keep the email, SMS and messenger messages they would get inside
+# the app (the notifications sandbox) rather than trying to send them. Set it to false to send.
+export NOTIFICATIONS_SANDBOX="${NOTIFICATIONS_SANDBOX:-true}"
 PORT="${PORT:-8000}"
 PYTHON=.venv/bin/python
 mkdir -p "${ORDERFLOW_VAR_DIR:-var}"
