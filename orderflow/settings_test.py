@@ -7,3 +7,5 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 from orderflow.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# No collectstatic in tests: pages must not need the manifest that production's storage reads.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405

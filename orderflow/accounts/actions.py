@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from orderflow.accounts.models import Contact, Customer, Membership, Role, Seller
-from orderflow.core.errors import ActionError
+from orderflow.core.actors import Actor
+from orderflow.core.errors import ActionError, Forbidden
 
 
 def _validated(instance: models.Model, *, exclude: Sequence[str] = ()) -> None:
@@ -88,6 +90,7 @@ def add_contact(
     locale: str = "en",
     time_zone: str = "UTC",
     preferred_channels: Sequence[str] = ("email",),
+    messenger_url: str = "",
 ) -> Contact:
     contact = Contact(
         customer=customer,
@@ -97,9 +100,52 @@ def add_contact(
         locale=locale,
         time_zone=time_zone,
         preferred_channels=list(preferred_channels),
+        messenger_url=messenger_url.strip(),
     )
     _validated(contact)
+    if contact.messenger_url and "://" not in contact.messenger_url:
+        raise ActionError(
+            "invalid", "The messenger address must be an Apprise URL such as tgram://token/chat."
+        )
     if not contact.email and not contact.phone:
         raise ActionError("invalid", "A contact needs an email address or a phone number.")
     contact.save()
     return contact
+
+
+def give_portal_login(contact: Contact, *, password: str) -> User:
+    """Let a contact sign in to the customer portal with their email address and a password."""
+    if not contact.email:
+        raise ActionError("invalid", "A portal login needs the contact's email address.")
+    if contact.user_id:
+        raise ActionError("duplicate", f"{contact.name} already has a portal login.")
+    if User.objects.filter(username=contact.email).exists():
+        raise ActionError("duplicate", f"The login {contact.email} is taken.")
+    user = User(username=contact.email, email=contact.email, first_name=contact.name[:150])
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ActionError("invalid", " ".join(exc.messages), details={"field": "password"}) from None
+    user.set_password(password)
+    with transaction.atomic():
+        user.save()
+        Contact.objects.filter(pk=contact.pk).update(user=user)
+    contact.user = user
+    return user
+
+
+def deactivate_staff(membership: Membership, *, actor: Actor) -> Membership:
+    """Stop a staff member working for the seller: no access to its pages, no assignments, no messages.
+    Orders assigned to them stay assigned, so a manager can see what to hand over."""
+    if actor.kind != "system":
+        by = actor.membership
+        if by is None or by.seller_id != membership.seller_id or by.role not in (Role.OWNER, Role.MANAGER):
+            raise Forbidden("forbidden", "Only an owner or manager can deactivate staff.")
+        if by.pk == membership.pk:
+            raise ActionError("invalid", "You cannot deactivate yourself.")
+    other_owners = Membership.objects.filter(seller_id=membership.seller_id, role=Role.OWNER, is_active=True)
+    if membership.role == Role.OWNER and not other_owners.exclude(pk=membership.pk).exists():
+        raise ActionError("last_owner", "A seller needs at least one active owner.")
+    Membership.objects.filter(pk=membership.pk).update(is_active=False)
+    membership.is_active = False
+    return membership

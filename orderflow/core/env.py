@@ -60,7 +60,9 @@ def email_settings(url: str) -> dict[str, object]:
     if scheme == "backend":
         return {"EMAIL_BACKEND": parts.netloc + parts.path}
     if scheme not in ("smtp", "smtps"):
-        raise ImproperlyConfigured("EMAIL_URL must start with smtp://, smtps://, console://, memory:// or backend://")
+        raise ImproperlyConfigured(
+            "EMAIL_URL must start with smtp://, smtps://, console://, memory:// or backend://"
+        )
     query = parse_qs(parts.query)
     try:
         port = parts.port or (465 if scheme == "smtps" else 25)

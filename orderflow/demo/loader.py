@@ -24,6 +24,7 @@ from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
 from orderflow.demo.data import ADMIN_EMAIL, ADMIN_USERNAME, PASSWORD, SELLERS
 from orderflow.demo.spec import OrderSpec, SellerSpec, Step
+from orderflow.notifications.emit import muted
 from orderflow.orders.actions import (
     archive_order,
     assign_order,
@@ -68,7 +69,8 @@ def load_demo(
     for spec in sellers:
         created = not Seller.objects.filter(slug=spec.slug).exists()
         if created:
-            with transaction.atomic():
+            # History is not news: a month of past orders must not message anyone now.
+            with transaction.atomic(), muted():
                 _Seeder(spec, anchor).play()
         counts = Order.objects.filter(seller__slug=spec.slug).values("state").annotate(n=Count("pk"))
         states = Counter({row["state"]: row["n"] for row in counts})

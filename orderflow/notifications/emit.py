@@ -7,6 +7,9 @@ why) is written in words on the Notification and Delivery rows, which is what th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
@@ -27,6 +30,20 @@ from orderflow.notifications.recipients import Recipient, choice, recipients, sc
 from orderflow.orders.models import EventType, Order, OrderEvent
 
 WAKE_CHANNEL = "orderflow_outbox"
+_muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Record changes without telling anyone: for loading history (the demo, an import of past
+    orders), never for live changes."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
 HELD_CHANNELS = {Channel.EMAIL, Channel.SMS, Channel.MESSENGER, Channel.CALL}
 
 
@@ -53,6 +70,8 @@ def settings_for(seller_id: int) -> NotificationSettings:
 
 def emit(event: OrderEvent) -> list[Notification]:
     """Write the notifications an event calls for. Caller holds the transaction of the change."""
+    if _muted.get():
+        return []
     order = Order.objects.select_related(
         "seller", "customer", "placed_by", "assignee__user", "workflow_version"
     ).get(pk=event.order_id)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import F
@@ -154,6 +155,7 @@ def mark_seen(order: Order, *, actor: Actor) -> Order:
         fields: dict[str, Any] = {"seen_at": now}
         if auto is not None:
             fields.update(_state_fields(order, auto.target, now))
+            fields.pop("last_activity_at")  # opening an order is not activity on it
         _save(order, fields, touch=False)
         _record(order, EventType.SEEN, actor, at=now)
         if auto is not None:
@@ -192,10 +194,14 @@ def transition_order(
             )
         now = timezone.now()
         source = order.state
-        _save(order, _state_fields(order, to, now))
+        fields = _state_fields(order, to, now)
+        archiving = to == order.workflow.archive
+        if archiving:
+            fields["archived"] = True
+        _save(order, fields)
         _record(
             order,
-            EventType.TRANSITIONED,
+            EventType.ARCHIVED if archiving else EventType.TRANSITIONED,
             actor,
             from_state=source,
             to_state=to,
@@ -215,6 +221,24 @@ def available_transitions(order: Order, actor: Actor) -> list[Transition]:
         for t in order.workflow.transitions_from(order.state)
         if t.auto is None and t.allows(actor.kind, actor.role)
     ]
+
+
+def can_cancel(order: Order, actor: Actor) -> bool:
+    """Whether this actor may cancel the order now (for showing the button; the action re-checks)."""
+    if order.workflow.cancel is None or order.is_final:
+        return False
+    return order.workflow.can_cancel(order.state, "staff" if actor.kind == "system" else actor.kind)
+
+
+def can_archive(order: Order, actor: Actor) -> bool:
+    """Whether staff may archive the order now: into the workflow's archive state, or once finished."""
+    if order.archived or actor.kind == "customer":
+        return False
+    workflow = order.workflow
+    if workflow.archive:
+        transition = workflow.transition(order.state, workflow.archive)
+        return transition is not None and transition.allows("staff", actor.role)
+    return order.current_state.category in ("done", "cancelled")
 
 
 def cancel_order(
@@ -239,7 +263,7 @@ def cancel_order(
             who = "you" if actor.kind == "customer" else "anyone"
             raise NotAllowed(
                 "not_cancellable",
-                f"An order that is {order.current_state.label()} can no longer be cancelled by {who}.",
+                f"An order that is {_label(order, order.state)} can no longer be cancelled by {who}.",
             )
         if policy.reason == "required" and not reason:
             raise ActionError(
@@ -257,17 +281,25 @@ def cancel_order(
         )
         if refund_amount not in (None, ""):
             assert refund_amount is not None
+            if not policy.refund:
+                raise ActionError(
+                    "refund_not_offered",
+                    "This kind of order is not refunded while cancelling; cancel it, then issue a refund.",
+                    details={"field": "refund_amount"},
+                )
             _refund(order, amount=refund_amount, reason=reason or "Order cancelled", actor=actor, at=now)
     return order
 
 
-def refund_order(order: Order, *, amount: Decimal | str, reason: str, actor: Actor) -> Refund:
+def refund_order(
+    order: Order, *, amount: Decimal | str, reason: str, actor: Actor, expected_version: int | None = None
+) -> Refund:
     """Refund part or all of an order. Allowed in any state, final ones included."""
     reason = _text(reason, "reason", MAX_NOTE)
     if not reason:
         raise ActionError("reason_required", "Give a reason for the refund.", details={"field": "reason"})
     with transaction.atomic():
-        order = _locked(order, None)
+        order = _locked(order, expected_version)
         _check_staff(order, actor)
         refund = _refund(order, amount=amount, reason=reason, actor=actor, at=timezone.now())
         _save(order, {})
@@ -315,17 +347,14 @@ def archive_order(order: Order, *, actor: Actor, expected_version: int | None = 
         _check_staff(order, actor)
         if order.archived:
             raise NotAllowed("already_archived", "This order is already archived.")
+        if not can_archive(order, actor):
+            finished = "complete" if order.workflow.archive else "finished"
+            raise NotAllowed("not_archivable", f"Only {finished} or cancelled orders can be archived.")
         now = timezone.now()
-        workflow = order.workflow
         fields: dict[str, Any] = {"archived": True}
         source = order.state
-        if workflow.archive:
-            transition = workflow.transition(order.state, workflow.archive)
-            if transition is None or not transition.allows("staff", actor.role):
-                raise NotAllowed("not_archivable", "Only complete or cancelled orders can be archived.")
-            fields.update(_state_fields(order, workflow.archive, now))
-        elif order.current_state.category not in ("done", "cancelled"):
-            raise NotAllowed("not_archivable", "Only finished or cancelled orders can be archived.")
+        if order.workflow.archive:
+            fields.update(_state_fields(order, order.workflow.archive, now))
         _save(order, fields)
         _record(order, EventType.ARCHIVED, actor, from_state=source, to_state=order.state, at=now)
     return order
@@ -347,7 +376,7 @@ def assign_order(
                 "Orders can only be assigned to active staff of this seller.",
                 details={"field": "assignee"},
             )
-        if assignee is not None and assignee.pk == order.assignee_id:
+        if (assignee.pk if assignee is not None else None) == order.assignee_id:
             return order
         _save(order, {"assignee": assignee})
         _record(
@@ -369,7 +398,8 @@ def set_estimated_completion(
         order = _locked(order, expected_version)
         _check_staff(order, actor)
         _check_not_final(order)
-        if date is not None and date < order.submitted_at.date():
+        placed_on = order.submitted_at.astimezone(ZoneInfo(order.seller.time_zone)).date()
+        if date is not None and date < placed_on:
             raise ActionError(
                 "invalid",
                 "The estimated completion cannot be before the order was placed.",
@@ -475,6 +505,22 @@ def _state_fields(order: Order, target: str, now: dt.datetime) -> dict[str, Any]
     return fields
 
 
+def log_event(
+    order: Order,
+    type: EventType,
+    actor: Actor,
+    *,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> OrderEvent:
+    """Append an event for a change another app made to the order (feedback, a chosen delivery time).
+
+    Caller holds the transaction; the order counts as active again."""
+    event = _record(order, type, actor, note=note, data=data)
+    Order.objects.filter(pk=order.pk).update(last_activity_at=event.created_at, version=F("version") + 1)
+    return event
+
+
 def _record(
     order: Order,
     type: EventType,
@@ -518,7 +564,7 @@ def _transition(order: Order, to: str, actor: Actor) -> Transition:
     if transition is None:
         raise NotAllowed(
             "invalid_transition",
-            f"An order that is {order.current_state.label()} cannot move to {_label(order, to)}.",
+            f"An order that is {_label(order, order.state)} cannot move to {_label(order, to)}.",
         )
     if not transition.allows(actor.kind, actor.role):
         raise Forbidden("not_permitted", f"You may not move this order to {_label(order, to)}.")
@@ -526,14 +572,14 @@ def _transition(order: Order, to: str, actor: Actor) -> Transition:
 
 
 def _label(order: Order, state: str) -> str:
-    return order.workflow.state(state).label()
+    return order.workflow.state(state).label(order.seller.locale)
 
 
 def _check_not_final(order: Order) -> None:
     if order.is_final:
         raise NotAllowed(
             "final_state",
-            f"This order is closed: {order.current_state.label()} is final, so its status "
+            f"This order is closed: {_label(order, order.state)} is final, so its status "
             "can no longer change.",
         )
 

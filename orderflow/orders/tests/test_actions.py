@@ -204,6 +204,31 @@ def test_archiving_moves_to_archived_and_hides_the_order(make_order, sam):
     assert order.events.last().type == EventType.ARCHIVED
 
 
+def test_archiving_through_the_archive_transition_hides_the_order_too(make_order, sam):
+    order = make_order("services-marketplace", path=("approved", "in_progress", "complete"))
+    order = transition_order(order, to="archived", actor=Actor.staff(sam))
+    assert order.archived
+    assert order.events.last().type == EventType.ARCHIVED
+
+
+def test_a_refund_while_cancelling_is_refused_where_the_workflow_does_not_offer_it(make_order, sam):
+    with pytest.raises(ActionError, match="not refunded while cancelling"):
+        cancel_order(make_order("distributor"), actor=Actor.staff(sam), refund_amount="5")
+
+
+def test_error_messages_use_the_sellers_language(make_order, order_types, acme, olivia):
+    acme.locale = "fr"
+    acme.save()
+    order = make_order("shop", path=("ready_for_pickup", "picked_up"))
+    with pytest.raises(NotAllowed, match="Ramassée is final"):
+        transition_order(order, to="cancelled", actor=Actor.staff(olivia))
+
+
+def test_unassigning_an_unassigned_order_changes_nothing(make_order, olivia):
+    order = make_order("shop")
+    assert assign_order(order, assignee=None, actor=Actor.staff(olivia)).version == order.version
+
+
 def test_only_complete_or_cancelled_orders_can_be_archived(make_order, sam):
     with pytest.raises(NotAllowed, match="Only complete or cancelled"):
         archive_order(make_order("services-marketplace", path=("approved",)), actor=Actor.staff(sam))

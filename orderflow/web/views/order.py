@@ -23,6 +23,7 @@ from orderflow.orders.actions import (
     archive_order,
     assign_order,
     available_transitions,
+    can_archive,
     cancel_order,
     edit_internal_notes,
     mark_seen,
@@ -107,7 +108,7 @@ def _page(
         "activity": activity(order, locale),
         "open_for_changes": open_for_changes,
         "can_cancel": open_for_changes and workflow.can_cancel(order.state, "staff"),
-        "can_archive": _archivable(order, membership),
+        "can_archive": can_archive(order, Actor.staff(membership)),
         "assign_form": form("assign", AssignForm(order=order)),
         "estimate_form": form("estimate", EstimateForm(order=order)),
         "notes_form": form("notes", NotesForm(order=order)),
@@ -116,17 +117,6 @@ def _page(
         "archive_form": form("archive", ArchiveForm(order=order)),
     }
     return render_seller(request, membership, "web/order_detail.html", context, status=status)
-
-
-def _archivable(order: Order, membership: Membership) -> bool:
-    """Whether to offer the archive button. Mirrors `archive_order`, which still has the last word."""
-    workflow = order.workflow
-    if order.archived:
-        return False
-    if workflow.archive:
-        transition = workflow.transition(order.state, workflow.archive)
-        return transition is not None and transition.allows("staff", membership.role)
-    return order.current_state.category in ("done", "cancelled")
 
 
 def _apply(

@@ -1,0 +1,284 @@
+"""Changes people make to how they are told: preferences, hours, watchers, templates, rules; and what
+they do from a message: rate the service, choose a delivery time; staff completing call tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from orderflow.accounts.models import Contact, Membership, Role, Seller
+from orderflow.core.actors import Actor
+from orderflow.core.errors import ActionError, Forbidden
+from orderflow.notifications import windows
+from orderflow.notifications.models import (
+    MANDATORY,
+    CallTask,
+    Category,
+    Channel,
+    DeliverySchedule,
+    Feedback,
+    InboxItem,
+    MessageTemplate,
+    NotificationRule,
+    NotificationSettings,
+    Preference,
+    Watcher,
+)
+from orderflow.notifications.render import PARTS, TemplateProblem, check, template_keys
+from orderflow.orders.actions import log_event
+from orderflow.orders.models import EventType, Order
+
+Person = Contact | Membership
+
+
+def _seller_id(person: Person) -> int:
+    return person.customer.seller_id if isinstance(person, Contact) else person.seller_id
+
+
+def _check_may_edit(person: Person, actor: Actor) -> None:
+    """People edit their own settings; staff may record a customer's; managers may set staff's."""
+    if actor.kind == "system":
+        return
+    if actor.kind == "customer":
+        if not isinstance(person, Contact) or actor.contact is None or actor.contact.pk != person.pk:
+            raise Forbidden("forbidden", "You can only change your own notification settings.")
+        return
+    membership = actor.membership
+    if membership is None or membership.seller_id != _seller_id(person) or not membership.is_active:
+        raise Forbidden("forbidden", "You are not staff of this seller.")
+    if isinstance(person, Membership) and person.pk != membership.pk and membership.role == Role.STAFF:
+        raise Forbidden("forbidden", "Only an owner or manager can change another staff member's settings.")
+
+
+def _check_manager(seller: Seller | int, actor: Actor) -> None:
+    seller_id = seller if isinstance(seller, int) else seller.pk
+    if actor.kind == "system":
+        return
+    membership = actor.membership
+    if (
+        actor.kind != "staff"
+        or membership is None
+        or membership.seller_id != seller_id
+        or (membership.role not in (Role.OWNER, Role.MANAGER))
+    ):
+        raise Forbidden("forbidden", "Only an owner or manager can change notification settings.")
+
+
+def set_preference(
+    person: Person, *, category: str, enabled: bool, channels: Sequence[str], actor: Actor
+) -> Preference:
+    """Turn a category on or off and choose its channels (empty: the person's default channels)."""
+    _check_may_edit(person, actor)
+    if category not in Category.values:
+        raise ActionError("invalid", f"Unknown category {category!r}.", details={"field": "category"})
+    label = Category(category).label
+    if not enabled and category in MANDATORY:
+        raise ActionError("mandatory", f"{label} cannot be turned off: these messages must reach you.")
+    unknown = sorted(set(channels) - set(Channel.values))
+    if unknown:
+        raise ActionError(
+            "invalid", f"Unknown channel(s): {', '.join(unknown)}.", details={"field": "channels"}
+        )
+    if isinstance(person, Contact) and Channel.CALL in channels and not person.phone:
+        raise ActionError("invalid", "A phone call needs a phone number on the contact.")
+    if isinstance(person, Membership) and Channel.CALL in channels:
+        raise ActionError("invalid", "Call tasks are for customers who prefer a call, not for staff.")
+    owner = {"contact": person} if isinstance(person, Contact) else {"membership": person}
+    preference, _ = Preference.objects.update_or_create(
+        **owner, category=category, defaults={"enabled": enabled, "channels": list(dict.fromkeys(channels))}
+    )
+    return preference
+
+
+def set_schedule(person: Person, week: Mapping[str, str] | None, *, actor: Actor) -> DeliverySchedule | None:
+    """Set the person's delivery hours from text per weekday ('09:00-12:00, 14:00-20:00'); None removes
+    them (back to the seller's hours). Days left out get no deliveries."""
+    _check_may_edit(person, actor)
+    owner = {"contact": person} if isinstance(person, Contact) else {"membership": person}
+    if week is None:
+        DeliverySchedule.objects.filter(**owner).delete()
+        return None
+    schedule = _parse_week(week)
+    found, _ = DeliverySchedule.objects.update_or_create(**owner, defaults={"schedule": schedule})
+    return found
+
+
+def _parse_week(week: Mapping[str, str]) -> dict[str, list[list[int]]]:
+    names = {name.lower(): str(index) for index, name in enumerate(windows.WEEKDAYS)}
+    schedule: dict[str, list[list[int]]] = {}
+    for day, text in week.items():
+        key = names.get(str(day).lower(), str(day))
+        if key not in names.values():
+            raise ActionError("invalid", f"{day!r} is not a weekday.")
+        try:
+            schedule[key] = windows.parse_spans(text)
+        except windows.WindowError as exc:
+            raise ActionError(
+                "invalid", f"{windows.WEEKDAYS[int(key)]}: {exc}", details={"field": key}
+            ) from None
+    if not any(schedule.values()):
+        raise ActionError("invalid", "Give at least one time when messages may be delivered.")
+    return schedule
+
+
+def update_settings(seller: Seller, *, actor: Actor, **values: object) -> NotificationSettings:
+    _check_manager(seller, actor)
+    found, _ = NotificationSettings.objects.get_or_create(seller=seller)
+    allowed = {"email_from", "sms_sender", "sms_url", "feedback_delay_minutes", "default_window"}
+    unknown = sorted(set(values) - allowed)
+    if unknown:
+        raise ActionError("invalid", f"Unknown setting(s): {', '.join(unknown)}.")
+    for name, value in values.items():
+        setattr(found, name, value)
+    if found.sms_url and "{to}" not in found.sms_url:
+        raise ActionError("invalid", "The SMS service URL must contain {to} where the number goes.")
+    try:
+        found.full_clean(exclude=["seller"])
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise ActionError("invalid", f"{field}: {messages[0]}", details={"field": field}) from None
+    found.save()
+    return found
+
+
+def update_rule(rule: NotificationRule, *, actor: Actor, **values: object) -> NotificationRule:
+    """Edit a rule's wording extras and switches: custom message, upsell, urgent, active."""
+    _check_manager(rule.seller_id, actor)
+    allowed = {"custom_message", "upsell", "urgent", "is_active"}
+    unknown = sorted(set(values) - allowed)
+    if unknown:
+        raise ActionError("invalid", f"These rule fields cannot be changed here: {', '.join(unknown)}.")
+    for name, value in values.items():
+        setattr(rule, name, value)
+    rule.save(update_fields=[*values])
+    return rule
+
+
+def save_template(seller: Seller, *, key: str, locale: str, actor: Actor, **parts: str) -> MessageTemplate:
+    """Override a default message; a template with an unknown placeholder or bad syntax is refused."""
+    _check_manager(seller, actor)
+    if key not in template_keys():
+        raise ActionError(
+            "invalid", f"There is no message {key!r}; choose one of {', '.join(template_keys())}."
+        )
+    if locale not in ("en", "fr"):
+        raise ActionError("invalid", f"Unsupported language {locale!r}.")
+    missing = [part for part in PARTS if not parts.get(part, "").strip()]
+    if missing or set(parts) - set(PARTS):
+        raise ActionError("invalid", f"A message needs a {', '.join(PARTS)} (missing: {', '.join(missing)}).")
+    for part in PARTS:
+        try:
+            check(parts[part])
+        except TemplateProblem as exc:
+            raise ActionError("invalid_template", f"{part}: {exc}", details={"field": part}) from None
+    template, _ = MessageTemplate.objects.update_or_create(
+        seller=seller, key=key, locale=locale, defaults=parts
+    )
+    return template
+
+
+def add_watcher(order: Order, *, email: str, actor: Actor) -> Watcher:
+    if actor.kind == "customer" or (actor.membership and actor.membership.seller_id != order.seller_id):
+        raise Forbidden("forbidden", "Only the seller's staff can add notification recipients.")
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ActionError(
+            "invalid", f"{email!r} is not an email address.", details={"field": "email"}
+        ) from None
+    watcher, _ = Watcher.objects.get_or_create(order=order, email=email)
+    return watcher
+
+
+def remove_watcher(watcher: Watcher, *, actor: Actor) -> None:
+    if actor.kind == "customer" or (
+        actor.membership and actor.membership.seller_id != watcher.order.seller_id
+    ):
+        raise Forbidden("forbidden", "Only the seller's staff can remove notification recipients.")
+    watcher.delete()
+
+
+# ----------------------------------------------------------------------------------------------
+# Acting from a message
+
+
+def record_feedback(order: Order, *, rating: int, comment: str, actor: Actor) -> Feedback:
+    if actor.kind != "customer" or actor.contact is None or actor.contact.customer_id != order.customer_id:
+        raise Forbidden("forbidden", "Only the customer can rate this order.")
+    if order.current_state.category != "done":
+        raise ActionError("not_done", "You can rate the service once the order is complete.")
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ActionError("invalid", "Choose a rating from 1 to 5.", details={"field": "rating"})
+    comment = comment.strip()
+    if len(comment) > 2000:
+        raise ActionError(
+            "invalid", "The comment can be at most 2000 characters.", details={"field": "comment"}
+        )
+    with transaction.atomic():
+        if Feedback.objects.filter(order=order).exists():
+            raise ActionError("already_rated", "Thank you: this order has already been rated.")
+        feedback = Feedback.objects.create(
+            order=order, contact=actor.contact, rating=rating, comment=comment, created_at=timezone.now()
+        )
+        log_event(order, EventType.FEEDBACK, actor, note=comment, data={"rating": rating})
+    return feedback
+
+
+def delivery_slots(order: Order, *, now: dt.datetime | None = None, days: int = 6) -> list[dt.datetime]:
+    """The delivery times offered: mornings (09:00) and afternoons (14:00) of the next working days,
+    in the seller's time zone."""
+    zone = ZoneInfo(order.seller.time_zone)
+    today = (now or timezone.now()).astimezone(zone).date()
+    slots: list[dt.datetime] = []
+    day = today
+    while len(slots) < days * 2:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 6:
+            slots += [dt.datetime.combine(day, dt.time(hour), tzinfo=zone) for hour in (9, 14)]
+    return slots
+
+
+def choose_delivery_time(order: Order, *, slot: dt.datetime, actor: Actor) -> Order:
+    if actor.kind != "customer" or actor.contact is None or actor.contact.customer_id != order.customer_id:
+        raise Forbidden("forbidden", "Only the customer can choose the delivery time.")
+    if order.is_final or order.current_state.category == "cancelled":
+        raise ActionError("closed", "This order is closed; the delivery time can no longer change.")
+    if slot not in delivery_slots(order):
+        raise ActionError("invalid", "Choose one of the delivery times offered.", details={"field": "slot"})
+    with transaction.atomic():
+        log_event(order, EventType.DELIVERY_TIME, actor, data={"slot": slot.isoformat()})
+    return order
+
+
+def complete_call_task(task: CallTask, *, outcome: str, actor: Actor) -> CallTask:
+    if actor.kind != "staff" or actor.membership is None or actor.membership.seller_id != task.seller_id:
+        raise Forbidden("forbidden", "Only the seller's staff can complete call tasks.")
+    outcome = outcome.strip()
+    if not outcome:
+        raise ActionError("invalid", "Say how the call went.", details={"field": "outcome"})
+    with transaction.atomic():
+        task = CallTask.objects.select_for_update().get(pk=task.pk)
+        if task.done_at is not None:
+            raise ActionError("already_done", "This call is already marked done.")
+        task.done_at, task.done_by, task.outcome = timezone.now(), actor.membership, outcome[:2000]
+        task.save(update_fields=["done_at", "done_by", "outcome"])
+    return task
+
+
+def mark_inbox_read(items: Sequence[InboxItem], *, actor: Actor) -> int:
+    ids = [item.pk for item in items]
+    owned = InboxItem.objects.filter(pk__in=ids, read_at__isnull=True)
+    if actor.kind == "staff" and actor.membership is not None:
+        owned = owned.filter(membership=actor.membership)
+    elif actor.kind == "customer" and actor.contact is not None:
+        owned = owned.filter(contact=actor.contact)
+    else:
+        return 0
+    return owned.update(read_at=timezone.now())
