@@ -282,3 +282,18 @@ def mark_inbox_read(items: Sequence[InboxItem], *, actor: Actor) -> int:
     else:
         return 0
     return owned.update(read_at=timezone.now())
+
+
+def save_preferences(
+    person: Person,
+    *,
+    choices: Mapping[str, tuple[bool, Sequence[str]]],
+    week: Mapping[str, str] | None,
+    actor: Actor,
+) -> None:
+    """Save a whole preferences page at once: every category's switch and channels, and the delivery
+    hours (None: back to the seller's). Nothing is saved when any part is refused."""
+    with transaction.atomic():
+        for category, (enabled, channels) in choices.items():
+            set_preference(person, category=category, enabled=enabled, channels=channels, actor=actor)
+        set_schedule(person, week, actor=actor)

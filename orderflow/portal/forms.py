@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from orderflow.notifications import windows
+from orderflow.notifications.models import MANDATORY, Category, Channel
+
+RATINGS = [(n, f"{n} {'star' if n == 1 else 'stars'}") for n in range(5, 0, -1)]
+
+
+class FeedbackForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        choices=RATINGS, coerce=int, widget=forms.RadioSelect, label="Your rating"
+    )
+    comment = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Anything to tell us? (optional)",
+    )
+
+
+class DeliveryTimeForm(forms.Form):
+    slot = forms.ChoiceField(widget=forms.RadioSelect, label="Delivery time")
+
+    def __init__(self, *args: Any, slots: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["slot"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = slots
+
+
+class PreferencesForm(forms.Form):
+    """One switch and a channel list per category, and the delivery hours per weekday."""
+
+    use_seller_hours = forms.BooleanField(required=False, label="Use the seller's delivery hours")
+
+    def __init__(self, *args: Any, channels: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offered = [(c, Channel(c).label) for c in channels]
+        for category in Category:
+            mandatory = category in MANDATORY
+            self.fields[f"{category.value}_on"] = forms.BooleanField(
+                required=False,
+                label=category.label,
+                disabled=mandatory,
+                help_text="Always on: these messages must reach you." if mandatory else "",
+            )
+            self.fields[f"{category.value}_channels"] = forms.MultipleChoiceField(
+                required=False, choices=offered, widget=forms.CheckboxSelectMultiple, label="Channels"
+            )
+        for index, day in enumerate(windows.WEEKDAYS):
+            self.fields[f"day_{index}"] = forms.CharField(
+                required=False,
+                label=day,
+                max_length=100,
+                help_text="e.g. 09:00-12:00, 14:00-20:00; empty: none",
+            )
+
+    def category_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"{c.value}_on"], self[f"{c.value}_channels"]) for c in Category]
+
+    def day_fields(self) -> list[forms.BoundField]:
+        return [self[f"day_{index}"] for index in range(7)]
+
+    def choices(self) -> dict[str, tuple[bool, list[str]]]:
+        data = self.cleaned_data
+        return {
+            c.value: (c in MANDATORY or bool(data[f"{c.value}_on"]), list(data[f"{c.value}_channels"]))
+            for c in Category
+        }
+
+    def week(self) -> dict[str, str] | None:
+        if self.cleaned_data["use_seller_hours"]:
+            return None
+        return {windows.WEEKDAYS[index]: self.cleaned_data[f"day_{index}"] for index in range(7)}

@@ -1,0 +1,84 @@
+"""What a customer may see of their order: never internal notes, never staff-only events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from orderflow.accounts.models import Contact
+from orderflow.notifications.models import Feedback
+from orderflow.orders.models import STAFF_ONLY_EVENTS, EventType, Order, OrderEvent
+from orderflow.workflows.definition import Workflow
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    text: str
+    note: str
+
+
+def order_for_contact(order_id: int, contact_id: int) -> tuple[Order, Contact]:
+    """The order and contact a link names; DoesNotExist unless the contact belongs to its customer."""
+    contact = Contact.objects.select_related("customer__seller").get(pk=contact_id)
+    order = (
+        Order.objects.select_related("seller", "customer", "workflow_version", "order_type")
+        .prefetch_related("lines")
+        .get(pk=order_id, customer_id=contact.customer_id)
+    )
+    return order, contact
+
+
+def timeline(order: Order, locale: str) -> list[TimelineEntry]:
+    workflow = order.workflow
+    entries = []
+    events = (
+        OrderEvent.objects.filter(order=order)
+        .exclude(type__in=STAFF_ONLY_EVENTS)
+        .order_by("created_at", "id")
+    )
+    for event in events:
+        text = _describe(event, workflow, locale)
+        if text:
+            entries.append(TimelineEntry(at=event.created_at, text=text, note=event.note))
+    return entries
+
+
+def _describe(event: OrderEvent, workflow: Workflow, locale: str) -> str:
+    def label(state: str) -> str:
+        return workflow.state(state).customer_label(locale) if state in workflow.states else state
+
+    if event.type == EventType.PLACED:
+        return "Order placed"
+    if event.type == EventType.TRANSITIONED:
+        if event.from_state and label(event.from_state) == label(event.to_state):
+            return ""  # a move staff see but customers do not (same customer label)
+        return f"Status: {label(event.to_state)}"
+    if event.type == EventType.CANCELLED:
+        return "Order cancelled"
+    if event.type == EventType.REFUNDED:
+        return f"Refund of {event.data.get('amount')} {event.data.get('currency', '')}".strip()
+    if event.type == EventType.ESTIMATE_SET:
+        return f"Estimated completion: {event.data.get('date') or 'not set'}"
+    if event.type == EventType.LINE_UPDATED:
+        if event.data.get("status") == "substituted":
+            return f"{event.data.get('description')} replaced by {event.data.get('substitute')}"
+        if event.data.get("status") == "out_of_stock":
+            return f"{event.data.get('description')} is out of stock"
+        return f"{event.data.get('description')} is available"
+    if event.type == EventType.DELIVERY_TIME:
+        return "Delivery time chosen"
+    if event.type == EventType.FEEDBACK:
+        return f"You rated the service {event.data.get('rating')}/5"
+    return ""
+
+
+def chosen_delivery_time(order: Order) -> dt.datetime | None:
+    event = (
+        OrderEvent.objects.filter(order=order, type=EventType.DELIVERY_TIME).order_by("-created_at").first()
+    )
+    return dt.datetime.fromisoformat(event.data["slot"]) if event else None
+
+
+def feedback_for(order: Order) -> Feedback | None:
+    return Feedback.objects.filter(order=order).first()
