@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make demo` (after .venv has the runtime requirements): migrate, load the demo data and print its
-# logins, then serve the app on 127.0.0.1:$PORT (default 8000) with the background worker beside it
-# once the project has one. Ctrl-C (or TERM) stops everything this script started.
+# logins, then serve the app on 127.0.0.1:$PORT (default 8000) with the background worker beside it.
+# Ctrl-C (or TERM) stops everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +10,8 @@ export DEBUG="${DEBUG:-true}"
 # the app (the notifications sandbox) rather than trying to send them. Set it to false to send.
 export NOTIFICATIONS_SANDBOX="${NOTIFICATIONS_SANDBOX:-true}"
 PORT="${PORT:-8000}"
+# Links in messages (track, rate, choose a delivery time, settings) must lead back to this server.
+export SITE_URL="${SITE_URL:-http://127.0.0.1:$PORT}"
 PYTHON=.venv/bin/python
 mkdir -p "${ORDERFLOW_VAR_DIR:-var}"
 
@@ -31,10 +33,9 @@ trap 'exit 143' TERM
 "$PYTHON" manage.py migrate --noinput
 "$PYTHON" manage.py load_demo --base-url "http://127.0.0.1:$PORT"
 
-if "$PYTHON" manage.py help run_worker >/dev/null 2>&1; then
-  "$PYTHON" manage.py run_worker &
-  children+=("$!")
-fi
+# The worker sends (in the sandbox: records) what the outbox holds, beside the web server.
+"$PYTHON" manage.py run_worker &
+children+=("$!")
 
 # In the background and waited for, so that a signal reaches the trap at once, not after the server.
 "$PYTHON" manage.py runserver "127.0.0.1:$PORT" --noreload &
