@@ -24,7 +24,9 @@ from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
 from orderflow.demo.data import ADMIN_EMAIL, ADMIN_USERNAME, PASSWORD, SELLERS
 from orderflow.demo.spec import OrderSpec, SellerSpec, Step
+from orderflow.notifications.actions import update_rule
 from orderflow.notifications.emit import muted
+from orderflow.notifications.models import Event, NotificationRule
 from orderflow.orders.actions import (
     archive_order,
     assign_order,
@@ -138,15 +140,24 @@ class _Seeder:
                     locale=c.locale,
                     time_zone=c.time_zone,
                     preferred_channels=c.channels,
+                    # A fictional chat address: the demo's sandbox keeps what would be sent to it.
+                    messenger_url=f"tgram://demo-bot-token/{c.key}" if "messenger" in c.channels else "",
                 )
         owner = next(m for m in self.members.values() if m.role == Role.OWNER)
-        return install_order_type(
+        order_type = install_order_type(
             seller,
             preset=spec.preset,
             actor=Actor.staff(owner),
             name=spec.order_type_name,
             options=spec.options or None,
         )
+        for state, extras in spec.rule_extras.items():
+            rules = NotificationRule.objects.filter(
+                order_type=order_type, event=Event.STATUS_CHANGED, state=state
+            )
+            for rule in rules:
+                update_rule(rule, actor=Actor.staff(owner), **extras)
+        return order_type
 
     def _play_order(self, script: OrderSpec, order_type: OrderType) -> None:
         contact = self.contacts.get((script.customer, script.contact))

@@ -104,6 +104,8 @@ class SellerSpec:
     locale: str = "en"
     currency: str = "USD"
     options: dict[str, str] = field(default_factory=dict)
+    # Extras on the status-change rule that tells the customer, per state entered (custom_message, upsell).
+    rule_extras: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def username(self, handle: str) -> str:
         return f"{self.username_prefix}-{handle}"

@@ -63,7 +63,7 @@ SELLER = SellerSpec(
                     email="laura.chen@northwindsolar.example",
                     phone="+12125550143",
                     time_zone="America/New_York",
-                    channels=("email", "in_app"),
+                    channels=("email",),
                 ),
                 ContactSpec(
                     "tom",
@@ -121,7 +121,7 @@ SELLER = SellerSpec(
                     "Amara Okoye",
                     email="amara.okoye@kestrelnetworks.example",
                     time_zone="Europe/London",
-                    channels=("in_app", "email"),
+                    channels=("email",),
                 ),
             ),
         ),

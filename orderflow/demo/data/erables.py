@@ -35,6 +35,11 @@ SELLER = SellerSpec(
     username_prefix="erables",
     preset="shop",
     options={"fulfilment": "pickup"},
+    rule_extras={
+        "ready_for_pickup": {
+            "custom_message": "Votre commande vous attend à la réception, du lundi au samedi de 9 h à 18 h.",
+        },
+    },
     order_type_name="Commande de la boutique",
     time_zone="America/Montreal",
     locale="fr",
@@ -60,7 +65,7 @@ SELLER = SellerSpec(
                     phone="+15145550171",
                     locale="fr",
                     time_zone="America/Montreal",
-                    channels=("in_app", "email"),
+                    channels=("email",),
                 ),
                 ContactSpec(
                     "marc",
@@ -99,7 +104,7 @@ SELLER = SellerSpec(
                     phone="+15145550178",
                     locale="fr",
                     time_zone="America/Montreal",
-                    channels=("in_app", "sms"),
+                    channels=("sms",),
                 ),
                 ContactSpec(
                     "olivier",

@@ -76,7 +76,7 @@ SELLER = SellerSpec(
                     "Fatima Rahman",
                     email="fatima.rahman@meridianlogistics.example",
                     time_zone="America/New_York",
-                    channels=("email", "in_app"),
+                    channels=("email",),
                 ),
             ),
         ),

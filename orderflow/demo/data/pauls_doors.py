@@ -39,6 +39,11 @@ SELLER = SellerSpec(
     order_type_name="Custom doors",
     time_zone="Europe/London",
     currency="GBP",
+    rule_extras={
+        "delivered": {
+            "upsell": "Would you like your new doors fitted and adjusted? Our fitters can visit this week.",
+        },
+    },
     lead="manager",
     staff=(
         Person("owner", "owner", "Paul", "Hendricks", "+447700900100"),
@@ -129,7 +134,7 @@ SELLER = SellerSpec(
                     "Michael O'Neill",
                     phone="+447700900277",
                     time_zone="Europe/Dublin",
-                    channels=("sms", "in_app"),
+                    channels=("call",),
                 ),
             ),
         ),
