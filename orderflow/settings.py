@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "orderflow.accounts",
     "orderflow.workflows",
     "orderflow.orders",
+    "orderflow.conversations",
     "orderflow.notifications",
     "orderflow.portal",
     "orderflow.web",

@@ -59,6 +59,7 @@ def _event_keys(event: OrderEvent, order: Order) -> list[tuple[str, str]]:
         EventType.CANCELLED: Event.CANCELLED,
         EventType.REFUNDED: Event.REFUNDED,
         EventType.ASSIGNED: Event.ASSIGNED,
+        EventType.MESSAGE: Event.MESSAGE,
     }
     return [(simple[event.type], "")] if event.type in simple else []
 
@@ -156,9 +157,14 @@ def _notify(
     )
     if not created:
         return notification
+    not_told = ""
     if person.is_actor_of(event):
+        not_told = "they made this change themselves"
+    elif event.type == EventType.MESSAGE and event.data.get("internal") and person.membership is None:
+        not_told = "an internal note is never sent outside the seller's staff"
+    if not_told:
         notification.skipped = True
-        notification.reason += " Not told: they made this change themselves."
+        notification.reason += f" Not told: {not_told}."
         notification.save(update_fields=["skipped", "reason"])
         return notification
     decided = choice(person, rule.category)

@@ -128,7 +128,7 @@ def context_for(notification: Notification) -> dict[str, Any]:
         "custom_message": rule.custom_message if rule else "",
         "upsell": "",
         "order_url": track_url,
-        "reply_url": track_url,
+        "reply_url": f"{track_url}#reply" if for_customer else track_url,
         "action_url": "",
         "rate_url": "",
         "preferences_url": links.url("prefs", contact=contact_id) if for_customer else "",

@@ -131,6 +131,7 @@ class EventType(models.TextChoices):
     ARCHIVED = "archived", "Archived"
     DELIVERY_TIME = "delivery_time", "Delivery time chosen"
     FEEDBACK = "feedback", "Feedback received"
+    MESSAGE = "message", "Message posted"
 
 
 # Events the customer's timeline never shows.
@@ -185,4 +186,6 @@ class OrderEvent(models.Model):
 
     @property
     def customer_visible(self) -> bool:
+        if self.type == EventType.MESSAGE:
+            return not self.data.get("internal", False)
         return self.type not in STAFF_ONLY_EVENTS

@@ -22,6 +22,12 @@ class FeedbackForm(forms.Form):
     )
 
 
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), label="Write to the seller"
+    )
+
+
 class DeliveryTimeForm(forms.Form):
     slot = forms.ChoiceField(widget=forms.RadioSelect, label="Delivery time")
 

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from orderflow.accounts.models import Contact
+from orderflow.conversations.models import Message
 from orderflow.notifications.models import Feedback
 from orderflow.orders.models import STAFF_ONLY_EVENTS, EventType, Order, OrderEvent
 from orderflow.workflows.definition import Workflow
@@ -82,3 +83,7 @@ def chosen_delivery_time(order: Order) -> dt.datetime | None:
 
 def feedback_for(order: Order) -> Feedback | None:
     return Feedback.objects.filter(order=order).first()
+
+
+def public_messages(order: Order) -> list[Message]:
+    return list(Message.objects.for_customer().filter(order=order))

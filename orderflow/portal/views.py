@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from orderflow.accounts.models import Contact
+from orderflow.conversations.actions import post_message
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
 from orderflow.notifications import links, windows
@@ -35,7 +36,7 @@ from orderflow.notifications.models import (
 )
 from orderflow.orders.models import Order
 from orderflow.portal import selectors
-from orderflow.portal.forms import DeliveryTimeForm, FeedbackForm, PreferencesForm
+from orderflow.portal.forms import DeliveryTimeForm, FeedbackForm, MessageForm, PreferencesForm
 
 View = Callable[..., HttpResponse]
 
@@ -79,7 +80,17 @@ def _page(
 
 
 @order_link("track")
+@require_http_methods(["GET", "POST"])
 def track(request: HttpRequest, token: str, order: Order, contact: Contact) -> HttpResponse:
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            post_message(order, body=form.cleaned_data["body"], actor=Actor.customer(contact))
+        except ActionError as exc:
+            form.add_error("body", exc.message)
+        else:
+            messages.success(request, "Your message was sent.")
+            return redirect(f"{request.path}#thread")
     done = order.current_state.category == "done"
     feedback = selectors.feedback_for(order)
     return _page(
@@ -87,8 +98,11 @@ def track(request: HttpRequest, token: str, order: Order, contact: Contact) -> H
         "portal/track.html",
         order,
         contact,
+        status=400 if form.errors else 200,
+        form=form,
         lines=list(order.lines.all()),
         timeline=selectors.timeline(order, contact.locale),
+        thread=selectors.public_messages(order),
         delivery_time=selectors.chosen_delivery_time(order),
         feedback=feedback,
         rate_url=links.url("rate", order=order.pk, contact=contact.pk) if done and not feedback else "",
