@@ -46,7 +46,9 @@ INSTALLED_APPS = [
     "orderflow.orders",
     "orderflow.conversations",
     "orderflow.notifications",
+    "orderflow.integrations",
     "orderflow.portal",
+    "orderflow.api",
     "orderflow.web",
     "orderflow.demo",
 ]

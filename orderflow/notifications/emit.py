@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from orderflow.notifications import windows
 from orderflow.notifications.models import (
@@ -76,8 +77,13 @@ def emit(event: OrderEvent) -> list[Notification]:
     order = Order.objects.select_related(
         "seller", "customer", "placed_by", "assignee__user", "workflow_version"
     ).get(pk=event.order_id)
+    from orderflow.integrations.webhooks import emit_webhooks  # integrations builds on notifications
+
+    hooks = emit_webhooks(event, order)
     keys = _event_keys(event, order)
     if not keys:
+        if hooks and connection.vendor == "postgresql":
+            transaction.on_commit(_wake_worker)
         return []
     now = event.created_at
     seller_settings = settings_for(order.seller_id)
@@ -99,6 +105,42 @@ def emit(event: OrderEvent) -> list[Notification]:
                 written.append(_skipped(order, event, rule, nobody, now))
             for person in people:
                 written.append(_notify(order, event, rule, person, base, now, seller_settings))
+    if (written or hooks) and connection.vendor == "postgresql":
+        transaction.on_commit(_wake_worker)
+    return written
+
+
+def tell_staff(seller_id: int, *, template: str, payload: dict[str, str]) -> list[Notification]:
+    """A message to the seller's owners and managers that is about the seller, not an order
+    (an integration stopped working). Email and in-app, at once."""
+    from orderflow.accounts.models import Membership, Role
+
+    now = timezone.now()
+    managers = Membership.objects.filter(
+        seller_id=seller_id, role__in=[Role.OWNER, Role.MANAGER], is_active=True
+    ).select_related("user", "seller")
+    written = []
+    for membership in managers:
+        notification = Notification.objects.create(
+            seller_id=seller_id,
+            membership=membership,
+            recipient_name=membership.display_name,
+            locale=membership.seller.locale,
+            time_zone=membership.seller.time_zone,
+            category=Category.TRANSACTIONAL,
+            template=template,
+            payload=payload,
+            idempotency_key=f"{template}:{now.timestamp()}:{membership.pk}",
+            reason=f"{membership.display_name} manages {membership.seller.name}.",
+            created_at=now,
+        )
+        for channel in (Channel.EMAIL, Channel.IN_APP):
+            address = membership.user.email if channel == Channel.EMAIL else f"staff:{membership.pk}"
+            if address:
+                _delivery(
+                    notification, channel, address, Status.PENDING, now, f"{channel}: sent to managers.", now
+                )
+        written.append(notification)
     if written and connection.vendor == "postgresql":
         transaction.on_commit(_wake_worker)
     return written

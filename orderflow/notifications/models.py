@@ -51,6 +51,7 @@ class Channel(models.TextChoices):
     MESSENGER = "messenger", "Messenger"
     IN_APP = "in_app", "In-app"
     CALL = "call", "Call task for staff"
+    WEBHOOK = "webhook", "Webhook"
 
 
 class Action(models.TextChoices):
@@ -197,6 +198,16 @@ class Notification(models.Model):
     contact = models.ForeignKey(Contact, null=True, on_delete=models.SET_NULL, related_name="+")
     membership = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
     email = models.EmailField(blank=True, help_text="For watchers, who have no account")
+    webhook = models.ForeignKey(
+        "integrations.WebhookEndpoint",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    payload = models.JSONField(
+        null=True, blank=True, help_text="For webhooks: the event as sent, fixed when it happened"
+    )
     recipient_name = models.CharField(max_length=200)
     locale = models.CharField(max_length=8, default="en")
     time_zone = models.CharField(max_length=64, default="UTC")

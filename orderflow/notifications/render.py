@@ -4,6 +4,7 @@ language, with the order as it is now (so a coalesced message carries the curren
 from __future__ import annotations
 
 import html
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ PLACEHOLDERS = frozenset({
     "seller_name", "customer_name", "recipient_name", "order_number", "order_title", "status", "note",
     "customer_notes", "estimated_completion", "refund_amount", "currency", "custom_message", "upsell",
     "order_url", "reply_url", "action_url", "rate_url", "preferences_url", "unsubscribe_url", "total",
+    "endpoint_url", "reason",
 })  # fmt: skip
 _MISSING = "\x00missing:%s\x00"
 _MISSING_RE = re.compile("\x00missing:(.*?)\x00")
@@ -97,7 +99,17 @@ def source_for(seller_id: int, key: str, locale: str) -> dict[str, str]:
     raise TemplateProblem(f"There is no message template {key!r}.")
 
 
+def _seller_context(notification: Notification) -> dict[str, Any]:
+    """For messages about the seller rather than an order: the payload fills the placeholders."""
+    context: dict[str, Any] = dict.fromkeys(PLACEHOLDERS, "")
+    context.update(seller_name=notification.seller.name, recipient_name=notification.recipient_name)
+    context.update({k: v for k, v in (notification.payload or {}).items() if k in PLACEHOLDERS})
+    return context
+
+
 def context_for(notification: Notification) -> dict[str, Any]:
+    if notification.order_id is None:
+        return _seller_context(notification)
     order = (
         Order.objects.select_related("seller", "customer", "workflow_version", "order_type")
         .prefetch_related("lines")
@@ -153,6 +165,10 @@ def _opted_out_of_offers(contact_id: int | None) -> bool:
 
 
 def render(notification: Notification) -> Rendered:
+    if notification.webhook_id is not None:
+        # The payload was fixed when the event happened; the transport signs exactly these bytes.
+        body = json.dumps(notification.payload, separators=(",", ":"), ensure_ascii=False)
+        return Rendered(subject="", text=body, html="", short="")
     context = context_for(notification)
     source = source_for(notification.seller_id, notification.template, notification.locale)
     subject = " ".join(_render(source["subject"], context).split())

@@ -1,0 +1,131 @@
+"""Creating and revoking API tokens; adding, removing and redelivering webhook endpoints."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from django.db import transaction
+from django.utils import timezone
+
+from orderflow.accounts.models import Role, Seller
+from orderflow.core.actors import Actor
+from orderflow.core.errors import ActionError, Forbidden
+from orderflow.integrations.models import WEBHOOK_EVENT_TYPES, ApiToken, WebhookEndpoint
+from orderflow.notifications.models import Channel, Delivery, Status
+
+TOKEN_PREFIX = "of_"
+
+
+def _check_manager(seller_id: int, actor: Actor) -> None:
+    if actor.kind == "system":
+        return
+    membership = actor.membership
+    if (
+        actor.kind != "staff"
+        or membership is None
+        or membership.seller_id != seller_id
+        or membership.role not in (Role.OWNER, Role.MANAGER)
+    ):
+        raise Forbidden("forbidden", "Only an owner or manager can manage integrations.")
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_api_token(seller: Seller, *, name: str, scope: str, actor: Actor) -> tuple[ApiToken, str]:
+    """Returns the token and its secret value, which is shown once and never stored."""
+    _check_manager(seller.pk, actor)
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise ActionError("invalid", "Name the token (1 to 100 characters), e.g. after the system using it.")
+    if scope not in ApiToken.Scope.values:
+        raise ActionError("invalid", f"Scope must be one of {', '.join(ApiToken.Scope.values)}.")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        seller=seller,
+        name=name,
+        prefix=raw[:10],
+        token_hash=hash_token(raw),
+        scope=scope,
+        created_by=actor.membership.user if actor.membership else None,
+    )
+    return token, raw
+
+
+def revoke_api_token(token: ApiToken, *, actor: Actor) -> ApiToken:
+    _check_manager(token.seller_id, actor)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def _check_url(url: str) -> str:
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ActionError("invalid", "The endpoint must be an http(s) URL.", details={"field": "url"})
+    if len(url) > 1000:
+        raise ActionError("invalid", "The URL can be at most 1000 characters.", details={"field": "url"})
+    return url
+
+
+def create_webhook_endpoint(
+    seller: Seller, *, url: str, event_types: Sequence[str] = (), description: str = "", actor: Actor
+) -> WebhookEndpoint:
+    _check_manager(seller.pk, actor)
+    unknown = sorted(set(event_types) - WEBHOOK_EVENT_TYPES)
+    if unknown:
+        raise ActionError(
+            "invalid",
+            f"Unknown event type(s): {', '.join(unknown)}; use {', '.join(sorted(WEBHOOK_EVENT_TYPES))}.",
+            details={"field": "event_types"},
+        )
+    secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+    return WebhookEndpoint.objects.create(
+        seller=seller,
+        url=_check_url(url),
+        event_types=sorted(set(event_types)),
+        description=description.strip()[:200],
+        secret=secret,
+    )
+
+
+def delete_webhook_endpoint(endpoint: WebhookEndpoint, *, actor: Actor) -> None:
+    _check_manager(endpoint.seller_id, actor)
+    endpoint.delete()
+
+
+def enable_webhook_endpoint(endpoint: WebhookEndpoint, *, actor: Actor) -> WebhookEndpoint:
+    _check_manager(endpoint.seller_id, actor)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        is_active=True, disabled_at=None, disabled_reason="", failing_since=None
+    )
+    endpoint.refresh_from_db()
+    return endpoint
+
+
+def redeliver(delivery: Delivery, *, actor: Actor) -> Delivery:
+    """Send a webhook message again, now, as a new delivery of the same message (same webhook-id)."""
+    notification = delivery.notification
+    if delivery.channel != Channel.WEBHOOK or notification.webhook is None:
+        raise ActionError("invalid", "Only webhook deliveries can be redelivered.")
+    _check_manager(notification.seller_id, actor)
+    if not notification.webhook.is_active:
+        raise ActionError("disabled", "The endpoint is disabled; enable it first.")
+    now = timezone.now()
+    with transaction.atomic():
+        return Delivery.objects.create(
+            notification=notification,
+            channel=Channel.WEBHOOK,
+            address=notification.webhook.url,
+            status=Status.PENDING,
+            due_at=now,
+            reason=f"webhook: redelivered by {actor.name} (of delivery #{delivery.pk}).",
+            created_at=now,
+        )
