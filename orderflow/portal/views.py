@@ -163,19 +163,29 @@ def delivery_time(request: HttpRequest, token: str, order: Order, contact: Conta
     )
 
 
-def _contact_link(purpose: str, token: str) -> Contact:
-    data = links.read(purpose, token)
-    return Contact.objects.select_related("customer__seller").get(pk=int(data["contact"]))
+def contact_link(purpose: str) -> Callable[[View], View]:
+    """Resolve a signed link naming a contact (their settings, unsubscribe)."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+            try:
+                data = links.read(purpose, token)
+                contact = Contact.objects.select_related("customer__seller").get(pk=int(data["contact"]))
+            except links.BadLink as exc:
+                return _bad_link(request, str(exc))
+            except (KeyError, ValueError, Contact.DoesNotExist):
+                return _bad_link(request, "This link no longer points to your settings.")
+            return view(request, token, contact)
+
+        return wrapper
+
+    return decorate
 
 
+@contact_link("prefs")
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        contact = _contact_link("prefs", token)
-    except links.BadLink as exc:
-        return _bad_link(request, str(exc))
-    except (KeyError, ValueError, Contact.DoesNotExist):
-        return _bad_link(request, "This link no longer points to your settings.")
+def preferences(request: HttpRequest, token: str, contact: Contact) -> HttpResponse:
     channels = [c for c in Channel.values if c != Channel.IN_APP or contact.user_id]
     form = PreferencesForm(request.POST or None, channels=channels, initial=_initial(contact))
     if request.method == "POST" and form.is_valid():
@@ -218,14 +228,9 @@ def _initial(contact: Contact) -> dict[str, Any]:
 
 
 @csrf_exempt  # RFC 8058: mail clients POST here without a form; the signed link is the authority
+@contact_link("unsubscribe")
 @require_http_methods(["GET", "POST"])
-def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        contact = _contact_link("unsubscribe", token)
-    except links.BadLink as exc:
-        return _bad_link(request, str(exc))
-    except (KeyError, ValueError, Contact.DoesNotExist):
-        return _bad_link(request, "This link no longer points to your settings.")
+def unsubscribe(request: HttpRequest, token: str, contact: Contact) -> HttpResponse:
     if request.method == "POST":
         set_preference(
             contact, category=Category.MARKETING, enabled=False, channels=[], actor=Actor.customer(contact)

@@ -169,3 +169,10 @@ def test_a_french_contact_gets_the_french_message(make_order, bruno, olivia):
     rendered = render(notification)
     assert rendered.subject == f"Commande n° {order.number} : Prête à être ramassée"
     assert "Bruno Petit" in rendered.text
+
+
+@pytest.mark.parametrize("prefix", ["p", "u"])
+def test_settings_links_refuse_a_damaged_token_and_change_nothing(client, alice, prefix):
+    response = client.post(f"/{prefix}/not-a-real-token/", {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 404
+    assert not Preference.objects.filter(contact=alice).exists()
