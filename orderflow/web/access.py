@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from orderflow.accounts.models import Membership
+from orderflow.notifications.selectors import unread_count
 from orderflow.orders.selectors import attention_count
 
 SellerView = Callable[..., HttpResponse]
@@ -57,13 +58,14 @@ def render_seller(
     *,
     status: int = 200,
 ) -> HttpResponse:
-    """Render a seller page with what the layout needs: the seller, the member and the nav badge."""
+    """Render a seller page with what the layout needs: the seller, the member and the nav badges."""
     seller = membership.seller
     full = {
         "membership": membership,
         "seller": seller,
         "locale": seller.locale,
         "attention_count": attention_count(seller),
+        "inbox_unread": unread_count(membership),
         **(context or {}),
     }
     return render(request, template, full, status=status)

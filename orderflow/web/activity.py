@@ -1,10 +1,13 @@
-"""The activity log of an order as staff read it: one sentence per event, states named by their labels."""
+"""The activity log of an order as staff read it: one sentence per event, states named by their labels;
+and the notification trace, grouped under those same sentences."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
+from orderflow.notifications.models import Notification
+from orderflow.notifications.selectors import order_trace
 from orderflow.orders.models import EventType, LineStatus, Order, OrderEvent
 from orderflow.workflows.definition import Workflow
 
@@ -30,6 +33,30 @@ def activity(order: Order, locale: str) -> list[ActivityEntry]:
             staff_only=not event.customer_visible,
         )
         for event in order.events.all()
+    ]
+
+
+@dataclass(frozen=True)
+class TraceEntry:
+    """One event and the notifications it caused (see `notifications.selectors.order_trace`)."""
+
+    at: dt.datetime | None
+    actor: str
+    summary: str
+    notifications: list[Notification]
+
+
+def notification_trace(order: Order, locale: str) -> list[TraceEntry]:
+    """Every notification decision about the order, under the event that caused it, newest first."""
+    workflow = order.workflow
+    return [
+        TraceEntry(
+            at=group.event.created_at if group.event else None,
+            actor=group.event.actor_name if group.event else "",
+            summary=_summary(group.event, workflow, locale) if group.event else "Without an order event",
+            notifications=group.notifications,
+        )
+        for group in order_trace(order)
     ]
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
-from orderflow.web.views import dashboard, home, order
+from orderflow.web.views import (
+    calls,
+    dashboard,
+    home,
+    inbox,
+    my_notifications,
+    notification_settings,
+    order,
+    outbox,
+)
 
 order_patterns: list[URLPattern | URLResolver] = [
     path("", order.order_detail, name="order_detail"),
@@ -23,6 +32,28 @@ seller_patterns: list[URLPattern | URLResolver] = [
     path("", dashboard.seller_root, name="seller_root"),
     path("orders/", dashboard.dashboard, name="dashboard"),
     path("orders/<int:number>/", include(order_patterns)),
+    path("outbox/", outbox.outbox, name="outbox"),
+    path("outbox/<int:delivery_id>/", outbox.outbox_message, name="outbox_message"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/read/", inbox.inbox_read, name="inbox_read"),
+    path("calls/", calls.calls, name="calls"),
+    path("calls/<int:task_id>/done/", calls.call_done, name="call_done"),
+    path(
+        "settings/notifications/",
+        notification_settings.notification_settings,
+        name="notification_settings",
+    ),
+    path(
+        "settings/notifications/rules/<int:rule_id>/",
+        notification_settings.notification_rule,
+        name="notification_rule",
+    ),
+    path(
+        "settings/notifications/messages/<slug:key>/<slug:locale>/",
+        notification_settings.message_template,
+        name="message_template",
+    ),
+    path("settings/me/", my_notifications.my_notifications, name="my_notifications"),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [

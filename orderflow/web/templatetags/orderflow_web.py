@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from django import forms, template
+from collections.abc import Mapping
+from typing import Any
 
+from django import forms, template
+from django.utils import timezone
+
+from orderflow.notifications.models import Channel, Delivery, Status
 from orderflow.orders.models import Order
 
 register = template.Library()
@@ -26,3 +31,26 @@ def field_label(form: forms.Form, name: str) -> str:
     """The label of a form's field by name (for lists of errors)."""
     field = form.fields.get(name)
     return str(field.label) if field is not None and field.label else name
+
+
+@register.filter
+def is_held(delivery: Delivery) -> bool:
+    """Waiting for its due time (delivery hours, a retry, a feedback delay) rather than due now."""
+    return delivery.status == Status.PENDING and delivery.due_at > timezone.now()
+
+
+@register.filter
+def channel_label(key: str) -> str:
+    return str(Channel(key).label) if key in Channel.values else key
+
+
+@register.filter
+def get_item(mapping: Mapping[Any, Any], key: Any) -> Any:
+    """`mapping[key]` in a template, None when missing."""
+    return mapping.get(key)
+
+
+@register.filter
+def channel_list(keys: list[str]) -> str:
+    """Channel keys as their labels, e.g. "Email, In-app"."""
+    return ", ".join(channel_label(key) for key in keys)

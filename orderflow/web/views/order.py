@@ -35,7 +35,7 @@ from orderflow.orders.actions import (
 from orderflow.orders.models import Order
 from orderflow.orders.selectors import order_for_staff
 from orderflow.web.access import render_seller, seller_view
-from orderflow.web.activity import activity
+from orderflow.web.activity import activity, notification_trace
 from orderflow.web.forms import (
     ArchiveForm,
     AssignForm,
@@ -106,6 +106,7 @@ def _page(
         "refunded": refunded,
         "refundable": total - refunded,
         "activity": activity(order, locale),
+        "trace": notification_trace(order, locale),
         "open_for_changes": open_for_changes,
         "can_cancel": open_for_changes and workflow.can_cancel(order.state, "staff"),
         "can_archive": can_archive(order, Actor.staff(membership)),

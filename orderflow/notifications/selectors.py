@@ -1,0 +1,298 @@
+"""Reads of the outbox, the inbox, call tasks and notification settings, for the seller's pages (and
+later the API).
+
+Every function takes the seller or the membership it reads for, so no query reaches another tenant's
+rows, and loads what its callers display in a fixed number of queries (no N+1 over notifications,
+deliveries, attempts or rows of a list).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import cast
+
+from django.db.models import F, Prefetch, QuerySet
+
+from orderflow.accounts.models import LOCALES, Membership, Seller
+from orderflow.notifications.models import (
+    MANDATORY,
+    CallTask,
+    Category,
+    Delivery,
+    DeliverySchedule,
+    InboxItem,
+    MessageTemplate,
+    Notification,
+    NotificationRule,
+    NotificationSettings,
+    SandboxMessage,
+)
+from orderflow.notifications.recipients import Recipient, choice
+from orderflow.notifications.render import defaults, template_keys
+from orderflow.orders.models import Order, OrderEvent
+from orderflow.orders.selectors import states_of
+from orderflow.workflows.models import OrderType
+
+# ----------------------------------------------------------------------------------------------
+# The "why (not)" trace of one order
+
+
+@dataclass(frozen=True)
+class EventTrace:
+    """The notifications one order event caused, in the order the rules fired."""
+
+    event: OrderEvent | None
+    notifications: list[Notification]
+
+
+def _deliveries_with_attempts() -> Prefetch:
+    # `sandbox_id` says whether a sandbox copy exists without loading its bodies.
+    deliveries = (
+        Delivery.objects.annotate(sandbox_id=F("sandbox_copy__id"))
+        .prefetch_related("attempt_log")
+        .order_by("pk")
+    )
+    return Prefetch("deliveries", queryset=deliveries)
+
+
+def order_trace(order: Order) -> list[EventTrace]:
+    """Every notification decision about the order, grouped by the event that caused it, newest event
+    first. Each notification carries its deliveries (with `sandbox_id`) and their attempts."""
+    notifications = (
+        Notification.objects.filter(order=order, seller_id=order.seller_id)
+        .select_related("event", "rule")
+        .prefetch_related(_deliveries_with_attempts())
+        .order_by(F("event__created_at").desc(nulls_last=True), "-event_id", "pk")
+    )
+    groups: list[EventTrace] = []
+    for notification in notifications:
+        if not groups or groups[-1].notifications[0].event_id != notification.event_id:
+            groups.append(EventTrace(event=notification.event, notifications=[]))
+        groups[-1].notifications.append(notification)
+    return groups
+
+
+# ----------------------------------------------------------------------------------------------
+# The outbox
+
+
+@dataclass(frozen=True)
+class OutboxFilters:
+    """What the outbox is narrowed to. Empty values mean "no filter"."""
+
+    status: str = ""
+    channel: str = ""
+    order_number: int | None = None
+
+
+def outbox(seller: Seller, filters: OutboxFilters | None = None) -> QuerySet[Delivery]:
+    """The seller's deliveries, newest first, with the notification and order a row shows and
+    `sandbox_id` (the sandbox copy's id, or None)."""
+    filters = filters or OutboxFilters()
+    deliveries = (
+        Delivery.objects.filter(notification__seller=seller)
+        .select_related("notification__order")
+        .annotate(sandbox_id=F("sandbox_copy__id"))
+    )
+    if filters.status:
+        deliveries = deliveries.filter(status=filters.status)
+    if filters.channel:
+        deliveries = deliveries.filter(channel=filters.channel)
+    if filters.order_number is not None:
+        deliveries = deliveries.filter(notification__order__number=filters.order_number)
+    return deliveries.order_by("-created_at", "-pk")
+
+
+def sandbox_message(seller: Seller, delivery_id: int) -> SandboxMessage | None:
+    """The sandbox copy of one of the seller's deliveries, with its delivery, notification and order."""
+    return (
+        SandboxMessage.objects.filter(
+            seller=seller, delivery_id=delivery_id, delivery__notification__seller=seller
+        )
+        .select_related("delivery__notification__order")
+        .first()
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# A staff member's inbox and the seller's call tasks
+
+
+def inbox(membership: Membership) -> QuerySet[InboxItem]:
+    """The member's in-app notifications, newest first, with their orders."""
+    return (
+        InboxItem.objects.filter(membership=membership).select_related("order").order_by("-created_at", "-pk")
+    )
+
+
+def unread_count(membership: Membership) -> int:
+    return InboxItem.objects.filter(membership=membership, read_at__isnull=True).count()
+
+
+def inbox_item(membership: Membership, item_id: int) -> InboxItem | None:
+    """One item of the member's own inbox (never another person's)."""
+    return InboxItem.objects.filter(membership=membership, pk=item_id).first()
+
+
+def unread_items(membership: Membership) -> list[InboxItem]:
+    return list(InboxItem.objects.filter(membership=membership, read_at__isnull=True).only("pk"))
+
+
+def call_tasks(
+    seller: Seller, *, assignee: Membership | None = None, done: bool = False
+) -> QuerySet[CallTask]:
+    """The seller's call tasks, open (oldest first: call in turn) or done (latest first), optionally
+    only those assigned to one member."""
+    tasks = CallTask.objects.filter(seller=seller, done_at__isnull=not done).select_related(
+        "order", "contact", "assignee__user", "done_by__user"
+    )
+    if assignee is not None:
+        tasks = tasks.filter(assignee=assignee)
+    return tasks.order_by("-done_at", "-pk") if done else tasks.order_by("created_at", "pk")
+
+
+def call_task(seller: Seller, task_id: int) -> CallTask | None:
+    return CallTask.objects.filter(seller=seller, pk=task_id).first()
+
+
+# ----------------------------------------------------------------------------------------------
+# The seller's notification settings: defaults, rules, message templates
+
+
+def seller_settings(seller: Seller) -> NotificationSettings:
+    """The seller's settings; an unsaved default when none were saved yet (reading writes nothing)."""
+    found = NotificationSettings.objects.filter(seller=seller).first()
+    return found if found is not None else NotificationSettings(seller=seller)
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    rule: NotificationRule
+    state_label: str
+
+
+@dataclass(frozen=True)
+class RuleGroup:
+    order_type: OrderType | None
+    rules: list[RuleRow] = field(default_factory=list)
+
+
+def rules_of(seller: Seller) -> list[RuleGroup]:
+    """The seller's rules per order type (rules for every type first), states named by their labels."""
+    types = {
+        order_type.pk: order_type
+        for order_type in OrderType.objects.filter(seller=seller).prefetch_related("versions")
+    }
+    labels = {pk: states_of(order_type) for pk, order_type in types.items()}
+    rules = NotificationRule.objects.filter(seller=seller).order_by(
+        F("order_type__name").asc(nulls_first=True), "order_type_id", "event", "state", "pk"
+    )
+    groups: list[RuleGroup] = []
+    for rule in rules:
+        if not groups or (groups[-1].order_type.pk if groups[-1].order_type else None) != rule.order_type_id:
+            groups.append(RuleGroup(order_type=types.get(rule.order_type_id or 0)))
+        state = labels.get(rule.order_type_id or 0, {}).get(rule.state)
+        label = state.label(seller.locale) if state is not None else rule.state
+        groups[-1].rules.append(RuleRow(rule=rule, state_label=label))
+    return groups
+
+
+def rule_of(seller: Seller, rule_id: int) -> NotificationRule | None:
+    return NotificationRule.objects.filter(seller=seller, pk=rule_id).first()
+
+
+@dataclass(frozen=True)
+class TemplateCell:
+    locale: str
+    override: MessageTemplate | None
+
+
+@dataclass(frozen=True)
+class TemplateRow:
+    key: str
+    cells: list[TemplateCell]
+
+
+def template_locales() -> list[str]:
+    return [code for code, _ in LOCALES]
+
+
+def template_table(seller: Seller) -> list[TemplateRow]:
+    """Every message key by every language, with the seller's override where there is one."""
+    overrides = {(t.key, t.locale): t for t in MessageTemplate.objects.filter(seller=seller)}
+    return [
+        TemplateRow(
+            key=key,
+            cells=[TemplateCell(locale, overrides.get((key, locale))) for locale in template_locales()],
+        )
+        for key in template_keys()
+    ]
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    key: str
+    locale: str
+    default: dict[str, str]
+    override: MessageTemplate | None
+
+    def current(self) -> dict[str, str]:
+        """What is sent now: the override, else the default."""
+        if self.override is None:
+            return dict(self.default)
+        return {"subject": self.override.subject, "body": self.override.body, "sms": self.override.sms}
+
+
+def template_source(seller: Seller, key: str, locale: str) -> TemplateSource | None:
+    """One message in one language: the default (the English one where the language has none) and the
+    seller's override. None for a key or language that does not exist."""
+    if key not in template_keys() or locale not in template_locales():
+        return None
+    default = defaults(locale).get(key) or defaults("en")[key]
+    override = MessageTemplate.objects.filter(seller=seller, key=key, locale=locale).first()
+    return TemplateSource(key=key, locale=locale, default=default, override=override)
+
+
+# ----------------------------------------------------------------------------------------------
+# One staff member's own preferences and hours
+
+
+@dataclass(frozen=True)
+class PreferenceRow:
+    category: str
+    label: str
+    mandatory: bool
+    enabled: bool
+    channels: list[str]
+    why: str
+
+
+def staff_preferences(membership: Membership) -> list[PreferenceRow]:
+    """Per category: whether the member is told and on which channels, as emit would decide now."""
+    person = Recipient(
+        key=f"staff:{membership.pk}",
+        name=membership.display_name,
+        why="",
+        membership=membership,
+        email=membership.user.email,
+    )
+    rows = []
+    for category in Category:
+        decided = choice(person, category.value)
+        rows.append(
+            PreferenceRow(
+                category=category.value,
+                label=category.label,
+                mandatory=category in MANDATORY,
+                enabled=decided.enabled,
+                channels=list(decided.channels),
+                why=decided.why,
+            )
+        )
+    return rows
+
+
+def staff_schedule(membership: Membership) -> dict[str, list[list[int]]] | None:
+    """The member's own delivery hours; None means any time (staff have no default hours)."""
+    own = DeliverySchedule.objects.filter(membership=membership).first()
+    return cast("dict[str, list[list[int]]]", own.schedule) if own is not None else None

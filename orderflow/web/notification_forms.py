@@ -1,0 +1,235 @@
+"""Input shapes of the notification pages: the outbox filters, inbox and call-task buttons, the seller's
+notification settings, rules and message templates, and a staff member's own preferences.
+
+Forms check types and sizes; the notification actions decide what is allowed (who may change what,
+mandatory categories, which placeholders a template may use).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from orderflow.notifications import windows
+from orderflow.notifications.models import Channel, NotificationRule, NotificationSettings, Status
+from orderflow.notifications.selectors import OutboxFilters, PreferenceRow
+
+# Channels a staff member can choose for themselves: call tasks are for calling customers, and staff
+# have no messenger address.
+STAFF_CHANNELS = [Channel.EMAIL, Channel.SMS, Channel.IN_APP]
+
+
+class OutboxFilterForm(forms.Form):
+    """The outbox's GET filters. Invalid values are reported and ignored, never fatal."""
+
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *Status.choices])
+    channel = forms.ChoiceField(
+        label="Channel", required=False, choices=[("", "Any channel"), *Channel.choices]
+    )
+    order = forms.IntegerField(label="Order number", required=False, min_value=1, max_value=10**9)
+
+    def filters(self) -> OutboxFilters:
+        """The filters from the valid fields (call after `is_valid()`); invalid ones are left out."""
+        data = self.cleaned_data
+        return OutboxFilters(
+            status=data.get("status") or "", channel=data.get("channel") or "", order_number=data.get("order")
+        )
+
+
+class InboxReadForm(forms.Form):
+    """Mark one item read (`item`), or every unread one (`all`)."""
+
+    item = forms.IntegerField(required=False, min_value=1)
+    all = forms.BooleanField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("all") and not data.get("item"):
+            raise forms.ValidationError("Choose a message to mark as read.")
+        return data
+
+
+class CallDoneForm(forms.Form):
+    outcome = forms.CharField(
+        label="How did the call go?",
+        required=False,  # the action says what an empty outcome lacks
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, data: Any = None, *, task_id: int) -> None:
+        super().__init__(data, auto_id=f"id_call{task_id}_%s")
+
+
+def _day_fields(form: forms.Form, help_text: str) -> None:
+    for index, day in enumerate(windows.WEEKDAYS):
+        form.fields[f"day_{index}"] = forms.CharField(
+            label=day, required=False, max_length=100, help_text=help_text if index == 0 else ""
+        )
+
+
+def _day_rows(form: forms.Form) -> list[forms.BoundField]:
+    return [form[f"day_{index}"] for index in range(7)]
+
+
+def _schedule_initial(schedule: windows.Schedule) -> dict[str, str]:
+    return {f"day_{index}": windows.format_spans(schedule.get(str(index), [])) for index in range(7)}
+
+
+class SellerSettingsForm(forms.Form):
+    """The seller's default delivery hours, senders and feedback delay."""
+
+    email_from = forms.EmailField(
+        label="Email From address", required=False, help_text="Empty: the site's default sender."
+    )
+    sms_sender = forms.CharField(
+        label="SMS sender number",
+        required=False,
+        max_length=20,
+        help_text="The one number every SMS comes from.",
+    )
+    sms_url = forms.CharField(
+        label="SMS service (Apprise URL)",
+        required=False,
+        max_length=500,
+        help_text="With {to} where the recipient's number goes.",
+    )
+    feedback_delay_minutes = forms.IntegerField(
+        label="Ask for feedback after (minutes)", min_value=0, max_value=60 * 24 * 90
+    )
+
+    def __init__(self, data: Any = None, *, current: NotificationSettings) -> None:
+        initial: dict[str, Any] = {
+            "email_from": current.email_from,
+            "sms_sender": current.sms_sender,
+            "sms_url": current.sms_url,
+            "feedback_delay_minutes": current.feedback_delay_minutes,
+            **_schedule_initial(current.default_window),
+        }
+        super().__init__(data, initial=initial, auto_id="id_settings_%s")
+        _day_fields(self, "e.g. 09:00-21:00 or 09:00-12:00, 14:00-20:00; empty: no deliveries that day")
+
+    def day_rows(self) -> list[forms.BoundField]:
+        return _day_rows(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for index in range(7):
+            name = f"day_{index}"
+            if name in data:
+                try:
+                    data[name] = windows.parse_spans(data[name])
+                except windows.WindowError as exc:
+                    self.add_error(name, str(exc))
+        return data
+
+    def values(self) -> dict[str, object]:
+        """Keyword arguments for `update_settings`."""
+        data = self.cleaned_data
+        return {
+            "default_window": {str(index): data[f"day_{index}"] for index in range(7)},
+            "email_from": data["email_from"],
+            "sms_sender": data["sms_sender"].strip(),
+            "sms_url": data["sms_url"].strip(),
+            "feedback_delay_minutes": data["feedback_delay_minutes"],
+        }
+
+
+class RuleForm(forms.Form):
+    custom_message = forms.CharField(
+        label="Custom message",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Added to the message, e.g. where and when to pick up.",
+    )
+    upsell = forms.CharField(
+        label="Offer (upsell)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only for customers who accept offers; comes with a one-click unsubscribe.",
+    )
+    urgent = forms.BooleanField(label="Urgent: ignore delivery hours", required=False)
+    is_active = forms.BooleanField(label="Active", required=False)
+
+    def __init__(self, data: Any = None, *, rule: NotificationRule) -> None:
+        initial = {
+            "custom_message": rule.custom_message,
+            "upsell": rule.upsell,
+            "urgent": rule.urgent,
+            "is_active": rule.is_active,
+        }
+        super().__init__(data, initial=initial, auto_id=f"id_rule{rule.pk}_%s")
+
+
+class TemplateForm(forms.Form):
+    """A seller's wording of one message. Empty parts and placeholders are judged by `save_template`."""
+
+    subject = forms.CharField(label="Email subject", required=False, max_length=300)
+    body = forms.CharField(
+        label="Email body", required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 12})
+    )
+    sms = forms.CharField(
+        label="Short text (SMS, messenger, in-app, call script)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class MyPreferencesForm(forms.Form):
+    """A staff member's own switch and channels per category, and their delivery hours."""
+
+    HOURS = [("any", "Any time"), ("own", "Only during my hours below")]
+    hours = forms.ChoiceField(label="When may messages reach you?", choices=HOURS, widget=forms.RadioSelect)
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        rows: list[PreferenceRow],
+        schedule: windows.Schedule | None,
+    ) -> None:
+        initial: dict[str, Any] = {
+            "hours": "any" if schedule is None else "own",
+            **_schedule_initial(schedule if schedule is not None else windows.DEFAULT_SCHEDULE),
+        }
+        super().__init__(data, initial=initial, auto_id="id_me_%s")
+        self.rows = rows
+        offered = [(c.value, c.label) for c in STAFF_CHANNELS]
+        for row in rows:
+            self.fields[f"{row.category}_on"] = forms.BooleanField(
+                label=row.label, required=False, disabled=row.mandatory, initial=row.enabled
+            )
+            self.fields[f"{row.category}_channels"] = forms.MultipleChoiceField(
+                label=f"Channels for {row.label}",
+                required=False,
+                choices=offered,
+                widget=forms.CheckboxSelectMultiple,
+                initial=[c for c in row.channels if c in dict(offered)],
+            )
+        _day_fields(self, "e.g. 08:00-18:00; empty: no messages that day")
+
+    def category_rows(self) -> list[tuple[PreferenceRow, forms.BoundField, forms.BoundField]]:
+        return [(row, self[f"{row.category}_on"], self[f"{row.category}_channels"]) for row in self.rows]
+
+    def day_rows(self) -> list[forms.BoundField]:
+        return _day_rows(self)
+
+    def choices(self) -> dict[str, tuple[bool, list[str]]]:
+        data = self.cleaned_data
+        return {
+            row.category: (
+                row.mandatory or bool(data[f"{row.category}_on"]),
+                list(data[f"{row.category}_channels"]),
+            )
+            for row in self.rows
+        }
+
+    def week(self) -> dict[str, str] | None:
+        """Text per weekday for `set_schedule` (which parses it), or None for any time."""
+        if self.cleaned_data["hours"] == "any":
+            return None
+        return {windows.WEEKDAYS[index]: self.cleaned_data[f"day_{index}"] for index in range(7)}

@@ -1,0 +1,39 @@
+"""The outbox: every message the seller's notifications wrote, how each went, and the sandbox copies
+(what the recipient would have received, kept in the app instead of being sent)."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+
+from orderflow.accounts.models import Membership
+from orderflow.notifications.selectors import outbox as outbox_deliveries
+from orderflow.notifications.selectors import sandbox_message
+from orderflow.web.access import render_seller, seller_view
+from orderflow.web.notification_forms import OutboxFilterForm
+
+PAGE_SIZE = 50
+
+
+@seller_view
+def outbox(request: HttpRequest, membership: Membership) -> HttpResponse:
+    form = OutboxFilterForm(request.GET)
+    form.is_valid()  # invalid filters are listed on the page and left out of the query
+    deliveries = outbox_deliveries(membership.seller, form.filters())
+    page = Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render_seller(
+        request, membership, "web/outbox.html", {"form": form, "page": page, "deliveries": page.object_list}
+    )
+
+
+@seller_view
+def outbox_message(request: HttpRequest, membership: Membership, delivery_id: int) -> HttpResponse:
+    message = sandbox_message(membership.seller, delivery_id)
+    if message is None:
+        raise Http404("No such message")
+    return render_seller(
+        request,
+        membership,
+        "web/outbox_message.html",
+        {"message": message, "delivery": message.delivery, "notification": message.delivery.notification},
+    )
