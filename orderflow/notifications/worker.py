@@ -9,6 +9,7 @@ only while the worker still holds the lease.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -21,10 +22,10 @@ from collections.abc import Iterable
 import psycopg
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.db.models import F, Min, Q
+from django.db.models import F, Min, Q, QuerySet
 from django.utils import timezone
 
-from orderflow.notifications.channels import Outgoing, TransportError, transport_class
+from orderflow.notifications.channels import Outgoing, Transport, TransportError, transport_class
 from orderflow.notifications.emit import WAKE_CHANNEL
 from orderflow.notifications.models import Channel, Delivery, DeliveryAttempt, Status
 from orderflow.notifications.render import TemplateProblem, render
@@ -36,6 +37,9 @@ RETRY_DELAYS = (5, 300, 1800, 7200, 18000, 36000, 36000)
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 EXTERNAL = {Channel.EMAIL, Channel.SMS, Channel.MESSENGER}
 IDLE_CAP_SECONDS = 5.0
+# How often a waiting worker looks whether it was asked to stop.
+STOP_CHECK_SECONDS = 0.1
+LEASE_LOST = "lease lost to another worker: this result was not applied"
 
 
 def transport_kind(channel: str) -> str:
@@ -48,31 +52,38 @@ class Worker:
         self.batch_size = batch_size
         self.lease = dt.timedelta(seconds=lease_seconds)
         self.stop = threading.Event()
+        self._lease_started = time.monotonic()
         self._listener: psycopg.Connection | None = None
 
     # -- claiming ----------------------------------------------------------------------------------
 
     def claim(self) -> list[Delivery]:
-        now = timezone.now()
+        """Take up to `batch_size` due deliveries (and expired leases) under a lease for this worker."""
         with transaction.atomic():
+            # The clock starts once the transaction holds the write lock (SQLite queues writers for up
+            # to its busy timeout): a lease counted from before the wait could be half gone already.
+            now = timezone.now()
+            self._lease_started = time.monotonic()
             due = Q(status=Status.PENDING, due_at__lte=now) | Q(status=Status.SENDING, lease_until__lt=now)
             rows = list(
                 Delivery.objects.filter(due)
                 .order_by("due_at", "pk")
                 .select_for_update(skip_locked=True)
-                .values_list("pk", "status")[: self.batch_size]
+                .values_list("pk", "status", "worker")[: self.batch_size]
             )
             if not rows:
                 return []
-            ids = [pk for pk, _ in rows]
+            ids = [pk for pk, _, _ in rows]
             DeliveryAttempt.objects.bulk_create(
                 DeliveryAttempt(
                     delivery_id=pk,
                     started_at=now,
                     outcome=DeliveryAttempt.Outcome.INTERRUPTED,
-                    error="The worker sending it stopped before it finished; its lease ran out.",
+                    error=f"The worker sending it ({holder or 'unknown'}) stopped before it finished; "
+                    "its lease ran out.",
+                    worker=holder,
                 )
-                for pk, status in rows
+                for pk, status, holder in rows
                 if status == Status.SENDING
             )
             Delivery.objects.filter(pk__in=ids).update(
@@ -90,13 +101,20 @@ class Worker:
     # -- sending -----------------------------------------------------------------------------------
 
     def process(self, deliveries: Iterable[Delivery]) -> int:
+        """Send what `claim` returned, one transport per channel; stop early (giving the rest back) when
+        asked to stop or when most of the lease is used, so no delivery is sent after its lease ends."""
         groups: dict[str, list[Delivery]] = defaultdict(list)
         for delivery in deliveries:
             groups[transport_kind(delivery.channel)].append(delivery)
-        deadline = time.monotonic() + self.lease.total_seconds() * 0.8
+        deadline = self._lease_started + self.lease.total_seconds() * 0.8
         done = 0
         for kind, items in groups.items():
-            transport = transport_class(kind)()
+            try:
+                transport = transport_class(kind)()
+            except ImportError:
+                for delivery in items:
+                    self._record(delivery, timezone.now(), 0, f"There is no transport for {kind!r}.", True)
+                continue
             transport.open()
             try:
                 for index, delivery in enumerate(items):
@@ -109,12 +127,12 @@ class Worker:
                 transport.close()
         return done
 
-    def _send_one(self, transport: object, delivery: Delivery) -> None:
+    def _send_one(self, transport: Transport, delivery: Delivery) -> None:
         started, clock = timezone.now(), time.perf_counter()
         error, permanent = "", False
         try:
             rendered = render(delivery.notification)
-            transport.send(Outgoing(delivery=delivery, rendered=rendered))  # type: ignore[attr-defined]
+            transport.send(Outgoing(delivery=delivery, rendered=rendered))
         except TemplateProblem as exc:
             error, permanent = f"The message could not be written: {exc}", True
         except TransportError as exc:
@@ -124,36 +142,48 @@ class Worker:
             error = f"Unexpected error: {type(exc).__name__}: {exc}"
         self._record(delivery, started, int((time.perf_counter() - clock) * 1000), error, permanent)
 
+    def _held(self, delivery: Delivery) -> QuerySet[Delivery]:
+        """The delivery, only while this worker still holds the lease it was claimed under: a worker
+        whose lease ran out and was taken over must not overwrite the new holder's result."""
+        return Delivery.objects.filter(
+            pk=delivery.pk, status=Status.SENDING, worker=self.name, lease_until=delivery.lease_until
+        )
+
     def _record(self, delivery: Delivery, started: dt.datetime, ms: int, error: str, permanent: bool) -> None:
         now = timezone.now()
-        held = Delivery.objects.filter(pk=delivery.pk, status=Status.SENDING, worker=self.name)
+        held = self._held(delivery)
         Outcome = DeliveryAttempt.Outcome
         with transaction.atomic():
             if not error:
                 outcome = Outcome.SENT
-                held.update(status=Status.SENT, sent_at=now, lease_until=None, error="")
+                applied = held.update(status=Status.SENT, sent_at=now, lease_until=None, error="")
             elif permanent or delivery.attempts >= MAX_ATTEMPTS:
                 outcome = Outcome.FAILED
                 why = "" if permanent else f" Gave up after {delivery.attempts} attempts."
-                held.update(status=Status.FAILED, lease_until=None, error=error + why)
+                applied = held.update(status=Status.FAILED, lease_until=None, error=error + why)
             else:
                 outcome = Outcome.RETRY
-                retry_at = now + dt.timedelta(seconds=RETRY_DELAYS[delivery.attempts - 1])
-                held.update(status=Status.PENDING, due_at=retry_at, lease_until=None, error=error)
+                retry_at = now + dt.timedelta(seconds=RETRY_DELAYS[min(delivery.attempts, MAX_ATTEMPTS) - 1])
+                applied = held.update(status=Status.PENDING, due_at=retry_at, lease_until=None, error=error)
+            note = error
+            if not applied:
+                log.warning(
+                    "worker %s lost the lease on delivery %s; result not applied", self.name, delivery.pk
+                )
+                note = f"{error} ({LEASE_LOST})" if error else LEASE_LOST
             DeliveryAttempt.objects.create(
                 delivery=delivery,
                 started_at=started,
                 duration_ms=ms,
                 outcome=outcome,
-                error=error,
+                error=note,
                 worker=self.name,
             )
 
     def _release(self, deliveries: list[Delivery]) -> None:
         """Give back what this worker claimed but will not send (stopping, or the lease is running out)."""
-        Delivery.objects.filter(
-            pk__in=[d.pk for d in deliveries], status=Status.SENDING, worker=self.name
-        ).update(status=Status.PENDING, lease_until=None, attempts=F("attempts") - 1)
+        for delivery in deliveries:
+            self._held(delivery).update(status=Status.PENDING, lease_until=None, attempts=F("attempts") - 1)
 
     # -- the loop ----------------------------------------------------------------------------------
 
@@ -162,13 +192,26 @@ class Worker:
 
     def run(self) -> None:
         log.info("worker %s started", self.name)
-        self._listen()
+        failures = 0
         try:
             while not self.stop.is_set():
-                close_old_connections()
-                if self.run_once():
-                    continue
-                self._wait(self._idle_seconds())
+                try:
+                    close_old_connections()
+                    if self._listener is None:
+                        self._listen()
+                    if self.run_once():
+                        failures = 0
+                        continue
+                    failures = 0
+                    self._wait(self._idle_seconds())
+                except Exception:
+                    # The database restarting, a lock held too long, a dropped LISTEN connection: log,
+                    # back off, reconnect. What this worker had claimed comes back when its lease ends.
+                    failures += 1
+                    log.exception("worker %s: step failed (%d in a row); retrying", self.name, failures)
+                    self._unlisten()
+                    connection.close()
+                    self._sleep(min(30.0, 0.5 * 2**failures))
         finally:
             self._unlisten()
             log.info("worker %s stopped", self.name)
@@ -198,15 +241,33 @@ class Worker:
 
     def _unlisten(self) -> None:
         if self._listener is not None:
-            self._listener.close()
+            with contextlib.suppress(Exception):
+                self._listener.close()
             self._listener = None
+
+    def _sleep(self, seconds: float) -> None:
+        """Sleep until `seconds` pass or `stop` is set, in short slices.
+
+        Not `stop.wait()`: run_worker sets `stop` from a signal handler, and Event.set() there can
+        deadlock on the lock Event.wait() holds at the moment the signal lands in the same thread."""
+        end = time.monotonic() + seconds
+        while not self.stop.is_set():
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(left, STOP_CHECK_SECONDS))
 
     def _wait(self, seconds: float) -> None:
         if seconds <= 0:
             return
         if self._listener is None:
-            self.stop.wait(seconds)
+            self._sleep(seconds)
             return
-        # Wake on the first NOTIFY; drain any others that arrived with it.
-        for _ in self._listener.notifies(timeout=seconds, stop_after=1):
-            pass
+        # Wake on the first NOTIFY (draining any others that came with it), and look at `stop` often.
+        end = time.monotonic() + seconds
+        while not self.stop.is_set():
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            for _ in self._listener.notifies(timeout=min(left, STOP_CHECK_SECONDS), stop_after=1):
+                return

@@ -16,18 +16,22 @@ from orderflow.notifications.channels import TransportError
 _ANY_HOST_SCHEMES = {"json", "jsons", "xml", "xmls", "form", "forms"}
 
 
+def _guarded(url: str) -> bool:
+    return urlsplit(url).scheme.lower() in _ANY_HOST_SCHEMES and not settings.ALLOW_PRIVATE_DESTINATIONS
+
+
 def check_destination(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in _ANY_HOST_SCHEMES or settings.ALLOW_PRIVATE_DESTINATIONS:
+    if not _guarded(url):
         return
-    host = parts.hostname or ""
+    host = urlsplit(url).hostname or ""
     try:
         addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
     except socket.gaierror:
         raise TransportError(f"The host {host!r} cannot be found.", permanent=False) from None
     for address in addresses:
         ip = ipaddress.ip_address(address)
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved:
+        # Not global covers private, loopback, link-local (cloud metadata), shared (100.64/10), reserved.
+        if not ip.is_global or ip.is_multicast:
             raise TransportError(
                 f"{host} is a private address; sending there is not allowed.", permanent=True
             )
@@ -38,6 +42,10 @@ def send(url: str, body: str, *, title: str = "") -> None:
     if not notifier.add(url):
         raise TransportError("The Apprise URL is not valid (check its scheme and parts).", permanent=True)
     check_destination(url)
+    if _guarded(url):
+        # A public endpoint answering with a redirect must not lead the post inside our network.
+        for service in notifier:
+            service.redirects = False
     with apprise.LogCapture(level=logging.WARNING) as log:
         delivered = notifier.notify(body=body, title=title)
     if not delivered:

@@ -13,22 +13,30 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from orderflow.notifications.channels import Outgoing, TransportError
 
 
+def _text(value: bytes | str) -> str:
+    return value.decode(errors="replace") if isinstance(value, bytes) else value
+
+
 class Transport:
     def __init__(self) -> None:
         self.connection = get_connection()
         self.opened = False
+        # Once the server cannot be reached, the rest of the batch fails at once with the same reason
+        # instead of each message waiting for its own connection timeout.
+        self.unreachable = ""
 
     def open(self) -> None:
         pass  # opened on the first send, so a batch with nothing to send opens nothing
 
     def _ensure_open(self) -> None:
+        if self.unreachable:
+            raise TransportError(self.unreachable, permanent=False)
         if not self.opened:
             try:
                 self.connection.open()
             except (smtplib.SMTPException, OSError) as exc:
-                raise TransportError(
-                    f"The mail server could not be reached: {exc}", permanent=False
-                ) from None
+                self.unreachable = f"The mail server could not be reached: {exc or type(exc).__name__}"
+                raise TransportError(self.unreachable, permanent=False) from None
             self.opened = True
 
     def send(self, item: Outgoing) -> None:
@@ -48,27 +56,31 @@ class Transport:
         message.attach_alternative(rendered.html, "text/html")
         self._ensure_open()
         try:
-            message.send()
+            accepted = message.send()
         except smtplib.SMTPRecipientsRefused as exc:
-            codes = " ".join(
-                f"{code} {text.decode(errors='replace')}" for code, text in exc.recipients.values()
-            )
+            # smtplib reset the session; the connection stays usable for the rest of the batch.
+            answers = list(exc.recipients.values())
+            codes = " ".join(f"{code} {_text(text)}" for code, text in answers)
+            # 4xx (mailbox busy, greylisting) is worth another try; 5xx is final.
+            permanent = all(code >= 500 for code, _ in answers)
             raise TransportError(
-                f"The mail server refused {delivery.address}: {codes}", permanent=True
+                f"The mail server refused {delivery.address}: {codes}", permanent=permanent
             ) from None
         except smtplib.SMTPResponseException as exc:
-            text = (
-                exc.smtp_error.decode(errors="replace")
-                if isinstance(exc.smtp_error, bytes)
-                else exc.smtp_error
-            )
             self._reset()
             raise TransportError(
-                f"The mail server answered {exc.smtp_code} {text}", permanent=exc.smtp_code >= 500
+                f"The mail server answered {exc.smtp_code} {_text(exc.smtp_error)}",
+                permanent=exc.smtp_code >= 500,
             ) from None
         except (smtplib.SMTPException, OSError) as exc:
             self._reset()
             raise TransportError(f"Sending failed: {exc or type(exc).__name__}", permanent=False) from None
+        except ValueError as exc:  # an address Django cannot put in a header (raised before any I/O)
+            raise TransportError(
+                f"{delivery.address!r} is not a usable address: {exc}", permanent=True
+            ) from None
+        if not accepted:
+            raise TransportError(f"The message to {delivery.address!r} had nobody to go to.", permanent=True)
 
     def _reset(self) -> None:
         # The connection is already broken; closing it can only fail in ways that tell us nothing more.

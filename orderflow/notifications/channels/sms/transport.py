@@ -12,10 +12,11 @@ class Transport:
         pass
 
     def send(self, item: Outgoing) -> None:
-        seller_id = item.delivery.notification.seller_id
-        template = (
-            NotificationSettings.objects.filter(seller_id=seller_id).values_list("sms_url", flat=True).first()
-        )
+        seller = item.delivery.notification.seller
+        try:
+            template = seller.notification_settings.sms_url  # the worker's claim loads it with the seller
+        except NotificationSettings.DoesNotExist:
+            template = ""
         if not template:
             raise TransportError(
                 "No SMS service is set up for this seller (notification settings).", permanent=True
