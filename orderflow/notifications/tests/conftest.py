@@ -188,11 +188,12 @@ class Post:
 
 @dataclass
 class HttpSink:
-    """Records JSON POST bodies and answers `status` to each."""
+    """Records JSON POST bodies and answers `status` to each (with `location`, a redirect)."""
 
     port: int = 0
     posts: list[Post] = field(default_factory=list)
     status: int = 200
+    location: str = ""
 
     def url(self, path: str) -> str:
         return f"json://{LOOPBACK}:{self.port}/{path.lstrip('/')}"
@@ -208,6 +209,8 @@ def http_sink() -> Iterator[HttpSink]:
             data = self.rfile.read(length)
             sink.posts.append(Post(self.path, json.loads(data or b"{}")))
             self.send_response(sink.status)
+            if sink.location:
+                self.send_header("Location", sink.location)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
@@ -216,7 +219,7 @@ def http_sink() -> Iterator[HttpSink]:
 
     server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
     sink.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield sink

@@ -1,0 +1,297 @@
+"""Each channel transport, one worker step at a time: SMS and messenger through Apprise to a local
+JSON endpoint, in-app inbox items, call tasks, and the sandbox that sends nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from orderflow.accounts.actions import add_contact
+from orderflow.core.actors import Actor
+from orderflow.notifications.actions import set_preference, update_settings
+from orderflow.notifications.channels import apprise_send
+from orderflow.notifications.models import (
+    CallTask,
+    Category,
+    Channel,
+    Delivery,
+    DeliveryAttempt,
+    InboxItem,
+    NotificationSettings,
+    SandboxMessage,
+    Status,
+)
+from orderflow.notifications.worker import Worker
+from orderflow.orders.actions import assign_order, transition_order
+
+PARIS = ZoneInfo("Europe/Paris")
+# 10:00 in Paris, 04:00 in New York: inside Bruno's hours (Alice's email, were there one, would wait).
+MORNING_IN_PARIS = dt.datetime(2026, 6, 10, 10, 0, tzinfo=PARIS)
+Outcome = DeliveryAttempt.Outcome
+
+
+@pytest.fixture
+def paris_morning():
+    with time_machine.travel(MORNING_IN_PARIS, tick=False) as clock:
+        yield clock
+
+
+@pytest.fixture
+def chloe(corner_bar, http_sink):
+    """A contact who wants messages in her chat app (an Apprise URL; here the local JSON endpoint)."""
+    return add_contact(
+        corner_bar,
+        name="Chloé Roux",
+        email="chloe@cornerbar.example",
+        time_zone="Europe/Paris",
+        preferred_channels=["messenger"],
+        messenger_url=http_sink.url("chat/chloe"),
+    )
+
+
+def prepare_for(contact, make_order, olivia):
+    """A shop order placed for `contact`, moved into preparation by Olivia."""
+    order = make_order("shop", contact=contact)
+    return transition_order(order, to="in_preparation", actor=Actor.staff(olivia))
+
+
+def status_delivery(contact, channel: str) -> Delivery:
+    return Delivery.objects.select_related("notification").get(
+        notification__contact=contact, notification__template="status_changed", channel=channel
+    )
+
+
+def sms_url(acme, olivia, url: str) -> None:
+    update_settings(acme, sms_url=url, actor=Actor.staff(olivia))
+
+
+# -- SMS ------------------------------------------------------------------------------------------
+
+
+def test_an_sms_goes_through_the_sellers_apprise_url_with_the_number(
+    paris_morning, use_http_sink, make_order, acme, olivia, bruno
+):
+    # Given Acme's SMS service is the local JSON endpoint, with {to} where the number goes
+    sms_url(acme, olivia, use_http_sink.url("sms/{to}"))
+    order = prepare_for(bruno, make_order, olivia)
+    delivery = status_delivery(bruno, Channel.SMS)
+
+    Worker().run_once()
+
+    # Then the endpoint got Bruno's number and the short text, in French
+    [post] = use_http_sink.posts
+    assert post.path == "/sms/+33612345678"
+    assert post.body["message"].startswith(
+        f"Acme Supplies : commande n° {order.number} : En préparation. http://"
+    )
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.error) == (Status.SENT, "")
+    assert list(delivery.attempt_log.values_list("outcome", flat=True)) == [Outcome.SENT]
+
+
+def test_an_sms_service_answering_500_is_retried_with_the_reason_apprise_gave(
+    paris_morning, use_http_sink, make_order, acme, olivia, bruno
+):
+    sms_url(acme, olivia, use_http_sink.url("sms/{to}"))
+    use_http_sink.status = 500
+    prepare_for(bruno, make_order, olivia)
+
+    Worker().run_once()
+
+    delivery = status_delivery(bruno, Channel.SMS)
+    assert delivery.status == Status.PENDING
+    assert delivery.error.startswith("The service did not accept the message: ")
+    assert "error=500" in delivery.error
+    assert delivery.due_at == MORNING_IN_PARIS + dt.timedelta(seconds=5)
+    assert [a.outcome for a in delivery.attempt_log.all()] == [Outcome.RETRY]
+    assert len(use_http_sink.posts) == 1
+
+
+def test_an_invalid_apprise_url_fails_for_good(paris_morning, use_http_sink, make_order, acme, olivia, bruno):
+    # Saved directly: the settings action only checks for {to}, Apprise decides what a valid URL is.
+    NotificationSettings.objects.update_or_create(seller=acme, defaults={"sms_url": "nosuchservice://{to}"})
+    prepare_for(bruno, make_order, olivia)
+
+    Worker().run_once()
+
+    delivery = status_delivery(bruno, Channel.SMS)
+    assert delivery.status == Status.FAILED
+    assert delivery.error == "The Apprise URL is not valid (check its scheme and parts)."
+    assert use_http_sink.posts == []
+
+
+def test_a_seller_without_an_sms_service_fails_the_sms_for_good(
+    paris_morning, use_http_sink, make_order, olivia, bruno
+):
+    prepare_for(bruno, make_order, olivia)
+
+    Worker().run_once()
+
+    delivery = status_delivery(bruno, Channel.SMS)
+    assert delivery.status == Status.FAILED
+    assert "No SMS service is set up for this seller" in delivery.error
+
+
+def test_a_json_url_to_a_private_address_is_refused(
+    paris_morning, use_http_sink, settings, make_order, acme, olivia, bruno
+):
+    # Given posting to private addresses is not allowed (the production default)
+    settings.ALLOW_PRIVATE_DESTINATIONS = False
+    sms_url(acme, olivia, use_http_sink.url("sms/{to}"))
+    prepare_for(bruno, make_order, olivia)
+
+    Worker().run_once()
+
+    delivery = status_delivery(bruno, Channel.SMS)
+    assert delivery.status == Status.FAILED
+    assert delivery.error == "127.0.0.1 is a private address; sending there is not allowed."
+    assert use_http_sink.posts == []
+
+
+def test_a_redirect_from_the_service_is_not_followed_when_private_addresses_are_guarded(
+    paris_morning, use_http_sink, settings, monkeypatch, make_order, acme, olivia, bruno
+):
+    # Given a service that passes the address check (as a public host would) but answers with a
+    # redirect into the private network
+    settings.ALLOW_PRIVATE_DESTINATIONS = False
+    monkeypatch.setattr(apprise_send, "check_destination", lambda url: None)
+    use_http_sink.status, use_http_sink.location = 307, f"http://127.0.0.1:{use_http_sink.port}/internal"
+    sms_url(acme, olivia, use_http_sink.url("sms/{to}"))
+    prepare_for(bruno, make_order, olivia)
+
+    Worker().run_once()
+
+    # Then the redirect was not followed: one post, and the SMS waits for a retry
+    assert [post.path for post in use_http_sink.posts] == ["/sms/+33612345678"]
+    delivery = status_delivery(bruno, Channel.SMS)
+    assert delivery.status == Status.PENDING
+    assert "error=307" in delivery.error
+
+
+# -- messenger ------------------------------------------------------------------------------------
+
+
+def test_a_messenger_message_goes_to_the_contacts_own_apprise_url(
+    paris_morning, use_http_sink, make_order, olivia, chloe
+):
+    order = prepare_for(chloe, make_order, olivia)
+
+    Worker().run_once()
+
+    [post] = use_http_sink.posts
+    assert post.path == "/chat/chloe"
+    assert post.body["title"] == f"Order #{order.number}: In preparation"
+    assert post.body["message"].startswith(f"Acme Supplies: order #{order.number} is now In preparation.")
+    assert status_delivery(chloe, Channel.MESSENGER).status == Status.SENT
+
+
+def test_a_messenger_service_that_fails_is_retried_and_a_private_one_refused(
+    paris_morning, use_http_sink, settings, make_order, olivia, chloe
+):
+    use_http_sink.status = 503
+    prepare_for(chloe, make_order, olivia)
+    Worker().run_once()
+    delivery = status_delivery(chloe, Channel.MESSENGER)
+    assert delivery.status == Status.PENDING
+    assert "error=503" in delivery.error
+
+    settings.ALLOW_PRIVATE_DESTINATIONS = False
+    paris_morning.shift(5)
+    Worker().run_once()
+    delivery.refresh_from_db()
+    assert delivery.status == Status.FAILED
+    assert "private address" in delivery.error
+    assert len(use_http_sink.posts) == 1
+
+
+# -- in-app, calls --------------------------------------------------------------------------------
+
+
+def test_in_app_creates_one_inbox_item_even_when_sent_twice(paris_morning, make_order, olivia):
+    # Given a new shop order, which tells the staff in-app
+    order = make_order("shop")
+    delivery = Delivery.objects.get(notification__membership=olivia, channel=Channel.IN_APP)
+
+    Worker().run_once()
+
+    [item] = InboxItem.objects.filter(membership=olivia)
+    assert (item.delivery, item.order) == (delivery, order)
+    assert item.subject == f"New order #{order.number} from Corner Bar"
+    assert item.read_at is None
+    # When the same delivery is sent again (a worker stopped before recording it)
+    Delivery.objects.filter(pk=delivery.pk).update(status=Status.PENDING)
+    Worker().run_once()
+    # Then the inbox still has one item for it
+    assert InboxItem.objects.filter(membership=olivia).count() == 1
+    delivery.refresh_from_db()
+    assert delivery.status == Status.SENT
+
+
+def test_a_customer_who_prefers_calls_gets_a_call_task_for_the_assignee(
+    paris_morning, make_order, olivia, sam, bruno
+):
+    # Given Bruno wants a call about his orders, and Sam is assigned to his order
+    set_preference(
+        bruno, category=Category.ORDER_UPDATES, enabled=True, channels=["call"], actor=Actor.customer(bruno)
+    )
+    order = make_order("shop", contact=bruno)
+    order = assign_order(order, assignee=sam, actor=Actor.staff(olivia))
+    order = transition_order(order, to="in_preparation", actor=Actor.staff(olivia))
+
+    Worker().run_once()
+
+    delivery = status_delivery(bruno, Channel.CALL)
+    [task] = CallTask.objects.filter(delivery=delivery)
+    assert (task.assignee, task.contact, task.phone, task.order) == (sam, bruno, "+33612345678", order)
+    assert task.script.startswith("Call Bruno Petit on +33612345678 and tell them:")
+    assert f"Votre commande n° {order.number}" in task.script
+    assert task.done_at is None
+    assert delivery.status == Status.SENT
+
+
+# -- the sandbox ----------------------------------------------------------------------------------
+
+
+def test_the_sandbox_keeps_email_sms_and_messenger_and_sends_nothing(
+    paris_morning,
+    use_smtp_sink,
+    use_http_sink,
+    settings,
+    make_order,
+    acme,
+    olivia,
+    alice,
+    bruno,
+    chloe,
+):
+    # Given the sandbox is on, and every real channel would reach a local sink
+    settings.NOTIFICATIONS_SANDBOX = True
+    sms_url(acme, olivia, use_http_sink.url("sms/{to}"))
+    paris_morning.move_to(dt.datetime(2026, 6, 10, 16, 0, tzinfo=PARIS))  # 10:00 in New York too
+    for contact in (alice, bruno, chloe):
+        prepare_for(contact, make_order, olivia)
+
+    Worker().run_once()
+
+    # Then nothing left the building, and each message is kept for reading in the app
+    assert use_smtp_sink.count() == 0
+    assert use_http_sink.posts == []
+    kept = {m.channel: m for m in SandboxMessage.objects.all()}
+    assert set(kept) == {Channel.EMAIL, Channel.SMS, Channel.MESSENGER}
+    email = kept[Channel.EMAIL]
+    to_alice = status_delivery(alice, Channel.EMAIL)
+    assert (email.to, email.headers["Message-ID"]) == (alice.email, to_alice.message_id)
+    assert email.subject.endswith(": In preparation")
+    assert "Hello Alice Martin" in email.body
+    assert email.html.startswith("<!doctype html>")
+    assert kept[Channel.SMS].to == "+33612345678"
+    assert kept[Channel.SMS].subject == ""
+    assert kept[Channel.MESSENGER].to == chloe.messenger_url
+    assert set(
+        Delivery.objects.filter(channel__in=[Channel.EMAIL, Channel.SMS, Channel.MESSENGER])
+        .exclude(status=Status.FAILED)  # Olivia has no email address
+        .values_list("status", flat=True)
+    ) == {Status.SENT}
