@@ -20,11 +20,13 @@ from orderflow.notifications.models import (
     Category,
     Delivery,
     DeliverySchedule,
+    Event,
     InboxItem,
     MessageTemplate,
     Notification,
     NotificationRule,
     NotificationSettings,
+    Preference,
     SandboxMessage,
 )
 from orderflow.notifications.recipients import Recipient, choice
@@ -178,23 +180,34 @@ class RuleGroup:
 
 
 def rules_of(seller: Seller) -> list[RuleGroup]:
-    """The seller's rules per order type (rules for every type first), states named by their labels."""
+    """The seller's rules per order type (rules for every type first), in the order things happen to an
+    order: events as listed in `Event`, status changes in the workflow's order of states; states named by
+    their labels."""
     types = {
         order_type.pk: order_type
-        for order_type in OrderType.objects.filter(seller=seller).prefetch_related("versions")
+        for order_type in OrderType.objects.filter(seller=seller)
+        .prefetch_related("versions")
+        .order_by("name")
     }
-    labels = {pk: states_of(order_type) for pk, order_type in types.items()}
-    rules = NotificationRule.objects.filter(seller=seller).order_by(
-        F("order_type__name").asc(nulls_first=True), "order_type_id", "event", "state", "pk"
-    )
-    groups: list[RuleGroup] = []
-    for rule in rules:
-        if not groups or (groups[-1].order_type.pk if groups[-1].order_type else None) != rule.order_type_id:
-            groups.append(RuleGroup(order_type=types.get(rule.order_type_id or 0)))
-        state = labels.get(rule.order_type_id or 0, {}).get(rule.state)
+    states = {pk: states_of(order_type) for pk, order_type in types.items()}
+    events = list(Event.values)
+    groups = [RuleGroup(order_type=None), *(RuleGroup(order_type=t) for t in types.values())]
+    by_type = {group.order_type.pk if group.order_type else None: group for group in groups}
+    for rule in NotificationRule.objects.filter(seller=seller).order_by("pk"):
+        type_states = states.get(rule.order_type_id or 0, {})
+        state = type_states.get(rule.state)
         label = state.label(seller.locale) if state is not None else rule.state
-        groups[-1].rules.append(RuleRow(rule=rule, state_label=label))
-    return groups
+        by_type[rule.order_type_id].rules.append(RuleRow(rule=rule, state_label=label))
+    for group in groups:
+        order = list(states.get(group.order_type.pk, {})) if group.order_type else []
+        group.rules.sort(
+            key=lambda row: (
+                events.index(row.rule.event) if row.rule.event in events else len(events),
+                order.index(row.rule.state) if row.rule.state in order else -1,
+                row.rule.pk,
+            )
+        )
+    return [group for group in groups if group.rules]
 
 
 def rule_of(seller: Seller, rule_id: int) -> NotificationRule | None:
@@ -265,6 +278,7 @@ class PreferenceRow:
     enabled: bool
     channels: list[str]
     why: str
+    chosen_channels: list[str]  # the member's own choice; empty: the channels come from the defaults
 
 
 def staff_preferences(membership: Membership) -> list[PreferenceRow]:
@@ -276,6 +290,7 @@ def staff_preferences(membership: Membership) -> list[PreferenceRow]:
         membership=membership,
         email=membership.user.email,
     )
+    chosen = {p.category: list(p.channels) for p in Preference.objects.filter(membership=membership)}
     rows = []
     for category in Category:
         decided = choice(person, category.value)
@@ -287,6 +302,7 @@ def staff_preferences(membership: Membership) -> list[PreferenceRow]:
                 enabled=decided.enabled,
                 channels=list(decided.channels),
                 why=decided.why,
+                chosen_channels=chosen.get(category.value, []),
             )
         )
     return rows

@@ -219,14 +219,16 @@ class MyPreferencesForm(forms.Form):
         return _day_rows(self)
 
     def choices(self) -> dict[str, tuple[bool, list[str]]]:
+        """Per category for `save_preferences`. Channels left as the defaults showed them are sent as
+        none, so they keep following the defaults (e.g. SMS once the member has a phone number)."""
         data = self.cleaned_data
-        return {
-            row.category: (
-                row.mandatory or bool(data[f"{row.category}_on"]),
-                list(data[f"{row.category}_channels"]),
-            )
-            for row in self.rows
-        }
+        result = {}
+        for row in self.rows:
+            channels = list(data[f"{row.category}_channels"])
+            if not row.chosen_channels and set(channels) == set(row.channels):
+                channels = []
+            result[row.category] = (row.mandatory or bool(data[f"{row.category}_on"]), channels)
+        return result
 
     def week(self) -> dict[str, str] | None:
         """Text per weekday for `set_schedule` (which parses it), or None for any time."""

@@ -65,6 +65,17 @@ def test_a_member_turns_a_category_off_and_picks_channels(client, sam):
     assert "off (Sam turned off New orders)" in row(response.content.decode(), "new_orders")
 
 
+def test_saving_the_defaults_as_shown_keeps_following_the_defaults(client, sam):
+    client.force_login(sam.user)
+    shown = {f"{c}_channels": ["email", "in_app"] for c in CATEGORIES}
+
+    client.post(ME, payload(**{**shown, "messages_channels": ["email"]}))
+
+    prefs = {p.category: p.channels for p in Preference.objects.filter(membership=sam)}
+    assert prefs["new_orders"] == []  # as shown: still the defaults, which grow an SMS with a phone number
+    assert prefs["messages"] == ["email"]  # a real choice is kept as made
+
+
 def test_a_mandatory_category_stays_on_whatever_is_posted(client, sam):
     client.force_login(sam.user)
 

@@ -37,6 +37,10 @@ def test_an_owner_sees_the_defaults_the_rules_and_the_messages(as_olivia, order_
     assert 'name="sms_url"' in page
     assert "Shop order" in page
     assert "Ready for pickup" in page  # a rule's state, by its label
+    # Status changes are listed in the workflow's order, after the events before them
+    shop = page[page.index("<h3>Shop order</h3>") :]
+    assert shop.index("Order placed") < shop.index("In preparation") < shop.index("Ready for pickup")
+    assert shop.index("Ready for pickup") < shop.index("Picked up")
     assert "The contact who placed the order" in page
     assert "<code>status_changed</code>" in page
     assert seller_url("message_template", key="status_changed", locale="fr") in page
