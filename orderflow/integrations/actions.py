@@ -15,6 +15,7 @@ from orderflow.accounts.models import Role, Seller
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Forbidden
 from orderflow.integrations.models import WEBHOOK_EVENT_TYPES, ApiToken, WebhookEndpoint
+from orderflow.integrations.webhooks import endpoint_label
 from orderflow.notifications.models import Channel, Delivery, Status
 
 TOKEN_PREFIX = "of_"
@@ -123,7 +124,7 @@ def redeliver(delivery: Delivery, *, actor: Actor) -> Delivery:
         return Delivery.objects.create(
             notification=notification,
             channel=Channel.WEBHOOK,
-            address=notification.webhook.url,
+            address=endpoint_label(notification.webhook),
             status=Status.PENDING,
             due_at=now,
             reason=f"webhook: redelivered by {actor.name} (of delivery #{delivery.pk}).",

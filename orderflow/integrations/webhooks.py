@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import hmac
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.utils import timezone
 
@@ -28,6 +29,12 @@ EVENT_TYPES: dict[str, str] = {
     EventType.FEEDBACK: "feedback.received",
 }
 DISABLE_AFTER = dt.timedelta(days=5)
+
+
+def endpoint_label(endpoint: WebhookEndpoint) -> str:
+    """How an endpoint appears in traces staff can read: its host, never its path or query (which may
+    carry credentials)."""
+    return f"webhook #{endpoint.pk} ({urlsplit(endpoint.url).hostname})"
 
 
 def message_id(notification: Notification) -> str:
@@ -65,23 +72,24 @@ def emit_webhooks(event: OrderEvent, order: Order) -> int:
         return 0
     body = payload(event, order, event_type)
     for endpoint in endpoints:
+        shown = endpoint_label(endpoint)
         notification = Notification.objects.create(
             seller_id=order.seller_id,
             order=order,
             event=event,
             webhook=endpoint,
             payload=body,
-            recipient_name=endpoint.url,
+            recipient_name=shown,
             category=Category.TRANSACTIONAL,
             template="webhook",
             idempotency_key=f"{event.pk}:webhook:{endpoint.pk}",
-            reason=f"Endpoint {endpoint.url} subscribes to {event_type}.",
+            reason=f"{shown} subscribes to {event_type}.",
             created_at=event.created_at,
         )
         Delivery.objects.create(
             notification=notification,
             channel=Channel.WEBHOOK,
-            address=endpoint.url,
+            address=shown,
             status=Status.PENDING,
             due_at=event.created_at,
             reason="webhook: sent at once; webhooks have no delivery hours.",

@@ -87,8 +87,10 @@ def set_preference(
         )
     if isinstance(person, Contact) and Channel.CALL in channels and not person.phone:
         raise ActionError("invalid", "A phone call needs a phone number on the contact.")
-    if isinstance(person, Membership) and Channel.CALL in channels:
-        raise ActionError("invalid", "Call tasks are for customers who prefer a call, not for staff.")
+    if isinstance(person, Membership) and {Channel.CALL, Channel.MESSENGER} & set(channels):
+        raise ActionError(
+            "invalid", "Staff are told by email, SMS or in the app (calls and messengers are for customers)."
+        )
     owner = {"contact": person} if isinstance(person, Contact) else {"membership": person}
     preference, _ = Preference.objects.update_or_create(
         **owner, category=category, defaults={"enabled": enabled, "channels": list(dict.fromkeys(channels))}
@@ -136,6 +138,17 @@ def update_settings(seller: Seller, *, actor: Actor, **values: object) -> Notifi
         raise ActionError("invalid", f"Unknown setting(s): {', '.join(unknown)}.")
     for name, value in values.items():
         setattr(found, name, value)
+    if "default_window" in values:
+        try:
+            found.default_window = windows.validate(found.default_window)
+        except windows.WindowError as exc:
+            raise ActionError("invalid", str(exc), details={"field": "default_window"}) from None
+        if not any(found.default_window.values()):
+            raise ActionError(
+                "invalid",
+                "Give at least one time when customers may be messaged.",
+                details={"field": "default_window"},
+            )
     if found.sms_url and "{to}" not in found.sms_url:
         raise ActionError("invalid", "The SMS service URL must contain {to} where the number goes.")
     try:
@@ -181,6 +194,12 @@ def save_template(seller: Seller, *, key: str, locale: str, actor: Actor, **part
         seller=seller, key=key, locale=locale, defaults=parts
     )
     return template
+
+
+def reset_template(seller: Seller, *, key: str, locale: str, actor: Actor) -> None:
+    """Drop the seller's own wording of a message: the default applies again."""
+    _check_manager(seller, actor)
+    MessageTemplate.objects.filter(seller=seller, key=key, locale=locale).delete()
 
 
 def add_watcher(order: Order, *, email: str, actor: Actor) -> Watcher:
@@ -270,6 +289,17 @@ def complete_call_task(task: CallTask, *, outcome: str, actor: Actor) -> CallTas
         task.done_at, task.done_by, task.outcome = timezone.now(), actor.membership, outcome[:2000]
         task.save(update_fields=["done_at", "done_by", "outcome"])
     return task
+
+
+def mark_all_inbox_read(*, actor: Actor) -> int:
+    """Everything unread in the actor's own inbox, in one statement."""
+    if actor.kind == "staff" and actor.membership is not None:
+        unread = InboxItem.objects.filter(membership=actor.membership, read_at__isnull=True)
+    elif actor.kind == "customer" and actor.contact is not None:
+        unread = InboxItem.objects.filter(contact=actor.contact, read_at__isnull=True)
+    else:
+        return 0
+    return unread.update(read_at=timezone.now())
 
 
 def mark_inbox_read(items: Sequence[InboxItem], *, actor: Actor) -> int:

@@ -147,7 +147,8 @@ def tell_staff(seller_id: int, *, template: str, payload: dict[str, str]) -> lis
 
 
 def _describe_rule(rule: NotificationRule, order: Order) -> str:
-    into = f" into {order.workflow.state(rule.state).label()}" if rule.state in order.workflow.states else ""
+    states = order.workflow.states
+    into = f" into {states[rule.state].label(order.seller.locale)}" if rule.state in states else ""
     return f"Rule #{rule.pk} ({rule.get_event_display()}{into}, {rule.get_audience_display().lower()})"
 
 

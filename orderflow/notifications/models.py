@@ -27,7 +27,7 @@ class Audience(models.TextChoices):
     CONTACT = "contact", "The contact who placed the order"
     CUSTOMER = "customer", "Every contact of the customer"
     ASSIGNEE = "assignee", "The assigned staff member"
-    STAFF = "staff", "Staff who opted in"
+    STAFF = "staff", "All staff (unless they turned the category off)"
     WATCHERS = "watchers", "Extra email addresses on the order"
 
 

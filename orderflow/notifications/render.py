@@ -45,6 +45,7 @@ class Rendered:
     html: str
     short: str
     headers: dict[str, str] = field(default_factory=dict)
+    body: str = ""  # the text without the settings footer (what a person reads out on a call)
 
 
 @cache
@@ -61,7 +62,7 @@ def template_keys() -> list[str]:
 
 def _render(source: str, context: dict[str, Any]) -> str:
     try:
-        output = _engine.from_string(source).render(Context(context))
+        output = _engine.from_string(source).render(Context(context, autoescape=False))  # text, not HTML
     except TemplateSyntaxError as exc:
         raise TemplateProblem(f"The template has a syntax error: {exc}") from None
     missing = sorted(set(_MISSING_RE.findall(output)))
@@ -187,7 +188,9 @@ def render(notification: Notification) -> Rendered:
         headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     full_text = text + ("\n\n--\n" + "\n".join(footer) if footer else "")
-    return Rendered(subject=subject, text=full_text, html=_html(text, footer), short=short, headers=headers)
+    return Rendered(
+        subject=subject, text=full_text, html=_html(text, footer), short=short, headers=headers, body=text
+    )
 
 
 def _html(text: str, footer: list[str]) -> str:

@@ -136,10 +136,6 @@ def inbox_item(membership: Membership, item_id: int) -> InboxItem | None:
     return InboxItem.objects.filter(membership=membership, pk=item_id).first()
 
 
-def unread_items(membership: Membership) -> list[InboxItem]:
-    return list(InboxItem.objects.filter(membership=membership, read_at__isnull=True).only("pk"))
-
-
 def call_tasks(
     seller: Seller, *, assignee: Membership | None = None, done: bool = False
 ) -> QuerySet[CallTask]:

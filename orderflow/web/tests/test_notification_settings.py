@@ -236,3 +236,26 @@ def test_the_settings_page_takes_a_fixed_number_of_queries(
     assert NotificationRule.objects.count() > 20
     with django_assert_max_num_queries(10):
         assert as_olivia.get(SETTINGS).status_code == 200
+
+
+def test_a_manager_goes_back_to_the_default_wording(client, olivia, acme):
+    from django.urls import reverse
+
+    from orderflow.core.actors import Actor
+    from orderflow.notifications.actions import save_template
+    from orderflow.notifications.models import MessageTemplate
+
+    save_template(
+        acme,
+        key="status_changed",
+        locale="en",
+        actor=Actor.staff(olivia),
+        subject="Update",
+        body="Now {{ status }}",
+        sms="Now {{ status }}",
+    )
+    client.force_login(olivia.user)
+    url = reverse("message_template", kwargs={"seller_slug": "acme", "key": "status_changed", "locale": "en"})
+    response = client.post(url, {"reset": "1"}, follow=True)
+    assert "uses the default wording again" in response.content.decode()
+    assert not MessageTemplate.objects.exists()

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 
 from orderflow.accounts.models import Membership
 from orderflow.core.actors import Actor
-from orderflow.notifications.actions import mark_inbox_read
+from orderflow.notifications.actions import mark_all_inbox_read, mark_inbox_read
 from orderflow.notifications.selectors import inbox as inbox_items
-from orderflow.notifications.selectors import inbox_item, unread_items
+from orderflow.notifications.selectors import inbox_item
 from orderflow.web.access import render_seller, seller_view
 from orderflow.web.forms import error_summary
 from orderflow.web.notification_forms import InboxReadForm
@@ -33,13 +33,13 @@ def inbox_read(request: HttpRequest, membership: Membership) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, error_summary(form))
         return redirect("inbox", seller_slug=membership.seller.slug)
+    actor = Actor.staff(membership)
     if form.cleaned_data["all"]:
-        items = unread_items(membership)
+        count = mark_all_inbox_read(actor=actor)
     else:
         item = inbox_item(membership, form.cleaned_data["item"])
         if item is None:  # someone else's item, or none at all: it is not in this inbox
             raise Http404("No such message")
-        items = [item]
-    count = mark_inbox_read(items, actor=Actor.staff(membership))
+        count = mark_inbox_read([item], actor=actor)
     messages.success(request, f"{count} message{'s' if count != 1 else ''} marked as read.")
     return redirect("inbox", seller_slug=membership.seller.slug)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from orderflow.accounts.models import Membership, Role
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
-from orderflow.notifications.actions import save_template, update_rule, update_settings
+from orderflow.notifications.actions import reset_template, save_template, update_rule, update_settings
 from orderflow.notifications.render import PLACEHOLDERS
 from orderflow.notifications.selectors import (
     TemplateSource,
@@ -114,6 +114,18 @@ def message_template(request: HttpRequest, membership: Membership, key: str, loc
         raise Http404("No such message")
     if request.method != "POST":
         return _template_page(request, membership, source, TemplateForm(initial=source.current()))
+    if request.POST.get("reset"):
+        try:
+            reset_template(membership.seller, key=key, locale=locale, actor=Actor.staff(membership))
+        except ActionError as error:
+            messages.error(request, error.message)
+            return _template_page(
+                request, membership, source, TemplateForm(initial=source.current()), status=403
+            )
+        messages.success(
+            request, f"{key} ({LOCALE_NAMES.get(locale, locale)}) uses the default wording again."
+        )
+        return redirect(request.path)
     form = TemplateForm(request.POST)
     if not form.is_valid():
         messages.error(request, f"Nothing was saved. {error_summary(form)}")
