@@ -144,7 +144,9 @@ def context_for(notification: Notification) -> dict[str, Any]:
         "reply_url": f"{track_url}#reply" if for_customer else track_url,
         "action_url": "",
         "rate_url": "",
-        "preferences_url": links.url("prefs", contact=contact_id) if for_customer else "",
+        "preferences_url": links.url("prefs", contact=contact_id)
+        if for_customer
+        else f"{settings.SITE_URL}/s/{order.seller.slug}/settings/me/",
         "unsubscribe_url": "",
     }
     if rule and rule.action == Action.CHOOSE_DELIVERY_TIME and for_customer:
