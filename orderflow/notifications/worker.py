@@ -94,7 +94,12 @@ class Worker:
             )
         return list(
             Delivery.objects.filter(pk__in=ids)
-            .select_related("notification__seller__notification_settings", "notification__order")
+            .select_related(
+                "notification__seller__notification_settings",
+                "notification__order",
+                "notification__event",  # rendering reads the event's note and the rule's extras
+                "notification__rule",
+            )
             .order_by("due_at", "pk")
         )
 
