@@ -5,6 +5,7 @@ recorded and retried on the schedule, leases are taken over safely, claims never
 from __future__ import annotations
 
 import datetime as dt
+import io
 import signal
 import threading
 from collections import Counter
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -411,3 +413,25 @@ def test_sigterm_stops_the_worker_cleanly_and_gives_back_what_it_did_not_send(
     assert second.process.wait(timeout=10) == 0, second.output()
     assert sorted(smtp_sink.ids()) == sorted(d.message_id for d in deliveries)
     assert set(smtp_sink.ids().values()) == {1}
+
+
+def test_run_worker_once_sends_what_is_due_and_gives_the_signal_handlers_back(
+    afternoon, use_smtp_sink, make_order, olivia
+):
+    prepare(make_order, olivia)
+    handlers = (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT))
+    out = io.StringIO()
+
+    call_command("run_worker", "--once", stdout=out)
+
+    assert out.getvalue().strip() == "Processed 2 deliveries."  # Alice's email, Olivia's in-app item
+    assert use_smtp_sink.count() == 1
+    assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == handlers
+
+
+def test_run_worker_refuses_a_lease_too_short_to_send_anything(db):
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("run_worker", "--lease-seconds", "1", stderr=err)
+    assert exit_.value.code == 2
+    assert "--lease-seconds at least 5" in err.getvalue()

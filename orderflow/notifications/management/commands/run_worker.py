@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -26,17 +29,32 @@ class Command(BaseCommand):
         worker = Worker(
             name=options["name"], batch_size=options["batch_size"], lease_seconds=options["lease_seconds"]
         )
-        if options["once"]:
-            total = 0
-            while sent := worker.run_once():
-                total += sent
-            self.stdout.write(f"Processed {total} deliveries.")
-            return
 
-        def stop(signum: int, frame: object) -> None:
-            worker.stop.set()
+        with _stopping_on_signals(worker):
+            if options["once"]:
+                total = 0
+                while not worker.stop.is_set() and (sent := worker.run_once()):
+                    total += sent
+                self.stdout.write(f"Processed {total} deliveries.")
+                return
+            self.stdout.write(f"Worker {worker.name} running; stop with Ctrl-C or SIGTERM.")
+            worker.run()
 
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        self.stdout.write(f"Worker {worker.name} running; stop with Ctrl-C or SIGTERM.")
-        worker.run()
+
+@contextmanager
+def _stopping_on_signals(worker: Worker) -> Iterator[None]:
+    """SIGTERM and Ctrl-C ask the worker to stop between two sends (it gives back what it claimed but did
+    not send); the previous handlers come back afterwards, for callers such as call_command."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals are only delivered to the main thread
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        worker.stop.set()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
