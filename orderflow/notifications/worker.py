@@ -69,11 +69,23 @@ class Worker:
                 Delivery.objects.filter(due)
                 .order_by("due_at", "pk")
                 .select_for_update(skip_locked=True)
-                .values_list("pk", "status", "worker")[: self.batch_size]
+                .values_list("pk", "status", "worker", "attempts")[: self.batch_size]
             )
             if not rows:
                 return []
-            ids = [pk for pk, _, _ in rows]
+            # A message that stops every worker that sends it (a crash, an out-of-memory kill) would
+            # otherwise be reclaimed for ever: interruptions count towards giving up like failures.
+            hopeless = [
+                pk for pk, status, _, tries in rows if status == Status.SENDING and tries >= MAX_ATTEMPTS
+            ]
+            if hopeless:
+                Delivery.objects.filter(pk__in=hopeless).update(
+                    status=Status.FAILED,
+                    lease_until=None,
+                    error=f"Gave up: the worker stopped while sending it {MAX_ATTEMPTS} times.",
+                )
+            rows = [row for row in rows if row[0] not in hopeless]
+            ids = [pk for pk, _, _, _ in rows]
             DeliveryAttempt.objects.bulk_create(
                 DeliveryAttempt(
                     delivery_id=pk,
@@ -83,7 +95,7 @@ class Worker:
                     "its lease ran out.",
                     worker=holder,
                 )
-                for pk, status, holder in rows
+                for pk, status, holder, _ in rows
                 if status == Status.SENDING
             )
             Delivery.objects.filter(pk__in=ids).update(

@@ -278,6 +278,26 @@ def test_an_expired_lease_is_taken_over_and_the_delivery_sent(
     assert use_smtp_sink.only().message_id == delivery.message_id
 
 
+def test_a_delivery_that_stops_every_worker_is_given_up(afternoon, use_smtp_sink, make_order, olivia, alice):
+    # Given Alice's email stopped the worker sending it as many times as a delivery may be tried
+    from orderflow.notifications.worker import MAX_ATTEMPTS
+
+    prepare(make_order, olivia)
+    [delivery] = emails(notification__contact=alice)
+    for attempt in range(MAX_ATTEMPTS):
+        assert delivery.pk in {d.pk for d in Worker(name=f"crashed-{attempt}", lease_seconds=60).claim()}
+        afternoon.shift(61)
+
+    # When another worker looks
+    Worker(name="next").run_once()
+
+    # Then it is failed with the reason, and nothing was sent
+    delivery.refresh_from_db()
+    assert delivery.status == Status.FAILED
+    assert f"stopped while sending it {MAX_ATTEMPTS} times" in delivery.error
+    assert not use_smtp_sink.messages
+
+
 def test_a_worker_that_lost_its_lease_cannot_overwrite_the_new_holders_result(
     afternoon, use_smtp_sink, make_order, olivia, alice
 ):

@@ -16,7 +16,7 @@ class Transport:
         notification = item.delivery.notification
         order = notification.order
         who = f"Call {notification.recipient_name} on {item.delivery.address}"
-        script = f"{who} and tell them:\n\n{item.rendered.text}"
+        script = f"{who} and tell them:\n\n{item.rendered.body or item.rendered.text}"
         CallTask.objects.get_or_create(
             delivery=item.delivery,
             defaults=dict(
