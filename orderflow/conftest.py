@@ -109,3 +109,21 @@ def make_order(order_types, corner_bar, alice, olivia) -> Callable[..., Order]:
 def _note_for(order: Order, state: str) -> str:
     transition = order.workflow.transition(order.state, state)
     return "Moved by the test" if transition is not None and transition.note == "required" else ""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_sessions_at_teardown(django_db_setup, django_db_blocker):
+    """The browser tests' live server answers from threads that can still hold a PostgreSQL session
+    when the suite ends, and PostgreSQL refuses to drop a database someone is connected to. Close
+    those sessions just before pytest-django drops the test database (this runs first at teardown)."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    connection.close()
