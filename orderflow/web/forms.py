@@ -272,3 +272,10 @@ def error_summary(form: forms.Form) -> str:
         label = field.label if field is not None and not field.widget.is_hidden else None
         parts.extend(f"{label}: {error}" if label else str(error) for error in errors)
     return " ".join(parts)
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label="Message", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    internal = forms.BooleanField(
+        label="Internal note (staff only, never sent to the customer)", required=False
+    )

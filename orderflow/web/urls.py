@@ -26,6 +26,7 @@ order_patterns: list[URLPattern | URLResolver] = [
     path("cancel/", order.order_cancel, name="order_cancel"),
     path("refund/", order.order_refund, name="order_refund"),
     path("archive/", order.order_archive, name="order_archive"),
+    path("messages/", order.order_message, name="order_message"),
 ]
 
 seller_patterns: list[URLPattern | URLResolver] = [

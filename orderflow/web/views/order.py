@@ -17,6 +17,8 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from orderflow.accounts.models import Membership
+from orderflow.conversations.actions import post_message
+from orderflow.conversations.selectors import thread_for_staff
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict
 from orderflow.orders.actions import (
@@ -42,6 +44,7 @@ from orderflow.web.forms import (
     CancelForm,
     EstimateForm,
     LineForm,
+    MessageForm,
     NotesForm,
     RefundForm,
     TransitionForm,
@@ -116,6 +119,8 @@ def _page(
         "cancel_form": form("cancel", CancelForm(order=order)),
         "refund_form": form("refund", RefundForm(order=order)),
         "archive_form": form("archive", ArchiveForm(order=order)),
+        "thread": thread_for_staff(order),
+        "message_form": form("message", MessageForm()),
     }
     return render_seller(request, membership, "web/order_detail.html", context, status=status)
 
@@ -258,3 +263,15 @@ def order_archive(request: HttpRequest, membership: Membership, number: int) -> 
         return "Order archived: it is hidden from the order list unless you show archived orders."
 
     return _apply(request, membership, order, "archive", ArchiveForm(request.POST, order=order), change)
+
+
+@seller_view
+@require_POST
+def order_message(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
+    order = _order_or_404(membership, number)
+
+    def change(data: Mapping[str, Any], actor: Actor) -> str:
+        post_message(order, body=data["body"], internal=data["internal"], actor=actor)
+        return "Internal note added." if data["internal"] else f"Message sent to {order.customer.name}."
+
+    return _apply(request, membership, order, "message", MessageForm(request.POST), change)
