@@ -7,18 +7,21 @@ import html
 import json
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from decimal import Decimal
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.template import Context, Engine, TemplateSyntaxError
+from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
+from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.utils import formats, translation
 
 from orderflow.notifications import links
 from orderflow.notifications.models import Action, Category, MessageTemplate, Notification, Preference
-from orderflow.orders.models import Order
+from orderflow.orders.models import Order, OrderLine
 
 MESSAGES_DIR = Path(__file__).resolve().parent / "messages"
 PARTS = ("subject", "body", "sms")
@@ -60,9 +63,15 @@ def template_keys() -> list[str]:
     return sorted(defaults("en"))
 
 
+@lru_cache(maxsize=512)
+def _compiled(source: str) -> Template:
+    """Templates are few and reused for every message: parse each once per process."""
+    return _engine.from_string(source)
+
+
 def _render(source: str, context: dict[str, Any]) -> str:
     try:
-        output = _engine.from_string(source).render(Context(context, autoescape=False))  # text, not HTML
+        output = _compiled(source).render(Context(context, autoescape=False))  # text, not HTML
     except TemplateSyntaxError as exc:
         raise TemplateProblem(f"The template has a syntax error: {exc}") from None
     missing = sorted(set(_MISSING_RE.findall(output)))
@@ -88,11 +97,61 @@ def check(source: str) -> None:
         )
 
 
-def source_for(seller_id: int, key: str, locale: str) -> dict[str, str]:
+@dataclass(frozen=True)
+class Batch:
+    """What rendering several messages needs, fetched once for all of them by `preload`."""
+
+    orders: dict[int, Order]
+    overrides: dict[tuple[int, str, str], dict[str, str]]
+    looked_up: frozenset[tuple[int, str, str]]  # (seller, template, locale) searched for an override
+
+
+def _orders() -> QuerySet[Order]:
+    """Orders as messages show them, each with its total (summed as `Order.total` sums it)."""
+    line_total = (
+        OrderLine.objects.filter(order=OuterRef("pk"))
+        .values("order")
+        .annotate(total=Sum(F("quantity") * F("unit_price")))
+        .values("total")
+    )
+    return Order.objects.select_related("seller", "customer", "workflow_version").annotate(
+        line_total=Subquery(line_total)
+    )
+
+
+def _parts(template: MessageTemplate) -> dict[str, str]:
+    return {"subject": template.subject, "body": template.body, "sms": template.sms}
+
+
+def preload(notifications: Iterable[Notification]) -> Batch:
+    """Fetch in two queries what rendering these notifications needs (their orders, the sellers' own
+    wording of their messages) instead of two queries per message. Orders are read as they are now:
+    call it just before rendering them, e.g. once per batch the worker claimed."""
+    items = [n for n in notifications if n.webhook_id is None]
+    order_ids = {n.order_id for n in items if n.order_id is not None}
+    orders = {order.pk: order for order in _orders().filter(pk__in=order_ids)} if order_ids else {}
+    wanted = frozenset((n.seller_id, n.template, n.locale) for n in items)
+    found = MessageTemplate.objects.filter(
+        seller_id__in={seller for seller, _, _ in wanted},
+        key__in={key for _, key, _ in wanted},
+        locale__in={locale for _, _, locale in wanted},
+    )
+    overrides = {
+        (t.seller_id, t.key, t.locale): _parts(t) for t in found if (t.seller_id, t.key, t.locale) in wanted
+    }
+    return Batch(orders=orders, overrides=overrides, looked_up=wanted)
+
+
+def source_for(seller_id: int, key: str, locale: str, *, batch: Batch | None = None) -> dict[str, str]:
     """The seller's override for this language, else the default in it, else English."""
-    override = MessageTemplate.objects.filter(seller_id=seller_id, key=key, locale=locale).first()
-    if override is not None:
-        return {"subject": override.subject, "body": override.body, "sms": override.sms}
+    if batch is not None and (seller_id, key, locale) in batch.looked_up:
+        found = batch.overrides.get((seller_id, key, locale))
+        if found is not None:
+            return found
+    else:
+        override = MessageTemplate.objects.filter(seller_id=seller_id, key=key, locale=locale).first()
+        if override is not None:
+            return _parts(override)
     for lang in (locale, "en"):
         found = defaults(lang).get(key)
         if found:
@@ -108,14 +167,12 @@ def _seller_context(notification: Notification) -> dict[str, Any]:
     return context
 
 
-def context_for(notification: Notification) -> dict[str, Any]:
+def context_for(notification: Notification, *, batch: Batch | None = None) -> dict[str, Any]:
     if notification.order_id is None:
         return _seller_context(notification)
-    order = (
-        Order.objects.select_related("seller", "customer", "workflow_version", "order_type")
-        .prefetch_related("lines")
-        .get(pk=notification.order_id or 0)
-    )
+    order = batch.orders.get(notification.order_id) if batch is not None else None
+    if order is None:  # the order as it is now
+        order = _orders().get(pk=notification.order_id)
     event, rule = notification.event, notification.rule
     locale = notification.locale
     state = order.workflow.state(order.state)
@@ -137,7 +194,7 @@ def context_for(notification: Notification) -> dict[str, Any]:
         "estimated_completion": estimate,
         "refund_amount": (event.data or {}).get("amount", "") if event is not None else "",
         "currency": order.currency,
-        "total": order.total(),
+        "total": Decimal(getattr(order, "line_total", None) or 0).quantize(Decimal("0.01")),
         "custom_message": rule.custom_message if rule else "",
         "upsell": "",
         "order_url": track_url,
@@ -167,13 +224,15 @@ def _opted_out_of_offers(contact_id: int | None) -> bool:
     ).exists()
 
 
-def render(notification: Notification) -> Rendered:
+def render(notification: Notification, *, batch: Batch | None = None) -> Rendered:
+    """The message for this notification; with `batch` (from `preload`), without querying again what
+    the batch holds."""
     if notification.webhook_id is not None:
         # The payload was fixed when the event happened; the transport signs exactly these bytes.
         body = json.dumps(notification.payload, separators=(",", ":"), ensure_ascii=False)
         return Rendered(subject="", text=body, html="", short="")
-    context = context_for(notification)
-    source = source_for(notification.seller_id, notification.template, notification.locale)
+    context = context_for(notification, batch=batch)
+    source = source_for(notification.seller_id, notification.template, notification.locale, batch=batch)
     subject = " ".join(_render(source["subject"], context).split())
     text = _render(source["body"], context)
     short = _render(source["sms"], context)
