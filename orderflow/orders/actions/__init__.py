@@ -1,0 +1,44 @@
+"""Every change to an order. Each action runs in one transaction, re-reads the order under a lock,
+checks the rules against the workflow the order started on, writes, and appends an `OrderEvent`.
+
+One module per subject; import actions from here.
+"""
+
+from __future__ import annotations
+
+from orderflow.orders.actions.common import log_event
+from orderflow.orders.actions.details import (
+    assign_order,
+    edit_internal_notes,
+    set_estimated_completion,
+    update_line,
+)
+from orderflow.orders.actions.moving import (
+    archive_order,
+    available_transitions,
+    can_archive,
+    can_cancel,
+    cancel_order,
+    mark_seen,
+    transition_order,
+)
+from orderflow.orders.actions.placing import LineInput, place_order
+from orderflow.orders.actions.refunds import refund_order
+
+__all__ = [
+    "LineInput",
+    "archive_order",
+    "assign_order",
+    "available_transitions",
+    "can_archive",
+    "can_cancel",
+    "cancel_order",
+    "edit_internal_notes",
+    "log_event",
+    "mark_seen",
+    "place_order",
+    "refund_order",
+    "set_estimated_completion",
+    "transition_order",
+    "update_line",
+]

@@ -1,0 +1,181 @@
+"""Steps every order action shares: the lock, the compare-and-swap save, the log, the checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+
+from orderflow.core.actors import Actor
+from orderflow.core.errors import ActionError, Conflict, Forbidden, NotAllowed
+from orderflow.notifications.emit import emit
+from orderflow.orders.models import EventType, Order, OrderEvent
+from orderflow.workflows.definition import Transition
+
+MAX_NOTE = 2000
+MAX_INTERNAL_NOTES = 10000
+MAX_LINES = 500
+CENT = Decimal("0.01")
+
+
+def _locked(order: Order, expected_version: int | None) -> Order:
+    """Re-read the order under a row lock (SQLite: the IMMEDIATE transaction's write lock)."""
+    fresh = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("workflow_version", "order_type", "seller")
+        .get(pk=order.pk)
+    )
+    if expected_version is not None and fresh.version != expected_version:
+        raise Conflict(
+            "stale",
+            "This order changed since you opened it. Reload it to see what changed, then try again.",
+            details={"current_version": fresh.version},
+        )
+    return fresh
+
+
+def _save(order: Order, fields: dict[str, Any], *, touch: bool = True) -> None:
+    """Compare-and-swap on the version: a concurrent writer that slipped past the lock loses."""
+    if touch:
+        fields.setdefault("last_activity_at", timezone.now())
+    updated = Order.objects.filter(pk=order.pk, version=order.version).update(
+        version=order.version + 1, **fields
+    )
+    if updated != 1:
+        raise Conflict("stale", "This order changed since you opened it. Reload it and try again.")
+    for name, value in fields.items():
+        setattr(order, name, value)
+    order.version += 1
+
+
+def _state_fields(order: Order, target: str, now: dt.datetime) -> dict[str, Any]:
+    state = order.workflow.state(target)
+    fields: dict[str, Any] = {"state": target, "state_category": state.category, "last_activity_at": now}
+    if state.final:
+        fields["closed_at"] = now
+    return fields
+
+
+def log_event(
+    order: Order,
+    type: EventType,
+    actor: Actor,
+    *,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> OrderEvent:
+    """Append an event for a change another app made to the order (feedback, a chosen delivery time).
+
+    Caller holds the transaction; the order counts as active again."""
+    event = _record(order, type, actor, note=note, data=data)
+    Order.objects.filter(pk=order.pk).update(last_activity_at=event.created_at, version=F("version") + 1)
+    return event
+
+
+def _record(
+    order: Order,
+    type: EventType,
+    actor: Actor,
+    *,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> OrderEvent:
+    """Append to the activity log and write the notifications it calls for, in the caller's transaction."""
+    event = OrderEvent.objects.create(
+        order=order,
+        seller_id=order.seller_id,
+        type=type,
+        actor_kind=actor.kind,
+        actor_user=actor.membership.user if actor.membership else None,
+        actor_contact=actor.contact,
+        actor_name=actor.name[:200],
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        data=data or {},
+        created_at=at or timezone.now(),
+    )
+    emit(event)
+    return event
+
+
+def _transition(order: Order, to: str, actor: Actor) -> Transition:
+    workflow = order.workflow
+    if to not in workflow.states:
+        raise ActionError(
+            "unknown_state",
+            f"{to!r} is not a status of {order.order_type.name} orders.",
+            details={"field": "to"},
+        )
+    _check_not_final(order)
+    transition = workflow.transition(order.state, to)
+    if transition is None:
+        raise NotAllowed(
+            "invalid_transition",
+            f"An order that is {_label(order, order.state)} cannot move to {_label(order, to)}.",
+        )
+    if not transition.allows(actor.kind, actor.role):
+        raise Forbidden("not_permitted", f"You may not move this order to {_label(order, to)}.")
+    return transition
+
+
+def _label(order: Order, state: str) -> str:
+    return order.workflow.state(state).label(order.seller.locale)
+
+
+def _check_not_final(order: Order) -> None:
+    if order.is_final:
+        raise NotAllowed(
+            "final_state",
+            f"This order is closed: {_label(order, order.state)} is final, so its status "
+            "can no longer change.",
+        )
+
+
+def _check_party(order: Order, actor: Actor) -> None:
+    """Staff of the order's seller, the order's customer, or the system."""
+    if actor.kind == "customer":
+        if actor.contact is None or actor.contact.customer_id != order.customer_id:
+            raise Forbidden("forbidden", "This order is not yours.")
+    elif actor.kind == "staff":
+        _check_staff_of(order.seller_id, actor)
+
+
+def _check_staff(order: Order, actor: Actor) -> None:
+    if actor.kind == "customer":
+        raise Forbidden("forbidden", "Only the seller's staff can do this.")
+    if actor.kind == "staff":
+        _check_staff_of(order.seller_id, actor)
+
+
+def _check_staff_of(seller_id: int, actor: Actor) -> None:
+    membership = actor.membership
+    if membership is None or membership.seller_id != seller_id or not membership.is_active:
+        raise Forbidden("forbidden", "You are not staff of this seller.")
+
+
+def _text(value: str, name: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise ActionError("invalid", f"The {name} must be text.", details={"field": name})
+    value = value.strip()
+    if len(value) > limit:
+        raise ActionError(
+            "invalid", f"The {name} can be at most {limit} characters.", details={"field": name}
+        )
+    return value
+
+
+def _decimal(value: object, name: str) -> Decimal:
+    try:
+        result = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ActionError("invalid", f"{name} must be a number, not {value!r}.") from None
+    if not result.is_finite():
+        raise ActionError("invalid", f"{name} must be a number, not {value!r}.")
+    return result

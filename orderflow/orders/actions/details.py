@@ -1,0 +1,121 @@
+"""What staff keep on an order: assignee, estimated completion, internal notes, line availability."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from orderflow.accounts.models import Membership
+from orderflow.core.actors import Actor
+from orderflow.core.errors import ActionError
+from orderflow.orders.actions.common import (
+    MAX_INTERNAL_NOTES,
+    _check_not_final,
+    _check_staff,
+    _locked,
+    _record,
+    _save,
+    _text,
+)
+from orderflow.orders.models import EventType, LineStatus, Order, OrderLine
+
+
+def assign_order(
+    order: Order, *, assignee: Membership | None, actor: Actor, expected_version: int | None = None
+) -> Order:
+    with transaction.atomic():
+        order = _locked(order, expected_version)
+        _check_staff(order, actor)
+        if assignee is not None and (assignee.seller_id != order.seller_id or not assignee.is_active):
+            raise ActionError(
+                "invalid",
+                "Orders can only be assigned to active staff of this seller.",
+                details={"field": "assignee"},
+            )
+        if (assignee.pk if assignee is not None else None) == order.assignee_id:
+            return order
+        _save(order, {"assignee": assignee})
+        _record(
+            order,
+            EventType.ASSIGNED,
+            actor,
+            data={
+                "assignee_id": assignee.pk if assignee else None,
+                "assignee": assignee.display_name if assignee else None,
+            },
+        )
+    return order
+
+
+def set_estimated_completion(
+    order: Order, *, date: dt.date | None, actor: Actor, expected_version: int | None = None
+) -> Order:
+    with transaction.atomic():
+        order = _locked(order, expected_version)
+        _check_staff(order, actor)
+        _check_not_final(order)
+        placed_on = order.submitted_at.astimezone(ZoneInfo(order.seller.time_zone)).date()
+        if date is not None and date < placed_on:
+            raise ActionError(
+                "invalid",
+                "The estimated completion cannot be before the order was placed.",
+                details={"field": "estimated_completion"},
+            )
+        _save(order, {"estimated_completion": date})
+        _record(order, EventType.ESTIMATE_SET, actor, data={"date": date.isoformat() if date else None})
+    return order
+
+
+def edit_internal_notes(
+    order: Order, *, notes: str, actor: Actor, expected_version: int | None = None
+) -> Order:
+    notes = _text(notes, "internal notes", MAX_INTERNAL_NOTES)
+    with transaction.atomic():
+        order = _locked(order, expected_version)
+        _check_staff(order, actor)
+        if notes == order.internal_notes:
+            return order
+        _save(order, {"internal_notes": notes})
+        _record(order, EventType.INTERNAL_NOTES, actor, data={"length": len(notes)})
+    return order
+
+
+def update_line(
+    line: OrderLine, *, status: str, actor: Actor, substitute: str = "", expected_version: int | None = None
+) -> OrderLine:
+    """Mark a line out of stock, or substituted (by its backup item or by what staff name)."""
+    if status not in LineStatus.values:
+        raise ActionError("invalid", f"Unknown line status {status!r}.", details={"field": "status"})
+    substitute = _text(substitute, "substitute", 300)
+    with transaction.atomic():
+        order = _locked(line.order, expected_version)
+        _check_staff(order, actor)
+        _check_not_final(order)
+        line = order.lines.get(pk=line.pk)
+        if status == LineStatus.SUBSTITUTED:
+            substitute = substitute or line.backup_description
+            if not substitute:
+                raise ActionError(
+                    "invalid",
+                    "Name the substitute: this line has no backup item.",
+                    details={"field": "substitute"},
+                )
+        else:
+            substitute = ""
+        line.status, line.substitute_description = status, substitute
+        line.save(update_fields=["status", "substitute_description"])
+        _save(order, {})
+        _record(
+            order,
+            EventType.LINE_UPDATED,
+            actor,
+            data={
+                "line": line.position,
+                "description": line.description,
+                "status": status,
+                "substitute": substitute,
+            },
+        )
+    return line

@@ -1,0 +1,201 @@
+"""Moving an order through its workflow: seen on open, transitions, cancelling, archiving."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from orderflow.core.actors import Actor
+from orderflow.core.errors import ActionError, NotAllowed
+from orderflow.orders.actions.common import (
+    MAX_NOTE,
+    _check_not_final,
+    _check_party,
+    _check_staff,
+    _check_staff_of,
+    _label,
+    _locked,
+    _record,
+    _save,
+    _state_fields,
+    _text,
+    _transition,
+)
+from orderflow.orders.actions.refunds import _refund
+from orderflow.orders.models import EventType, Order
+from orderflow.workflows.definition import Transition
+
+
+def mark_seen(order: Order, *, actor: Actor) -> Order:
+    """Staff opened the order. The first time, record it and take any `staff_opens` transition
+    (distributor: Sent -> Seen). Nobody is notified. Later opens change nothing."""
+    if actor.kind != "staff" or order.seen_at is not None:
+        return order
+    _check_staff_of(order.seller_id, actor)
+    with transaction.atomic():
+        order = _locked(order, None)
+        if order.seen_at is not None:
+            return order
+        now = timezone.now()
+        order.seen_at = now
+        auto = order.workflow.auto_transition(order.state, "staff_opens")
+        fields: dict[str, Any] = {"seen_at": now}
+        if auto is not None:
+            fields.update(_state_fields(order, auto.target, now))
+            fields.pop("last_activity_at")  # opening an order is not activity on it
+        _save(order, fields, touch=False)
+        _record(order, EventType.SEEN, actor, at=now)
+        if auto is not None:
+            _record(
+                order,
+                EventType.TRANSITIONED,
+                Actor.system(),
+                from_state=auto.source,
+                to_state=auto.target,
+                at=now,
+                data={"trigger": "staff_opens", "notify": list(auto.notify)},
+            )
+    return order
+
+
+def transition_order(
+    order: Order, *, to: str, actor: Actor, note: str = "", expected_version: int | None = None
+) -> Order:
+    """Move the order along a declared transition that this actor may trigger."""
+    note = _text(note, "note", MAX_NOTE)
+    with transaction.atomic():
+        order = _locked(order, expected_version)
+        _check_party(order, actor)
+        transition = _transition(order, to, actor)
+        if transition.note == "required" and not note:
+            raise ActionError(
+                "note_required",
+                f"Add a note to move this order to {_label(order, to)}.",
+                details={"field": "note"},
+            )
+        if transition.note == "none" and note:
+            raise ActionError(
+                "note_not_accepted",
+                f"Moving to {_label(order, to)} takes no note.",
+                details={"field": "note"},
+            )
+        now = timezone.now()
+        source = order.state
+        fields = _state_fields(order, to, now)
+        archiving = to == order.workflow.archive
+        if archiving:
+            fields["archived"] = True
+        _save(order, fields)
+        _record(
+            order,
+            EventType.ARCHIVED if archiving else EventType.TRANSITIONED,
+            actor,
+            from_state=source,
+            to_state=to,
+            note=note,
+            at=now,
+            data={"notify": list(transition.notify)},
+        )
+    return order
+
+
+def available_transitions(order: Order, actor: Actor) -> list[Transition]:
+    """What this actor may do next (for buttons and the API); empty when the order is final."""
+    if order.is_final:
+        return []
+    return [
+        t
+        for t in order.workflow.transitions_from(order.state)
+        if t.auto is None and t.allows(actor.kind, actor.role)
+    ]
+
+
+def can_cancel(order: Order, actor: Actor) -> bool:
+    """Whether this actor may cancel the order now (for showing the button; the action re-checks)."""
+    if order.workflow.cancel is None or order.is_final:
+        return False
+    return order.workflow.can_cancel(order.state, "staff" if actor.kind == "system" else actor.kind)
+
+
+def can_archive(order: Order, actor: Actor) -> bool:
+    """Whether staff may archive the order now: into the workflow's archive state, or once finished."""
+    if order.archived or actor.kind == "customer":
+        return False
+    workflow = order.workflow
+    if workflow.archive:
+        transition = workflow.transition(order.state, workflow.archive)
+        return transition is not None and transition.allows("staff", actor.role)
+    return order.current_state.category in ("done", "cancelled")
+
+
+def cancel_order(
+    order: Order,
+    *,
+    actor: Actor,
+    reason: str = "",
+    refund_amount: Decimal | str | None = None,
+    expected_version: int | None = None,
+) -> Order:
+    """Cancel where the workflow allows this party to; a refund may be issued in the same step."""
+    reason = _text(reason, "reason", MAX_NOTE)
+    with transaction.atomic():
+        order = _locked(order, expected_version)
+        _check_party(order, actor)
+        policy = order.workflow.cancel
+        if policy is None:
+            raise NotAllowed("not_cancellable", f"{order.order_type.name} orders cannot be cancelled.")
+        _check_not_final(order)
+        party = "staff" if actor.kind == "system" else actor.kind
+        if not order.workflow.can_cancel(order.state, party):
+            who = "you" if actor.kind == "customer" else "anyone"
+            raise NotAllowed(
+                "not_cancellable",
+                f"An order that is {_label(order, order.state)} can no longer be cancelled by {who}.",
+            )
+        if policy.reason == "required" and not reason:
+            raise ActionError(
+                "reason_required",
+                "Give the customer a reason for the cancellation.",
+                details={"field": "reason"},
+            )
+        now = timezone.now()
+        source = order.state
+        fields = _state_fields(order, policy.target, now)
+        fields["cancel_reason"] = reason
+        _save(order, fields)
+        _record(
+            order, EventType.CANCELLED, actor, from_state=source, to_state=policy.target, note=reason, at=now
+        )
+        if refund_amount not in (None, ""):
+            assert refund_amount is not None
+            if not policy.refund:
+                raise ActionError(
+                    "refund_not_offered",
+                    "This kind of order is not refunded while cancelling; cancel it, then issue a refund.",
+                    details={"field": "refund_amount"},
+                )
+            _refund(order, amount=refund_amount, reason=reason or "Order cancelled", actor=actor, at=now)
+    return order
+
+
+def archive_order(order: Order, *, actor: Actor, expected_version: int | None = None) -> Order:
+    """Hide a finished order from the default list, moving it to the workflow's archive state if any."""
+    with transaction.atomic():
+        order = _locked(order, expected_version)
+        _check_staff(order, actor)
+        if order.archived:
+            raise NotAllowed("already_archived", "This order is already archived.")
+        if not can_archive(order, actor):
+            finished = "complete" if order.workflow.archive else "finished"
+            raise NotAllowed("not_archivable", f"Only {finished} or cancelled orders can be archived.")
+        now = timezone.now()
+        fields: dict[str, Any] = {"archived": True}
+        source = order.state
+        if order.workflow.archive:
+            fields.update(_state_fields(order, order.workflow.archive, now))
+        _save(order, fields)
+        _record(order, EventType.ARCHIVED, actor, from_state=source, to_state=order.state, at=now)
+    return order

@@ -1,0 +1,128 @@
+"""Placing an order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from orderflow.accounts.models import Contact, Customer, Seller
+from orderflow.core.actors import Actor
+from orderflow.core.errors import ActionError, Forbidden
+from orderflow.orders.actions.common import (
+    CENT,
+    MAX_INTERNAL_NOTES,
+    MAX_LINES,
+    _check_staff_of,
+    _decimal,
+    _record,
+    _text,
+)
+from orderflow.orders.models import EventType, Order, OrderLine
+from orderflow.workflows.models import OrderType
+
+
+@dataclass(frozen=True)
+class LineInput:
+    description: str
+    quantity: Decimal | int | str = 1
+    unit_price: Decimal | int | str | None = None
+    sku: str = ""
+    backup_description: str = ""
+
+
+def place_order(
+    customer: Customer,
+    *,
+    order_type: OrderType,
+    actor: Actor,
+    lines: Sequence[LineInput] = (),
+    title: str = "",
+    contact: Contact | None = None,
+    customer_notes: str = "",
+    state: str | None = None,
+) -> Order:
+    """Create an order in the workflow's initial state (or another entry state, e.g. flat-fee)."""
+    if order_type.seller_id != customer.seller_id:
+        raise ActionError("invalid", "That order type does not belong to this seller.")
+    # The newest published version, not whatever the caller's copy of the order type remembers.
+    order_type = OrderType.objects.select_related("current_version").get(pk=order_type.pk)
+    if not order_type.is_active or order_type.current_version is None:
+        raise ActionError("invalid", f"The order type {order_type.name!r} is not taking orders.")
+    if actor.kind == "customer":
+        assert actor.contact is not None
+        if actor.contact.customer_id != customer.pk:
+            raise Forbidden("forbidden", "You can only place orders for your own account.")
+        contact = contact or actor.contact
+    elif actor.kind == "staff":
+        _check_staff_of(customer.seller_id, actor)
+    if contact is not None and contact.customer_id != customer.pk:
+        raise ActionError("invalid", "That contact is not one of this customer's contacts.")
+    version = order_type.current_version
+    workflow = version.workflow
+    state = state or workflow.initial
+    if state not in workflow.entry_states:
+        allowed = ", ".join(workflow.state(key).label() for key in workflow.entry_states)
+        raise ActionError("invalid_state", f"A new order can only start as: {allowed}.")
+    clean_lines = [_clean_line(line, index) for index, line in enumerate(lines, start=1)]
+    if len(clean_lines) > MAX_LINES:
+        raise ActionError("invalid", f"An order can have at most {MAX_LINES} lines.")
+    title = title.strip() or (clean_lines[0].description if clean_lines else "")
+    if not title:
+        raise ActionError(
+            "invalid", "Give the order a title or at least one line.", details={"field": "title"}
+        )
+    if len(title) > 200:
+        raise ActionError("invalid", "The title can be at most 200 characters.", details={"field": "title"})
+    customer_notes = _text(customer_notes, "customer_notes", MAX_INTERNAL_NOTES)
+
+    now = timezone.now()
+    with transaction.atomic():
+        seller = Seller.objects.select_for_update().get(pk=customer.seller_id)
+        seller.order_counter = F("order_counter") + 1
+        seller.save(update_fields=["order_counter"])
+        seller.refresh_from_db(fields=["order_counter"])
+        order = Order.objects.create(
+            seller=seller,
+            number=seller.order_counter,
+            order_type=order_type,
+            workflow_version=version,
+            state=state,
+            state_category=workflow.state(state).category,
+            customer=customer,
+            placed_by=contact,
+            title=title,
+            customer_notes=customer_notes,
+            currency=seller.currency,
+            submitted_at=now,
+            last_activity_at=now,
+        )
+        OrderLine.objects.bulk_create(
+            OrderLine(order=order, position=index, **vars(line)) for index, line in enumerate(clean_lines, 1)
+        )
+        _record(order, EventType.PLACED, actor, to_state=state, at=now, data={"lines": len(clean_lines)})
+    return order
+
+
+def _clean_line(line: LineInput, index: int) -> LineInput:
+    where = f"Line {index}"
+    description = line.description.strip()
+    if not description or len(description) > 300:
+        raise ActionError("invalid", f"{where}: describe the item in 1 to 300 characters.")
+    quantity = _decimal(line.quantity, f"{where}: quantity")
+    if quantity <= 0 or quantity >= Decimal("1e9"):
+        raise ActionError("invalid", f"{where}: the quantity must be more than 0.")
+    price = None if line.unit_price in (None, "") else _decimal(line.unit_price, f"{where}: unit price")
+    if price is not None and (price < 0 or price >= Decimal("1e10")):
+        raise ActionError("invalid", f"{where}: the unit price cannot be negative.")
+    return LineInput(
+        description=description,
+        quantity=quantity.quantize(Decimal("0.001")),
+        unit_price=None if price is None else price.quantize(CENT),
+        sku=line.sku.strip()[:60],
+        backup_description=line.backup_description.strip()[:300],
+    )

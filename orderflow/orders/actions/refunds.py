@@ -1,0 +1,72 @@
+"""Refunds: allowed in any state, final ones included, up to what the order cost."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from orderflow.core.actors import Actor
+from orderflow.core.errors import ActionError
+from orderflow.orders.actions.common import (
+    CENT,
+    MAX_NOTE,
+    _check_staff,
+    _decimal,
+    _locked,
+    _record,
+    _save,
+    _text,
+)
+from orderflow.orders.models import EventType, Order, Refund
+
+
+def refund_order(
+    order: Order, *, amount: Decimal | str, reason: str, actor: Actor, expected_version: int | None = None
+) -> Refund:
+    """Refund part or all of an order. Allowed in any state, final ones included."""
+    reason = _text(reason, "reason", MAX_NOTE)
+    if not reason:
+        raise ActionError("reason_required", "Give a reason for the refund.", details={"field": "reason"})
+    with transaction.atomic():
+        order = _locked(order, expected_version)
+        _check_staff(order, actor)
+        refund = _refund(order, amount=amount, reason=reason, actor=actor, at=timezone.now())
+        _save(order, {})
+    return refund
+
+
+def _refund(order: Order, *, amount: Decimal | str, reason: str, actor: Actor, at: dt.datetime) -> Refund:
+    """Caller holds the order lock."""
+    _check_staff(order, actor)
+    value = _decimal(amount, "The refund amount")
+    if value <= 0 or value != value.quantize(CENT):
+        raise ActionError(
+            "invalid", "The refund amount must be more than 0, in whole cents.", details={"field": "amount"}
+        )
+    available = order.total() - order.refunded_total()
+    if value > available:
+        raise ActionError(
+            "refund_too_large",
+            f"At most {available} {order.currency} can still be refunded on this order.",
+            details={"field": "amount", "available": str(available)},
+        )
+    refund = Refund.objects.create(
+        order=order,
+        amount=value,
+        reason=reason,
+        created_at=at,
+        created_by_name=actor.name,
+        created_by=actor.membership.user if actor.membership else None,
+    )
+    _record(
+        order,
+        EventType.REFUNDED,
+        actor,
+        note=reason,
+        at=at,
+        data={"amount": str(value), "currency": order.currency},
+    )
+    return refund
