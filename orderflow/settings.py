@@ -159,3 +159,23 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# The REST API (/api/v1/): requests per token per window; counted in the cache below.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)
+API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", 60)
+if API_RATE_LIMIT < 1 or API_RATE_WINDOW_SECONDS < 1:
+    raise ImproperlyConfigured("API_RATE_LIMIT and API_RATE_WINDOW_SECONDS must be at least 1")
+
+
+def _cache(url: str) -> dict[str, Any]:
+    """locmem:// (one process: the default) or redis://host:6379/0 (shared by every web process, so
+    rate limits hold across them; needs the redis package)."""
+    scheme = url.split("://", 1)[0].lower()
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if scheme in ("redis", "rediss", "unix"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured("CACHE_URL must start with locmem:// or redis:// (rediss://, unix://)")
+
+
+CACHES = {"default": _cache(env_str("CACHE_URL", "locmem://"))}

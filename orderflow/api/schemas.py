@@ -11,6 +11,8 @@ from ninja import Schema
 
 from orderflow.orders.models import Order, OrderEvent, OrderLine
 
+CENT = Decimal("0.01")
+
 
 class Ref(Schema):
     id: int
@@ -72,9 +74,10 @@ class OrderOut(Schema):
     lines: list[LineOut]
 
     @classmethod
-    def from_order(cls, order: Order) -> OrderOut:
-        """Expects lines prefetched and order_type, workflow_version, customer, placed_by, assignee__user
-        selected when called for many orders (see orders.selectors)."""
+    def from_order(cls, order: Order, *, refunded: Decimal | None = None) -> OrderOut:
+        """Expects lines prefetched and seller, order_type, workflow_version, customer, placed_by,
+        assignee__user selected when called for many orders (see orders.selectors), and `refunded`
+        (the sum of its refunds) given, or it is queried."""
         state = order.current_state
         locale = order.seller.locale
         lines = list(order.lines.all())
@@ -95,8 +98,9 @@ class OrderOut(Schema):
             customer_notes=order.customer_notes,
             internal_notes=order.internal_notes,
             currency=order.currency,
-            total=str(total.quantize(Decimal("0.01"))),
-            refunded=str(order.refunded_total()),
+            total=str(total.quantize(CENT)),
+            # Quantized here: SQLite's sums come back without their scale ("30" for 30.00).
+            refunded=str((order.refunded_total() if refunded is None else refunded).quantize(CENT)),
             submitted_at=order.submitted_at,
             last_activity_at=order.last_activity_at,
             seen_at=order.seen_at,
@@ -136,3 +140,16 @@ class EventOut(Schema):
             data=event.data,
             created_at=event.created_at,
         )
+
+
+class TransitionOptionOut(Schema):
+    to: str
+    label: str
+    note: str  # "none", "optional" or "required"
+
+
+class OrderDetailOut(OrderOut):
+    """One order as GET /orders/{number} and every change return it: with the moves the token may
+    make next."""
+
+    available_transitions: list[TransitionOptionOut]

@@ -1,0 +1,462 @@
+"""/orders: the dashboard's list, placing an order, and every change staff make on the order page.
+
+Changes honour `If-Match: "<version>"` (the ETag of the order as last read): when the order changed
+since, the action refuses with 409 "stale" and nothing is written. Each change answers the order as
+it is now, with its new ETag.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal, cast
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Header, Query, Router, Schema, Status
+
+from orderflow.accounts.models import Contact, Customer, Membership
+from orderflow.api import selectors
+from orderflow.api.auth import ApiContext, context_of
+from orderflow.api.errors import ApiError, invalid, not_found, reads, writes
+from orderflow.api.inputs import Money, OrderNumber, Quantity, RowId, Text
+from orderflow.api.schemas import OrderDetailOut, OrderOut, TransitionOptionOut
+from orderflow.core.actors import Actor
+from orderflow.orders.actions import (
+    LineInput,
+    archive_order,
+    assign_order,
+    available_transitions,
+    cancel_order,
+    edit_internal_notes,
+    place_order,
+    refund_order,
+    set_estimated_completion,
+    transition_order,
+    update_line,
+)
+from orderflow.orders.models import LineStatus, Order
+from orderflow.orders.selectors import DEFAULT_SORT, SORT_CHOICES, OrderFilters
+from orderflow.workflows.definition import CATEGORIES
+from orderflow.workflows.models import OrderType
+
+router = Router(tags=["orders"])
+
+SortKey = Literal[
+    "-last_activity",
+    "last_activity",
+    "-submitted",
+    "submitted",
+    "estimated_completion",
+    "-estimated_completion",
+]
+Category = Literal["open", "active", "waiting", "done", "cancelled"]
+assert set(Category.__args__) == set(CATEGORIES)  # type: ignore[attr-defined]
+assert set(SortKey.__args__) == {key for key, _ in SORT_CHOICES}  # type: ignore[attr-defined]
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description='The order\'s version as its ETag gave it, e.g. "7": the change is refused (409 stale) '
+        "if the order changed since.",
+    ),
+]
+
+
+# ----------------------------------------------------------------------------------------------
+# Shapes
+
+
+class OrderQuery(Schema):
+    search: Text = Field("", description="In titles and customer names; '#12' or '12' finds order 12")
+    order_type: Text = Field("", description="An order type's key")
+    category: Category | None = None
+    state: Text = Field("", description="A state key")
+    assignee: str | None = Field(
+        None, pattern=r"^(unassigned|[1-9][0-9]{0,17})$", description="A staff member's id, or unassigned"
+    )
+    customer: RowId | None = None
+    archived: bool = Field(False, description="Include archived orders")
+    sort: SortKey = cast(SortKey, DEFAULT_SORT)
+    limit: int = Field(50, ge=1, le=100)
+    cursor: Text | None = Field(None, description="The `next` of the previous page")
+
+
+class OrderPageOut(Schema):
+    items: list[OrderOut]
+    next: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")
+
+
+class LineIn(Schema):
+    description: Text
+    quantity: Quantity = Decimal(1)
+    unit_price: Money | None = None
+    sku: Text = ""
+    backup_description: Text = Field("", description="What the customer accepts if this is out of stock")
+
+
+class OrderIn(Schema):
+    customer: RowId
+    contact: RowId | None = Field(None, description="The customer's contact placing it")
+    order_type: Text = Field(description="An order type's key (see GET /order-types)")
+    title: Text = Field("", description="Defaults to the first line's description")
+    lines: list[LineIn] = Field(default_factory=list, max_length=500)
+    customer_notes: Text = ""
+    state: Text | None = Field(None, description="An entry state of the workflow; the initial one if null")
+
+
+class TransitionIn(Schema):
+    to: Text = Field(description="The state to move to (see available_transitions)")
+    note: Text = ""
+
+
+class AssignIn(Schema):
+    assignee: RowId | None = Field(description="A staff member's id; null unassigns")
+
+
+class EstimateIn(Schema):
+    date: dt.date | None = Field(description="YYYY-MM-DD; null clears it")
+
+
+class CancelIn(Schema):
+    reason: Text = ""
+    refund_amount: Money | None = Field(None, description="Refund this much in the same step")
+
+
+class RefundIn(Schema):
+    amount: Money
+    reason: Text
+
+
+class InternalNotesIn(Schema):
+    notes: Text
+
+
+class LineChangeIn(Schema):
+    status: Literal["available", "out_of_stock", "substituted"]
+    substitute: Text = Field("", description="For substituted: what replaces it (default: the backup)")
+
+
+assert set(LineChangeIn.model_fields["status"].annotation.__args__) == set(LineStatus.values)  # type: ignore[union-attr]
+
+
+# ----------------------------------------------------------------------------------------------
+# Helpers
+
+
+def etag(order: Order) -> str:
+    return f'"{order.version}"'
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """If-Match -> the version the client last read; None when absent or "*"."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit() or len(value) > 9:
+        raise ApiError(
+            400,
+            "invalid_if_match",
+            'If-Match must be the order\'s ETag, e.g. "7".',
+            details={"field": "If-Match"},
+        )
+    return int(value)
+
+
+def detail(order: Order, actor: Actor) -> OrderDetailOut:
+    locale = order.seller.locale
+    base = OrderOut.from_order(order, refunded=selectors.refunded(order))
+    options = [
+        TransitionOptionOut(to=t.target, label=t.label(locale), note=t.note)
+        for t in available_transitions(order, actor)
+    ]
+    return OrderDetailOut(**dict(base), available_transitions=options)
+
+
+def _order(context: ApiContext, number: int) -> Order:
+    order = selectors.order_of(context.seller, number)
+    if order is None:
+        raise not_found("order")
+    return order
+
+
+def _answer(context: ApiContext, number: int, response: HttpResponse, status: int = 200) -> Status:
+    """The order as it is after a change, with its new ETag."""
+    order = _order(context, number)
+    response["ETag"] = etag(order)
+    return Status(status, detail(order, context.actor))
+
+
+# ----------------------------------------------------------------------------------------------
+# Reading
+
+
+@router.get("", response=reads({200: OrderPageOut}, 400, 422), operation_id="list_orders")
+def list_orders(request: HttpRequest, query: Query[OrderQuery]) -> OrderPageOut:
+    """The seller's orders with the dashboard's filters and sorts, a page at a time (cursor)."""
+    context = context_of(request)
+    page = selectors.orders_page(
+        context.seller, _filters(context, query), limit=query.limit, cursor=query.cursor
+    )
+    items = [OrderOut.from_order(order, refunded=selectors.refunded(order)) for order in page.items]
+    return OrderPageOut(items=items, next=page.next)
+
+
+def _filters(context: ApiContext, query: OrderQuery) -> OrderFilters:
+    seller = context.seller
+    order_type = None
+    if query.order_type:
+        order_type = OrderType.objects.filter(seller=seller, key=query.order_type).first()
+        if order_type is None:
+            raise invalid("order_type", f"No order type {query.order_type!r}.")
+    customer = None
+    if query.customer is not None:
+        customer = Customer.objects.filter(seller=seller, pk=query.customer).first()
+        if customer is None:
+            raise invalid("customer", "No such customer.")
+    assignee: Membership | Literal["unassigned"] | None = None
+    if query.assignee == "unassigned":
+        assignee = "unassigned"
+    elif query.assignee:
+        assignee = Membership.objects.filter(seller=seller, pk=int(query.assignee)).first()
+        if assignee is None:
+            raise invalid("assignee", "No such staff member.")
+    return OrderFilters(
+        search=query.search,
+        order_type=order_type,
+        category=query.category or "",
+        state=query.state,
+        assignee=assignee,
+        customer=customer,
+        include_archived=query.archived,
+        sort=query.sort,
+    )
+
+
+@router.get("/{number}", response=reads({200: OrderDetailOut}, 404, 422), operation_id="get_order")
+def get_order(request: HttpRequest, number: OrderNumber, response: HttpResponse) -> OrderDetailOut:
+    """One order, with the moves this token may make next. The ETag is its version."""
+    context = context_of(request)
+    order = _order(context, number)
+    response["ETag"] = etag(order)
+    return detail(order, context.actor)
+
+
+# ----------------------------------------------------------------------------------------------
+# Placing
+
+
+@router.post("", response=writes({201: OrderDetailOut}), operation_id="create_order")
+def create_order(request: HttpRequest, payload: OrderIn, response: HttpResponse) -> Status:
+    """Place an order for one of the seller's customers."""
+    context = context_of(request)
+    seller = context.seller
+    customer = Customer.objects.filter(seller=seller, pk=payload.customer).first()
+    if customer is None:
+        raise invalid("customer", "No such customer.")
+    contact = None
+    if payload.contact is not None:
+        contact = Contact.objects.filter(customer=customer, pk=payload.contact).first()
+        if contact is None:
+            raise invalid("contact", "No such contact of this customer.")
+    order_type = OrderType.objects.filter(seller=seller, key=payload.order_type).first()
+    if order_type is None:
+        raise invalid("order_type", f"No order type {payload.order_type!r}.")
+    order = place_order(
+        customer,
+        order_type=order_type,
+        actor=context.actor,
+        contact=contact,
+        title=payload.title,
+        customer_notes=payload.customer_notes,
+        state=payload.state,
+        lines=[
+            LineInput(
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                sku=line.sku,
+                backup_description=line.backup_description,
+            )
+            for line in payload.lines
+        ],
+    )
+    response["Location"] = request.build_absolute_uri(f"{request.path.rstrip('/')}/{order.number}")
+    return _answer(context, order.number, response, status=201)
+
+
+# ----------------------------------------------------------------------------------------------
+# Changing
+
+
+@router.post(
+    "/{number}/transitions", response=writes({200: OrderDetailOut}, 404), operation_id="transition_order"
+)
+def post_transition(
+    request: HttpRequest,
+    number: OrderNumber,
+    payload: TransitionIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Status:
+    """Move the order along one of its workflow's transitions (see available_transitions)."""
+    context = context_of(request)
+    transition_order(
+        _order(context, number),
+        to=payload.to,
+        note=payload.note,
+        actor=context.actor,
+        expected_version=expected_version(if_match),
+    )
+    return _answer(context, number, response)
+
+
+@router.post("/{number}/assign", response=writes({200: OrderDetailOut}, 404), operation_id="assign_order")
+def post_assign(
+    request: HttpRequest,
+    number: OrderNumber,
+    payload: AssignIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Status:
+    """Assign the order to an active staff member (ids from GET /staff), or unassign it with null."""
+    context = context_of(request)
+    assignee = None
+    if payload.assignee is not None:
+        assignee = (
+            Membership.objects.filter(seller=context.seller, pk=payload.assignee)
+            .select_related("user")
+            .first()
+        )
+        if assignee is None:
+            raise invalid("assignee", "No such staff member.")
+    assign_order(
+        _order(context, number),
+        assignee=assignee,
+        actor=context.actor,
+        expected_version=expected_version(if_match),
+    )
+    return _answer(context, number, response)
+
+
+@router.post(
+    "/{number}/estimated-completion",
+    response=writes({200: OrderDetailOut}, 404),
+    operation_id="set_estimated_completion",
+)
+def post_estimate(
+    request: HttpRequest,
+    number: OrderNumber,
+    payload: EstimateIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Status:
+    """Set or clear when the order should be complete."""
+    context = context_of(request)
+    set_estimated_completion(
+        _order(context, number),
+        date=payload.date,
+        actor=context.actor,
+        expected_version=expected_version(if_match),
+    )
+    return _answer(context, number, response)
+
+
+@router.post("/{number}/cancel", response=writes({200: OrderDetailOut}, 404), operation_id="cancel_order")
+def post_cancel(
+    request: HttpRequest,
+    number: OrderNumber,
+    payload: CancelIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Status:
+    """Cancel where the workflow allows it, optionally refunding in the same step."""
+    context = context_of(request)
+    cancel_order(
+        _order(context, number),
+        reason=payload.reason,
+        refund_amount=payload.refund_amount,
+        actor=context.actor,
+        expected_version=expected_version(if_match),
+    )
+    return _answer(context, number, response)
+
+
+@router.post("/{number}/refunds", response=writes({201: OrderDetailOut}, 404), operation_id="refund_order")
+def post_refund(
+    request: HttpRequest,
+    number: OrderNumber,
+    payload: RefundIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Status:
+    """Refund part or all of the order, in any state. Answers the order with its new `refunded`."""
+    context = context_of(request)
+    refund_order(
+        _order(context, number),
+        amount=payload.amount,
+        reason=payload.reason,
+        actor=context.actor,
+        expected_version=expected_version(if_match),
+    )
+    return _answer(context, number, response, status=201)
+
+
+@router.post("/{number}/archive", response=writes({200: OrderDetailOut}, 404), operation_id="archive_order")
+def post_archive(
+    request: HttpRequest, number: OrderNumber, response: HttpResponse, if_match: IfMatch = None
+) -> Status:
+    """Hide a finished order from the default list (moving it to the workflow's archive state if any)."""
+    context = context_of(request)
+    archive_order(_order(context, number), actor=context.actor, expected_version=expected_version(if_match))
+    return _answer(context, number, response)
+
+
+@router.post(
+    "/{number}/internal-notes",
+    response=writes({200: OrderDetailOut}, 404),
+    operation_id="edit_internal_notes",
+)
+def post_internal_notes(
+    request: HttpRequest,
+    number: OrderNumber,
+    payload: InternalNotesIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Status:
+    """Replace the staff-only notes of the order (never shown to the customer)."""
+    context = context_of(request)
+    edit_internal_notes(
+        _order(context, number),
+        notes=payload.notes,
+        actor=context.actor,
+        expected_version=expected_version(if_match),
+    )
+    return _answer(context, number, response)
+
+
+@router.post(
+    "/{number}/lines/{position}", response=writes({200: OrderDetailOut}, 404), operation_id="update_line"
+)
+def post_line(
+    request: HttpRequest,
+    number: OrderNumber,
+    position: OrderNumber,
+    payload: LineChangeIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Status:
+    """Mark a line available, out of stock, or substituted."""
+    context = context_of(request)
+    order = _order(context, number)
+    line = next((line for line in order.lines.all() if line.position == position), None)
+    if line is None:
+        raise not_found("line")
+    update_line(
+        line,
+        status=payload.status,
+        substitute=payload.substitute,
+        actor=context.actor,
+        expected_version=expected_version(if_match),
+    )
+    return _answer(context, number, response)

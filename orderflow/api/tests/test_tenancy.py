@@ -1,0 +1,88 @@
+"""A token sees only its seller: another seller's objects answer 404 on every endpoint that names one,
+exactly like objects that do not exist, and lists never include another seller's rows."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from orderflow.api.tests.conftest import assert_error, operations
+from orderflow.core.actors import Actor
+from orderflow.integrations.actions import create_webhook_endpoint
+from orderflow.notifications.models import Delivery
+
+WITH_IDS = [(method, path) for method, path in operations() if "{" in path]
+BODIES: dict[str, dict[str, Any] | None] = {
+    "/transitions": {"to": "in_preparation"},
+    "/assign": {"assignee": None},
+    "/estimated-completion": {"date": None},
+    "/cancel": {"reason": "Taken"},
+    "/refunds": {"amount": "1.00", "reason": "Taken"},
+    "/internal-notes": {"notes": "Taken"},
+    "/lines/{position}": {"status": "out_of_stock"},
+    "/messages": {"body": "Taken"},
+    "/contacts": {"name": "Intruder", "email": "intruder@example.com"},
+    "/preferences": {"categories": {}, "hours": None},
+}
+
+
+@pytest.fixture
+def acme_ids(acme, olivia, make_order, alice):
+    """Real ids of Acme's objects: the rival's token will name them."""
+    endpoint = create_webhook_endpoint(acme, url="https://hooks.example.com/acme", actor=Actor.staff(olivia))
+    order = make_order("shop")
+    delivery = Delivery.objects.filter(notification__webhook=endpoint).first()
+    assert delivery is not None
+    return {
+        "number": order.number,
+        "position": 1,
+        "customer_id": alice.customer_id,
+        "contact_id": alice.pk,
+        "endpoint_id": endpoint.pk,
+        "delivery_id": delivery.pk,
+    }
+
+
+def _body(path: str) -> dict[str, Any] | None:
+    return next((body for suffix, body in BODIES.items() if path.endswith(suffix)), {})
+
+
+@pytest.mark.parametrize(("method", "path"), WITH_IDS)
+def test_another_sellers_object_is_404_on_every_endpoint(rival_api, api, acme_ids, method, path):
+    url = re.sub(r"\{([a-z_]+)\}", lambda m: str(acme_ids[m.group(1)]), path)
+    assert_error(rival_api.request(method, url, _body(path)), 404, "not_found")
+    if method == "GET":
+        assert api.request(method, url).status_code == 200  # the same URL works for its owner
+
+
+def test_lists_never_include_another_sellers_rows(rival_api, acme_ids, rival, rita, rival_customer):
+    create_webhook_endpoint(rival, url="https://hooks.example.com/rival", actor=Actor.staff(rita))
+    assert rival_api.get("/orders").json()["items"] == []
+    assert rival_api.get("/orders", archived="true").json()["items"] == []
+    assert [c["name"] for c in rival_api.get("/customers").json()["items"]] == ["Rival's Customer"]
+    assert [w["url"] for w in rival_api.get("/webhooks").json()] == ["https://hooks.example.com/rival"]
+    assert rival_api.get("/order-types").json() == []
+    assert [s["name"] for s in rival_api.get("/staff").json()] == ["Rita"]
+
+
+def test_another_sellers_ids_in_a_body_or_filter_are_unknown(rival_api, acme_ids, rival_customer, sam):
+    # Acme's customer, contact and staff named from Rival's side: as if they did not exist
+    response = rival_api.post("/orders", {"customer": acme_ids["customer_id"], "order_type": "shop"})
+    assert assert_error(response, 422, "invalid")["details"]["fields"] == {"customer": ["No such customer."]}
+    response = rival_api.post(
+        "/orders", {"customer": rival_customer.pk, "contact": acme_ids["contact_id"], "order_type": "shop"}
+    )
+    assert "contact" in assert_error(response, 422, "invalid")["details"]["fields"]
+    assert_error(rival_api.get("/orders", customer=acme_ids["customer_id"]), 422, "invalid")
+    assert_error(rival_api.get("/orders", assignee=sam.pk), 422, "invalid")
+
+
+def test_idempotency_keys_are_per_seller(api, rival_api, acme_ids, rival_customer):
+    # The same key used by two sellers is two different requests, not a reuse
+    first = api.post("/customers", {"name": "Same key"}, headers={"Idempotency-Key": "shared-key"})
+    second = rival_api.post("/customers", {"name": "Same key"}, headers={"Idempotency-Key": "shared-key"})
+    assert first.status_code == second.status_code == 201
+    assert first.json()["id"] != second.json()["id"]
+    assert "Idempotent-Replayed" not in second
