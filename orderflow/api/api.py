@@ -2,6 +2,7 @@
 
 The guard runs before ninja parses anything: it authenticates the token, counts the request against the
 token's rate limit, refuses writes to read-only tokens, and runs POSTs with an Idempotency-Key once.
+(Every answer to an authenticated request counts, refusals included.)
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
 from orderflow.api import customers, order_activity, orders, ratelimit, seller, webhooks
-from orderflow.api.auth import BearerToken, authenticate
+from orderflow.api.auth import BearerToken, authenticate, check_scope
 from orderflow.api.docs import DESCRIPTION
 from orderflow.api.errors import install_handlers
 from orderflow.api.idempotency import MAX_KEY_LENGTH, run_once
@@ -60,6 +61,7 @@ def guard(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBas
         try:
             context = authenticate(request)
             quota = ratelimit.take(context.token)
+            check_scope(request, context)
             key = request.headers.get("Idempotency-Key")
             if request.method == "POST" and key is not None:
                 response = run_once(run, request, context.seller, key, **kwargs)

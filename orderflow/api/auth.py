@@ -50,7 +50,7 @@ def context_of(request: HttpRequest) -> ApiContext:
 
 
 def authenticate(request: HttpRequest) -> ApiContext:
-    """Resolve the bearer token (once per request) or raise ApiError 401/403."""
+    """Resolve the bearer token (once per request) or raise ApiError 401."""
     cached = getattr(request, "api_context", None)
     if isinstance(cached, ApiContext):
         return cached
@@ -75,6 +75,12 @@ def authenticate(request: HttpRequest) -> ApiContext:
     context = ApiContext(token=token, seller=token.seller, actor=_actor(token))
     request.api_context = context  # type: ignore[attr-defined]
     return context
+
+
+def check_scope(request: HttpRequest, context: ApiContext) -> None:
+    """A read token may only GET (403 otherwise)."""
+    if request.method not in SAFE_METHODS and not context.token.can_write:
+        raise ApiError(403, "read_only_token", "This token may only read; writing needs a read_write token.")
 
 
 def _bearer(request: HttpRequest) -> str:

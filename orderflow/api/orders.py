@@ -170,7 +170,7 @@ def detail(order: Order, actor: Actor) -> OrderDetailOut:
         TransitionOptionOut(to=t.target, label=t.label(locale), note=t.note)
         for t in available_transitions(order, actor)
     ]
-    return OrderDetailOut(**dict(base), available_transitions=options)
+    return OrderDetailOut.model_construct(**dict(base), available_transitions=options)
 
 
 def _order(context: ApiContext, number: int) -> Order:
@@ -199,7 +199,7 @@ def list_orders(request: HttpRequest, query: Query[OrderQuery]) -> OrderPageOut:
         context.seller, _filters(context, query), limit=query.limit, cursor=query.cursor
     )
     items = [OrderOut.from_order(order, refunded=selectors.refunded(order)) for order in page.items]
-    return OrderPageOut(items=items, next=page.next)
+    return OrderPageOut.model_construct(items=items, next=page.next)  # items are built, not parsed
 
 
 def _filters(context: ApiContext, query: OrderQuery) -> OrderFilters:

@@ -51,15 +51,20 @@ def _json_default(value: object) -> str:
     raise TypeError(f"cannot put {type(value).__name__} in a cursor")
 
 
-def after(field: str, value: Any, *, descending: bool, tiebreak: str, tiebreak_value: Any) -> Q:
+def after(
+    field: str, value: Any, *, descending: bool, nullable: bool, tiebreak: str, tiebreak_value: Any
+) -> Q:
     """Rows after (value, tiebreak_value) in `field` (nulls last, either direction), then `tiebreak`
-    descending: the ordering of `orders.selectors.order_list`."""
-    same_value = Q(**{f"{field}__isnull": True}) if value is None else Q(**{field: value})
-    later = same_value & Q(**{f"{tiebreak}__lt": tiebreak_value})
+    descending: the ordering of `orders.selectors.order_list`.
+
+    The condition starts with a plain bound on `field` (`field <= value` when descending) so that the
+    database can start an index scan at the cursor instead of filtering every row before it."""
     if value is None:
-        return later  # nulls come last: only more nulls follow
+        return Q(**{f"{field}__isnull": True, f"{tiebreak}__lt": tiebreak_value})  # only nulls follow
+    bound = Q(**{f"{field}__lte" if descending else f"{field}__gte": value})
     beyond = Q(**{f"{field}__lt" if descending else f"{field}__gt": value})
-    return beyond | later | Q(**{f"{field}__isnull": True})
+    following = bound & (beyond | Q(**{f"{tiebreak}__lt": tiebreak_value}))
+    return following | Q(**{f"{field}__isnull": True}) if nullable else following
 
 
 def cursor_value(payload: dict[str, Any], key: str, kind: type) -> Any:
