@@ -160,7 +160,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
-# The REST API (/api/v1/): requests per token per window; counted in the cache below.
+# The REST API (/api/v1/). With "ninja" installed, its docs page serves Swagger UI from the static files
+# (whitenoise) instead of a third-party CDN.
+INSTALLED_APPS.append("ninja")
+# Requests per token per window; counted in the cache below.
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)
 API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", 60)
 if API_RATE_LIMIT < 1 or API_RATE_WINDOW_SECONDS < 1:

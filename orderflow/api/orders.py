@@ -180,6 +180,14 @@ def _order(context: ApiContext, number: int) -> Order:
     return order
 
 
+def _target(context: ApiContext, number: int) -> Order:
+    """The order a change names: its row only, since the action re-reads it under a lock."""
+    order = Order.objects.filter(seller=context.seller, number=number).first()
+    if order is None:
+        raise not_found("order")
+    return order
+
+
 def _answer(context: ApiContext, number: int, response: HttpResponse, status: int = 200) -> Status:
     """The order as it is after a change, with its new ETag."""
     order = _order(context, number)
@@ -302,7 +310,7 @@ def post_transition(
     """Move the order along one of its workflow's transitions (see available_transitions)."""
     context = context_of(request)
     transition_order(
-        _order(context, number),
+        _target(context, number),
         to=payload.to,
         note=payload.note,
         actor=context.actor,
@@ -331,7 +339,7 @@ def post_assign(
         if assignee is None:
             raise invalid("assignee", "No such staff member.")
     assign_order(
-        _order(context, number),
+        _target(context, number),
         assignee=assignee,
         actor=context.actor,
         expected_version=expected_version(if_match),
@@ -354,7 +362,7 @@ def post_estimate(
     """Set or clear when the order should be complete."""
     context = context_of(request)
     set_estimated_completion(
-        _order(context, number),
+        _target(context, number),
         date=payload.date,
         actor=context.actor,
         expected_version=expected_version(if_match),
@@ -373,7 +381,7 @@ def post_cancel(
     """Cancel where the workflow allows it, optionally refunding in the same step."""
     context = context_of(request)
     cancel_order(
-        _order(context, number),
+        _target(context, number),
         reason=payload.reason,
         refund_amount=payload.refund_amount,
         actor=context.actor,
@@ -393,7 +401,7 @@ def post_refund(
     """Refund part or all of the order, in any state. Answers the order with its new `refunded`."""
     context = context_of(request)
     refund_order(
-        _order(context, number),
+        _target(context, number),
         amount=payload.amount,
         reason=payload.reason,
         actor=context.actor,
@@ -408,7 +416,7 @@ def post_archive(
 ) -> Status:
     """Hide a finished order from the default list (moving it to the workflow's archive state if any)."""
     context = context_of(request)
-    archive_order(_order(context, number), actor=context.actor, expected_version=expected_version(if_match))
+    archive_order(_target(context, number), actor=context.actor, expected_version=expected_version(if_match))
     return _answer(context, number, response)
 
 
@@ -427,7 +435,7 @@ def post_internal_notes(
     """Replace the staff-only notes of the order (never shown to the customer)."""
     context = context_of(request)
     edit_internal_notes(
-        _order(context, number),
+        _target(context, number),
         notes=payload.notes,
         actor=context.actor,
         expected_version=expected_version(if_match),
@@ -448,10 +456,11 @@ def post_line(
 ) -> Status:
     """Mark a line available, out of stock, or substituted."""
     context = context_of(request)
-    order = _order(context, number)
-    line = next((line for line in order.lines.all() if line.position == position), None)
+    order = _target(context, number)
+    line = order.lines.filter(position=position).first()
     if line is None:
         raise not_found("line")
+    line.order = order
     update_line(
         line,
         status=payload.status,

@@ -24,10 +24,12 @@ def test_the_schema_is_openapi_3_1_at_its_address(db):
     assert response.json()["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"
 
 
-def test_the_docs_page_is_served(db):
+def test_the_docs_page_is_served_from_our_static_files(db):
     response = Client().get("/api/v1/docs")
     assert response.status_code == 200
-    assert b"openapi.json" in response.content
+    assert b"/api/v1/openapi.json" in response.content
+    assert b"/static/ninja/swagger-ui-bundle.js" in response.content
+    assert b"cdn." not in response.content
 
 
 def test_every_operation_documents_its_errors():
