@@ -80,10 +80,11 @@ def _claim(
     seller: Seller, key: str, method: str, path: str, fingerprint: str
 ) -> IdempotencyRecord | HttpResponse:
     now = timezone.now()
-    IdempotencyRecord.objects.filter(seller=seller, created_at__lt=now - TTL).delete()
     for _attempt in range(3):
         try:
             with transaction.atomic():
+                # The seller's expired keys go in the same commit (rolled back with a lost claim).
+                IdempotencyRecord.objects.filter(seller=seller, created_at__lt=now - TTL).delete()
                 return IdempotencyRecord.objects.create(
                     seller=seller,
                     key=key,
