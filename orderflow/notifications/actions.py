@@ -12,7 +12,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from orderflow.accounts.models import Contact, Membership, Role, Seller
+from orderflow.accounts.models import CHANNEL_KEYS, Contact, Membership, Role, Seller
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Forbidden
 from orderflow.notifications import windows
@@ -80,7 +80,7 @@ def set_preference(
     label = Category(category).label
     if not enabled and category in MANDATORY:
         raise ActionError("mandatory", f"{label} cannot be turned off: these messages must reach you.")
-    unknown = sorted(set(channels) - set(Channel.values))
+    unknown = sorted(set(channels) - CHANNEL_KEYS)  # people's channels: webhooks are for endpoints
     if unknown:
         raise ActionError(
             "invalid", f"Unknown channel(s): {', '.join(unknown)}.", details={"field": "channels"}

@@ -298,6 +298,7 @@ def database_url() -> str:
 class WorkerProcess:
     process: subprocess.Popen[bytes]
     log: Path
+    name: str | None = None
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -328,7 +329,7 @@ def start_worker(tmp_path) -> Iterator[Callable[..., WorkerProcess]]:
             command += ["--name", name]
         with log.open("wb") as out:
             process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        worker = WorkerProcess(process, log)
+        worker = WorkerProcess(process, log, name)
         started.append(worker)
         return worker
 

@@ -11,8 +11,16 @@ from django.db import transaction
 
 from orderflow.accounts.actions import add_staff
 from orderflow.core.actors import Actor
+from orderflow.core.errors import ActionError
 from orderflow.notifications.actions import add_watcher, set_preference, set_schedule
-from orderflow.notifications.models import Category, Delivery, Notification, NotificationRule, Status
+from orderflow.notifications.models import (
+    Category,
+    Delivery,
+    Notification,
+    NotificationRule,
+    Preference,
+    Status,
+)
 from orderflow.orders.actions import assign_order, cancel_order, mark_seen, transition_order
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -121,6 +129,19 @@ def test_a_category_turned_off_is_suppressed_with_the_reason(make_order, alice, 
     [delivery] = deliveries(order, notification__template="status_changed")
     assert delivery.status == Status.SUPPRESSED
     assert "Alice Martin turned off Order status updates" in delivery.reason
+
+
+@pytest.mark.parametrize("channel", ["webhook", "pigeon"])
+def test_a_person_cannot_choose_a_channel_that_is_not_for_people(channel, alice):
+    with pytest.raises(ActionError, match=f"Unknown channel\\(s\\): {channel}"):
+        set_preference(
+            alice,
+            category=Category.ORDER_UPDATES,
+            enabled=True,
+            channels=[channel],
+            actor=Actor.customer(alice),
+        )
+    assert not Preference.objects.filter(contact=alice).exists()
 
 
 def test_cancellations_cannot_be_turned_off(make_order, alice, olivia):

@@ -171,11 +171,23 @@ def _text(value: str, name: str, limit: int) -> str:
     return value
 
 
-def _decimal(value: object, name: str) -> Decimal:
+def _decimal(value: object, name: str, *, places: int, below: Decimal, field: str | None = None) -> Decimal:
+    """A finite number with at most `places` digits after the point, under `below` in size.
+
+    Checked before any arithmetic: quantizing "1e100" to cents raises InvalidOperation, and rounding
+    0.0001 to 0.000 would store something else than what was asked."""
+    details = {"field": field} if field else None
     try:
         result = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ActionError("invalid", f"{name} must be a number, not {value!r}.") from None
+        result = Decimal("NaN")
     if not result.is_finite():
-        raise ActionError("invalid", f"{name} must be a number, not {value!r}.")
-    return result
+        raise ActionError("invalid", f"{name} must be a number, not {value!r}.", details=details)
+    if abs(result) >= below:
+        raise ActionError("invalid", f"{name} must be less than {below:,.0f}.", details=details)
+    exponent = result.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -places:
+        raise ActionError(
+            "invalid", f"{name} can have at most {places} digits after the decimal point.", details=details
+        )
+    return result.quantize(Decimal(1).scaleb(-places))

@@ -14,7 +14,6 @@ from orderflow.accounts.models import Contact, Customer, Seller
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Forbidden
 from orderflow.orders.actions.common import (
-    CENT,
     MAX_INTERNAL_NOTES,
     MAX_LINES,
     _check_staff_of,
@@ -113,16 +112,19 @@ def _clean_line(line: LineInput, index: int) -> LineInput:
     description = line.description.strip()
     if not description or len(description) > 300:
         raise ActionError("invalid", f"{where}: describe the item in 1 to 300 characters.")
-    quantity = _decimal(line.quantity, f"{where}: quantity")
-    if quantity <= 0 or quantity >= Decimal("1e9"):
+    # The columns hold 12 digits: 9 before the point for quantities, 10 for prices.
+    quantity = _decimal(line.quantity, f"{where}: quantity", places=3, below=Decimal("1e9"))
+    if quantity <= 0:
         raise ActionError("invalid", f"{where}: the quantity must be more than 0.")
-    price = None if line.unit_price in (None, "") else _decimal(line.unit_price, f"{where}: unit price")
-    if price is not None and (price < 0 or price >= Decimal("1e10")):
-        raise ActionError("invalid", f"{where}: the unit price cannot be negative.")
+    price = None
+    if line.unit_price not in (None, ""):
+        price = _decimal(line.unit_price, f"{where}: unit price", places=2, below=Decimal("1e10"))
+        if price < 0:
+            raise ActionError("invalid", f"{where}: the unit price cannot be negative.")
     return LineInput(
         description=description,
-        quantity=quantity.quantize(Decimal("0.001")),
-        unit_price=None if price is None else price.quantize(CENT),
+        quantity=quantity,
+        unit_price=price,
         sku=line.sku.strip()[:60],
         backup_description=line.backup_description.strip()[:300],
     )

@@ -11,7 +11,6 @@ from django.utils import timezone
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
 from orderflow.orders.actions.common import (
-    CENT,
     MAX_NOTE,
     _check_staff,
     _decimal,
@@ -41,11 +40,9 @@ def refund_order(
 def _refund(order: Order, *, amount: Decimal | str, reason: str, actor: Actor, at: dt.datetime) -> Refund:
     """Caller holds the order lock."""
     _check_staff(order, actor)
-    value = _decimal(amount, "The refund amount")
-    if value <= 0 or value != value.quantize(CENT):
-        raise ActionError(
-            "invalid", "The refund amount must be more than 0, in whole cents.", details={"field": "amount"}
-        )
+    value = _decimal(amount, "The refund amount", places=2, below=Decimal("1e10"), field="amount")
+    if value <= 0:
+        raise ActionError("invalid", "The refund amount must be more than 0.", details={"field": "amount"})
     available = order.total() - order.refunded_total()
     if value > available:
         raise ActionError(
