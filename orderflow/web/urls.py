@@ -10,6 +10,7 @@ from orderflow.web.views import (
     dashboard,
     home,
     inbox,
+    integrations,
     my_notifications,
     notification_settings,
     order,
@@ -55,6 +56,24 @@ seller_patterns: list[URLPattern | URLResolver] = [
         name="message_template",
     ),
     path("settings/me/", my_notifications.my_notifications, name="my_notifications"),
+    path("settings/integrations/", integrations.integrations, name="integrations"),
+    path("settings/integrations/tokens/", integrations.api_token_create, name="api_token_create"),
+    path(
+        "settings/integrations/tokens/<int:token_id>/revoke/",
+        integrations.api_token_revoke,
+        name="api_token_revoke",
+    ),
+    path("settings/integrations/webhooks/", integrations.webhook_create, name="webhook_create"),
+    path(
+        "settings/integrations/webhooks/<int:endpoint_id>/",
+        integrations.webhook_endpoint,
+        name="webhook_endpoint",
+    ),
+    path(
+        "settings/integrations/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver/",
+        integrations.webhook_redeliver,
+        name="webhook_redeliver",
+    ),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [

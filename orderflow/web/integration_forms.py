@@ -1,0 +1,36 @@
+"""Input shapes of the integrations page: a new API token and a new webhook endpoint.
+
+Forms check types and sizes; `orderflow.integrations.actions` decides what is allowed (who may, which URLs
+and event types)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from orderflow.integrations.models import WEBHOOK_EVENTS, ApiToken
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=100,
+        help_text="What uses it, e.g. 'ERP sync'. Shown in the list and the log.",
+    )
+    scope = forms.ChoiceField(label="Access", choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ)
+
+
+class WebhookForm(forms.Form):
+    url = forms.CharField(
+        label="Endpoint URL",
+        max_length=1000,
+        help_text="https://… where your system receives the events, signed per Standard Webhooks.",
+        widget=forms.URLInput(attrs={"placeholder": "https://erp.example.com/hooks/orderflow"}),
+    )
+    description = forms.CharField(label="Description", max_length=200, required=False)
+    event_types = forms.MultipleChoiceField(
+        label="Events",
+        choices=WEBHOOK_EVENTS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every event, including ones added later.",
+    )
