@@ -60,6 +60,8 @@ def test_a_contact_signs_in_sees_the_badge_opens_the_item_and_replies_on_a_phone
 
     # When she opens the item from her inbox, it is read and shows its order
     page.get_by_role("link", name=re.compile("Inbox")).click()
+    expect(page.get_by_test_id("inbox")).to_contain_text("In preparation")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # long links wrap
     page.get_by_role("button", name=re.compile(f"Order #{order.number}")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Birthday cake")
     expect(page.get_by_test_id("inbox-count")).to_have_text("0")
