@@ -113,8 +113,17 @@ def add_contact(
     return contact
 
 
-def give_portal_login(contact: Contact, *, password: str) -> User:
-    """Let a contact sign in to the customer portal with their email address and a password."""
+def give_portal_login(contact: Contact, *, password: str, actor: Actor) -> User:
+    """Let a contact sign in to the customer portal with their email address and a password.
+    Staff of the contact's seller give it (or the system, e.g. the demo)."""
+    if actor.kind == "customer":
+        raise Forbidden("forbidden", "Only the seller's staff can give a portal login.")
+    if actor.kind == "staff":
+        by = actor.membership
+        if by is None or not by.is_active or by.seller_id != contact.customer.seller_id:
+            raise Forbidden("forbidden", "You are not staff of this seller.")
+    if not password:
+        raise ActionError("invalid", "Choose a password.", details={"field": "password"})
     if not contact.email:
         raise ActionError("invalid", "A portal login needs the contact's email address.")
     if contact.user_id:

@@ -18,15 +18,22 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import slugify
 
-from orderflow.accounts.actions import add_contact, add_customer, add_staff, create_seller
+from orderflow.accounts.actions import (
+    add_contact,
+    add_customer,
+    add_staff,
+    create_seller,
+    give_portal_login,
+)
 from orderflow.accounts.models import Contact, Customer, Membership, Role, Seller
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
 from orderflow.demo.data import ADMIN_EMAIL, ADMIN_USERNAME, PASSWORD, SELLERS
 from orderflow.demo.spec import OrderSpec, SellerSpec, Step
-from orderflow.notifications.actions import update_rule
+from orderflow.notifications.actions import set_schedule, update_rule
 from orderflow.notifications.emit import muted
 from orderflow.notifications.models import Event, NotificationRule
+from orderflow.notifications.windows import WEEKDAYS
 from orderflow.orders.actions import (
     archive_order,
     assign_order,
@@ -143,6 +150,11 @@ class _Seeder:
                     # A fictional chat address: the demo's sandbox keeps what would be sent to it.
                     messenger_url=f"tgram://demo-bot-token/{c.key}" if "messenger" in c.channels else "",
                 )
+                contact = self.contacts[customer_spec.key, c.key]
+                if c.portal_login:
+                    give_portal_login(contact, password=PASSWORD, actor=Actor.system())
+                if c.hours:
+                    set_schedule(contact, dict.fromkeys(WEEKDAYS, c.hours), actor=Actor.system())
         owner = next(m for m in self.members.values() if m.role == Role.OWNER)
         order_type = install_order_type(
             seller,

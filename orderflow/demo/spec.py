@@ -48,6 +48,8 @@ class ContactSpec:
     locale: str = "en"
     time_zone: str = "UTC"
     channels: tuple[str, ...] = ("email",)
+    portal_login: bool = False  # signs in to the customer portal with their email and the demo password
+    hours: str = ""  # their own delivery hours, every day (e.g. "00:00-23:59"); empty: the seller's
 
 
 @dataclass(frozen=True)

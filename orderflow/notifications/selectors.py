@@ -13,7 +13,7 @@ from typing import cast
 
 from django.db.models import F, Prefetch, QuerySet
 
-from orderflow.accounts.models import LOCALES, Membership, Seller
+from orderflow.accounts.models import LOCALES, Contact, Membership, Seller
 from orderflow.notifications.models import (
     MANDATORY,
     CallTask,
@@ -117,23 +117,28 @@ def sandbox_message(seller: Seller, delivery_id: int) -> SandboxMessage | None:
 
 
 # ----------------------------------------------------------------------------------------------
-# A staff member's inbox and the seller's call tasks
+# A person's inbox (a staff member's, or a contact's with a portal login) and the seller's call tasks
 
 
-def inbox(membership: Membership) -> QuerySet[InboxItem]:
-    """The member's in-app notifications, newest first, with their orders."""
-    return (
-        InboxItem.objects.filter(membership=membership).select_related("order").order_by("-created_at", "-pk")
-    )
+def _inbox_of(person: Membership | Contact) -> QuerySet[InboxItem]:
+    """Only the person's own items: a contact's never include a staff member's, nor another contact's."""
+    if isinstance(person, Contact):
+        return InboxItem.objects.filter(contact=person)
+    return InboxItem.objects.filter(membership=person)
 
 
-def unread_count(membership: Membership) -> int:
-    return InboxItem.objects.filter(membership=membership, read_at__isnull=True).count()
+def inbox(person: Membership | Contact) -> QuerySet[InboxItem]:
+    """The person's in-app notifications, newest first, with their orders."""
+    return _inbox_of(person).select_related("order").order_by("-created_at", "-pk")
 
 
-def inbox_item(membership: Membership, item_id: int) -> InboxItem | None:
-    """One item of the member's own inbox (never another person's)."""
-    return InboxItem.objects.filter(membership=membership, pk=item_id).first()
+def unread_count(person: Membership | Contact) -> int:
+    return _inbox_of(person).filter(read_at__isnull=True).count()
+
+
+def inbox_item(person: Membership | Contact, item_id: int) -> InboxItem | None:
+    """One item of the person's own inbox (never another person's), with its order."""
+    return _inbox_of(person).select_related("order").filter(pk=item_id).first()
 
 
 def call_tasks(

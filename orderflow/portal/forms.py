@@ -82,3 +82,30 @@ class PreferencesForm(forms.Form):
         if self.cleaned_data["use_seller_hours"]:
             return None
         return {windows.WEEKDAYS[index]: self.cleaned_data[f"day_{index}"] for index in range(7)}
+
+
+STALE_FORM = "This page was out of date. It now shows the order as it is; try again."
+
+
+class OrderChangeForm(forms.Form):
+    """A customer's change to an order, made on the version of the order the page showed."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, error_messages={"required": STALE_FORM, "invalid": STALE_FORM}
+    )
+
+
+class MoveForm(OrderChangeForm):
+    to = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    note = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Note to the seller"
+    )
+
+
+class CancelForm(OrderChangeForm):
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why are you cancelling?",
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from orderflow.accounts.models import Contact
 from orderflow.conversations.models import Message
 from orderflow.notifications.models import Feedback
@@ -28,6 +30,25 @@ def order_for_contact(order_id: int, contact_id: int) -> tuple[Order, Contact]:
         .get(pk=order_id, customer_id=contact.customer_id)
     )
     return order, contact
+
+
+def orders_of_contact(contact: Contact) -> QuerySet[Order]:
+    """The orders of the contact's customer at its seller, latest activity first: what "My orders" lists.
+    Only the columns a customer may see are used by the page; staff fields stay unread."""
+    return (
+        Order.objects.filter(seller_id=contact.customer.seller_id, customer_id=contact.customer_id)
+        .select_related("workflow_version")
+        .order_by("-last_activity_at", "-pk")
+    )
+
+
+def order_of_contact(contact: Contact, number: int) -> Order:
+    """One order of the contact's customer by its number; DoesNotExist for anyone else's."""
+    return (
+        Order.objects.select_related("seller", "customer", "workflow_version", "order_type")
+        .prefetch_related("lines")
+        .get(seller_id=contact.customer.seller_id, customer_id=contact.customer_id, number=number)
+    )
 
 
 def timeline(order: Order, locale: str) -> list[TimelineEntry]:

@@ -2,13 +2,30 @@ from __future__ import annotations
 
 from django.urls import path
 
-from orderflow.portal import views
+from orderflow.portal import account, views
 
 # Short prefixes: these links travel in SMS. They match orderflow.notifications.links.PURPOSES.
-urlpatterns = [
+signed_links = [
     path("t/<str:token>/", views.track, name="portal_track"),
+    path("t/<str:token>/move/", views.track_move, name="portal_track_move"),
+    path("t/<str:token>/cancel/", views.track_cancel, name="portal_track_cancel"),
     path("f/<str:token>/", views.rate, name="portal_rate"),
     path("d/<str:token>/", views.delivery_time, name="portal_delivery_time"),
     path("p/<str:token>/", views.preferences, name="portal_preferences"),
     path("u/<str:token>/", views.unsubscribe, name="portal_unsubscribe"),
 ]
+
+# The signed-in portal of a contact with a portal login: the same order pages, by order number.
+signed_in = [
+    path("my/", account.my_orders, name="portal_orders"),
+    path("my/orders/<int:number>/", views.my_order, name="portal_order"),
+    path("my/orders/<int:number>/rate/", views.my_order_rate, name="portal_order_rate"),
+    path("my/orders/<int:number>/delivery/", views.my_order_delivery_time, name="portal_order_delivery"),
+    path("my/orders/<int:number>/move/", views.my_order_move, name="portal_order_move"),
+    path("my/orders/<int:number>/cancel/", views.my_order_cancel, name="portal_order_cancel"),
+    path("my/inbox/", account.inbox, name="portal_inbox"),
+    path("my/inbox/read/", account.inbox_read, name="portal_inbox_read"),
+    path("my/settings/", views.my_preferences, name="portal_my_preferences"),
+]
+
+urlpatterns = signed_links + signed_in

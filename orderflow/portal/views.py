@@ -1,24 +1,29 @@
-"""Pages a customer reaches from a link in a message, without logging in. The signed link names the
-order and the contact; a damaged, expired or misused link shows why and changes nothing."""
+"""Pages a customer reaches from a link in a message, without logging in, or signed in to the portal.
+The signed link names the order and the contact; a damaged, expired or misused link shows why and
+changes nothing. Signed in, the same pages are reached by the order's number among the contact's
+customer's orders."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from orderflow.accounts.models import Contact
 from orderflow.conversations.actions import post_message
 from orderflow.core.actors import Actor
-from orderflow.core.errors import ActionError
+from orderflow.core.errors import ActionError, Conflict
 from orderflow.notifications import links, windows
 from orderflow.notifications.actions import (
     choose_delivery_time,
@@ -34,11 +39,55 @@ from orderflow.notifications.models import (
     NotificationSettings,
     Preference,
 )
+from orderflow.orders.actions import available_transitions, can_cancel, cancel_order, transition_order
 from orderflow.orders.models import Order
 from orderflow.portal import selectors
-from orderflow.portal.forms import DeliveryTimeForm, FeedbackForm, MessageForm, PreferencesForm
+from orderflow.portal.access import portal_view, render_portal
+from orderflow.portal.forms import (
+    CancelForm,
+    DeliveryTimeForm,
+    FeedbackForm,
+    MessageForm,
+    MoveForm,
+    OrderChangeForm,
+    PreferencesForm,
+)
+from orderflow.web.forms import error_summary
 
 View = Callable[..., HttpResponse]
+
+
+@dataclass(frozen=True)
+class Reached:
+    """An order as its customer reached it: by a signed link (`token`) or signed in to the portal (no
+    token). Both ways show the same pages, made by the same views; only their addresses differ."""
+
+    order: Order
+    contact: Contact
+    token: str = ""
+
+    @property
+    def signed_in(self) -> bool:
+        return not self.token
+
+    def url(self, page: str) -> str:
+        """Where one of this order's pages is: track, rate, delivery, prefs, cancel or move."""
+        if self.signed_in:
+            if page == "prefs":
+                return reverse("portal_my_preferences")
+            return reverse(SIGNED_IN_PAGES[page], kwargs={"number": self.order.number})
+        if page in ("cancel", "move"):
+            return reverse(f"portal_track_{page}", kwargs={"token": self.token})
+        return links.url(page, order=self.order.pk, contact=self.contact.pk)
+
+
+SIGNED_IN_PAGES = {
+    "track": "portal_order",
+    "rate": "portal_order_rate",
+    "delivery": "portal_order_delivery",
+    "cancel": "portal_order_cancel",
+    "move": "portal_order_move",
+}
 
 
 def _bad_link(request: HttpRequest, message: str) -> HttpResponse:
@@ -46,7 +95,7 @@ def _bad_link(request: HttpRequest, message: str) -> HttpResponse:
 
 
 def order_link(purpose: str) -> Callable[[View], View]:
-    """Resolve a signed link naming an order and a contact into (order, contact)."""
+    """Resolve a signed link naming an order and a contact into what the customer reached."""
 
     def decorate(view: View) -> View:
         @wraps(view)
@@ -58,30 +107,50 @@ def order_link(purpose: str) -> Callable[[View], View]:
                 return _bad_link(request, str(exc))
             except (KeyError, ValueError, Order.DoesNotExist, Contact.DoesNotExist):
                 return _bad_link(request, "This link no longer points to an order of yours.")
-            return view(request, token, order, contact)
+            with timezone.override(contact.time_zone):
+                return view(request, Reached(order, contact, token))
 
         return wrapper
 
     return decorate
 
 
+def signed_in_order(view: View) -> View:
+    """The same pages for a contact signed in to the portal: the order by its number, among their
+    customer's orders at their seller only (anyone else's answers 404)."""
+
+    @portal_view
+    @wraps(view)
+    def wrapper(request: HttpRequest, contact: Contact, number: int) -> HttpResponse:
+        try:
+            order = selectors.order_of_contact(contact, number)
+        except Order.DoesNotExist:
+            raise Http404("No such order") from None
+        return view(request, Reached(order, contact))
+
+    return wrapper
+
+
 def _page(
-    request: HttpRequest, template: str, order: Order, contact: Contact, *, status: int = 200, **extra: Any
+    request: HttpRequest, template: str, reached: Reached, *, status: int = 200, **extra: Any
 ) -> HttpResponse:
+    order, contact = reached.order, reached.contact
     context = {
         "order": order,
         "contact": contact,
         "seller": order.seller,
         "order_status": order.current_state.customer_label(contact.locale),
-        "preferences_url": links.url("prefs", contact=contact.pk),
+        "preferences_url": reached.url("prefs"),
+        "track_url": reached.url("track"),
         **extra,
     }
-    return render(request, template, context, status=status)
+    return render_portal(
+        request, template, context, contact=contact if reached.signed_in else None, status=status
+    )
 
 
-@order_link("track")
-@require_http_methods(["GET", "POST"])
-def track(request: HttpRequest, token: str, order: Order, contact: Contact) -> HttpResponse:
+def _track(request: HttpRequest, reached: Reached) -> HttpResponse:
+    order, contact = reached.order, reached.contact
     form = MessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -91,27 +160,103 @@ def track(request: HttpRequest, token: str, order: Order, contact: Contact) -> H
         else:
             messages.success(request, "Your message was sent.")
             return redirect(f"{request.path}#thread")
+    return _track_page(request, reached, form=form, status=400 if form.errors else 200)
+
+
+def _track_page(
+    request: HttpRequest,
+    reached: Reached,
+    *,
+    form: MessageForm | None = None,
+    bound: forms.Form | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The order page; `bound` puts back the change form just refused, with its errors."""
+    order, contact = reached.order, reached.contact
+    actor = Actor.customer(contact)
     done = order.current_state.category == "done"
     feedback = selectors.feedback_for(order)
+    moves = []
+    for transition in available_transitions(order, actor):
+        move = bound if isinstance(bound, MoveForm) and bound.data.get("to") == transition.target else None
+        if move is None:
+            initial = {"version": order.version, "to": transition.target}
+            move = MoveForm(initial=initial, auto_id=f"id_to_{transition.target}_%s")
+        moves.append({"label": transition.label(contact.locale), "note": transition.note, "form": move})
+    cancel_form = bound if isinstance(bound, CancelForm) else CancelForm(initial={"version": order.version})
     return _page(
         request,
         "portal/track.html",
-        order,
-        contact,
-        status=400 if form.errors else 200,
-        form=form,
+        reached,
+        status=status,
+        form=form or MessageForm(),
         lines=list(order.lines.all()),
         timeline=selectors.timeline(order, contact.locale),
         thread=selectors.public_messages(order),
         delivery_time=selectors.chosen_delivery_time(order),
         feedback=feedback,
-        rate_url=links.url("rate", order=order.pk, contact=contact.pk) if done and not feedback else "",
+        rate_url=reached.url("rate") if done and not feedback else "",
+        moves=moves,
+        move_url=reached.url("move"),
+        cancel_form=cancel_form if can_cancel(order, actor) else None,
+        cancel_url=reached.url("cancel"),
     )
 
 
-@order_link("rate")
-@require_http_methods(["GET", "POST"])
-def rate(request: HttpRequest, token: str, order: Order, contact: Contact) -> HttpResponse:
+def _change(
+    request: HttpRequest, reached: Reached, form: OrderChangeForm, change: Callable[[], str]
+) -> HttpResponse:
+    """Make a customer's change through its action and go back to the order page; a refused change
+    shows the page again with the reason, and changes nothing."""
+    if not form.is_valid():
+        messages.error(request, f"Nothing was changed. {error_summary(form)}")
+        return _track_page(request, reached, bound=form, status=400)
+    try:
+        done = change()
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return redirect(reached.url("track"))
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return _track_page(request, reached, bound=form, status=exc.status)
+    messages.success(request, done)
+    return redirect(reached.url("track"))
+
+
+def _move(request: HttpRequest, reached: Reached) -> HttpResponse:
+    order, contact = reached.order, reached.contact
+    form = MoveForm(request.POST, auto_id=f"id_to_{request.POST.get('to', '')}_%s")
+
+    def change() -> str:
+        data = form.cleaned_data
+        moved = transition_order(
+            order,
+            to=data["to"],
+            note=data["note"],
+            actor=Actor.customer(contact),
+            expected_version=data["version"],
+        )
+        return f"Done. Status: {moved.current_state.customer_label(contact.locale)}."
+
+    return _change(request, reached, form, change)
+
+
+def _cancel(request: HttpRequest, reached: Reached) -> HttpResponse:
+    order, contact = reached.order, reached.contact
+    form = CancelForm(request.POST)
+
+    def change() -> str:
+        data = form.cleaned_data
+        cancel_order(
+            order, reason=data["reason"], actor=Actor.customer(contact), expected_version=data["version"]
+        )
+        return "Your order is cancelled."
+
+    return _change(request, reached, form, change)
+
+
+def _rate(request: HttpRequest, reached: Reached) -> HttpResponse:
+    order, contact = reached.order, reached.contact
     form = FeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -125,21 +270,19 @@ def rate(request: HttpRequest, token: str, order: Order, contact: Contact) -> Ht
             form.add_error(None, exc.message)
         else:
             messages.success(request, "Thank you for your feedback.")
-            return redirect(links.url("track", order=order.pk, contact=contact.pk))
+            return redirect(reached.url("track"))
     return _page(
         request,
         "portal/rate.html",
-        order,
-        contact,
+        reached,
         form=form,
         feedback=selectors.feedback_for(order),
         status=400 if form.errors else 200,
     )
 
 
-@order_link("delivery")
-@require_http_methods(["GET", "POST"])
-def delivery_time(request: HttpRequest, token: str, order: Order, contact: Contact) -> HttpResponse:
+def _delivery_time(request: HttpRequest, reached: Reached) -> HttpResponse:
+    order, contact = reached.order, reached.contact
     zone = ZoneInfo(order.seller.time_zone)
     slots = {slot.isoformat(): slot for slot in delivery_slots(order)}
     labels = [(key, f"{slot.astimezone(zone):%A %d %B, from %H:%M}") for key, slot in slots.items()]
@@ -151,16 +294,28 @@ def delivery_time(request: HttpRequest, token: str, order: Order, contact: Conta
             form.add_error(None, exc.message)
         else:
             messages.success(request, "Thank you: your delivery time is booked.")
-            return redirect(links.url("track", order=order.pk, contact=contact.pk))
+            return redirect(reached.url("track"))
     return _page(
         request,
         "portal/delivery_time.html",
-        order,
-        contact,
+        reached,
         form=form,
         chosen=selectors.chosen_delivery_time(order),
         status=400 if form.errors else 200,
     )
+
+
+# One view per page and per way in: a signed link (the short paths messages carry) or signed in.
+track = order_link("track")(require_http_methods(["GET", "POST"])(_track))
+rate = order_link("rate")(require_http_methods(["GET", "POST"])(_rate))
+delivery_time = order_link("delivery")(require_http_methods(["GET", "POST"])(_delivery_time))
+track_move = order_link("track")(require_POST(_move))
+track_cancel = order_link("track")(require_POST(_cancel))
+my_order = signed_in_order(require_http_methods(["GET", "POST"])(_track))
+my_order_rate = signed_in_order(require_http_methods(["GET", "POST"])(_rate))
+my_order_delivery_time = signed_in_order(require_http_methods(["GET", "POST"])(_delivery_time))
+my_order_move = signed_in_order(require_POST(_move))
+my_order_cancel = signed_in_order(require_POST(_cancel))
 
 
 def contact_link(purpose: str) -> Callable[[View], View]:
@@ -186,6 +341,16 @@ def contact_link(purpose: str) -> Callable[[View], View]:
 @contact_link("prefs")
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest, token: str, contact: Contact) -> HttpResponse:
+    return _preferences(request, contact, signed_in=False)
+
+
+@portal_view
+@require_http_methods(["GET", "POST"])
+def my_preferences(request: HttpRequest, contact: Contact) -> HttpResponse:
+    return _preferences(request, contact, signed_in=True)
+
+
+def _preferences(request: HttpRequest, contact: Contact, *, signed_in: bool) -> HttpResponse:
     channels = [c for c in Channel.values if c != Channel.IN_APP or contact.user_id]
     form = PreferencesForm(request.POST or None, channels=channels, initial=_initial(contact))
     if request.method == "POST" and form.is_valid():
@@ -196,11 +361,11 @@ def preferences(request: HttpRequest, token: str, contact: Contact) -> HttpRespo
         else:
             messages.success(request, "Your notification settings are saved.")
             return redirect(request.path)
-    seller = contact.customer.seller
-    return render(
+    return render_portal(
         request,
         "portal/preferences.html",
-        {"form": form, "contact": contact, "seller": seller},
+        {"form": form, "contact": contact, "seller": contact.customer.seller},
+        contact=contact if signed_in else None,
         status=400 if form.errors else 200,
     )
 

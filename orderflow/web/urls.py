@@ -28,6 +28,7 @@ order_patterns: list[URLPattern | URLResolver] = [
     path("refund/", order.order_refund, name="order_refund"),
     path("archive/", order.order_archive, name="order_archive"),
     path("messages/", order.order_message, name="order_message"),
+    path("portal-login/", order.order_portal_login, name="order_portal_login"),
 ]
 
 seller_patterns: list[URLPattern | URLResolver] = [

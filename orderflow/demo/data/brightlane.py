@@ -90,6 +90,7 @@ SELLER = SellerSpec(
                     locale="fr",
                     time_zone="Europe/Paris",
                     channels=("email", "in_app"),
+                    portal_login=True,
                 ),
                 ContactSpec(
                     "hugo",

@@ -80,7 +80,10 @@ SELLER = SellerSpec(
                     email="sarah@hartleyhomes.example",
                     phone="+442079460118",
                     time_zone="Europe/London",
-                    channels=("email", "call"),
+                    channels=("in_app", "email"),
+                    portal_login=True,
+                    # Told at any hour, so that moving her order in the demo fills her inbox at once.
+                    hours="00:00-23:59",
                 ),
                 ContactSpec(
                     "dev",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from io import StringIO
 
 import pytest
@@ -173,3 +174,20 @@ def test_demo_logins_work_with_the_demo_password(demo, client):
     admin = User.objects.get(username="admin")
     assert admin.is_superuser
     assert admin.check_password(PASSWORD)
+
+
+def test_the_demo_gives_in_app_contacts_a_portal_login_and_prints_it(demo):
+    from django.contrib.auth import authenticate
+
+    from orderflow.demo.data import PASSWORD
+
+    with_login = Contact.objects.filter(user__isnull=False)
+    assert {c.email for c in with_login} >= {
+        "sarah@hartleyhomes.example",
+        "elise.moreau@atelierlumiere.example",
+    }
+    assert all("in_app" in c.preferred_channels for c in with_login)
+    assert re.search(r"/my/\s+sarah@hartleyhomes\.example\s+customer portal \(Hartley Homes Ltd\)", demo)
+    user = authenticate(username="sarah@hartleyhomes.example", password=PASSWORD)
+    assert user is not None
+    assert not user.memberships.exists()

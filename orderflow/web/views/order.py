@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from orderflow.accounts.actions import give_portal_login
 from orderflow.accounts.models import Membership
 from orderflow.conversations.actions import post_message
 from orderflow.conversations.selectors import thread_for_staff
@@ -46,6 +47,7 @@ from orderflow.web.forms import (
     LineForm,
     MessageForm,
     NotesForm,
+    PortalLoginForm,
     RefundForm,
     TransitionForm,
     error_summary,
@@ -121,6 +123,7 @@ def _page(
         "archive_form": form("archive", ArchiveForm(order=order)),
         "thread": thread_for_staff(order),
         "message_form": form("message", MessageForm()),
+        "portal_login_form": form("portal_login", PortalLoginForm()),
     }
     return render_seller(request, membership, "web/order_detail.html", context, status=status)
 
@@ -275,3 +278,19 @@ def order_message(request: HttpRequest, membership: Membership, number: int) -> 
         return "Internal note added." if data["internal"] else f"Message sent to {order.customer.name}."
 
     return _apply(request, membership, order, "message", MessageForm(request.POST), change)
+
+
+@seller_view
+@require_POST
+def order_portal_login(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
+    """Give the contact who placed the order a login to the customer portal."""
+    order = _order_or_404(membership, number)
+    contact = order.placed_by
+    if contact is None:
+        raise Http404("No contact placed this order")
+
+    def change(data: Mapping[str, Any], actor: Actor) -> str:
+        give_portal_login(contact, password=data["password1"], actor=actor)
+        return f"{contact.name} can now sign in to the customer portal as {contact.email}."
+
+    return _apply(request, membership, order, "portal_login", PortalLoginForm(request.POST), change)

@@ -38,12 +38,17 @@ class Command(BaseCommand):
 
 
 def logins_table(base_url: str) -> str:
-    """Every demo login, grouped by seller, with where to sign in and the one password."""
+    """Every demo login, grouped by seller (staff, then customers with a portal login), with where to
+    sign in and the one password."""
     rows = [("Seller", "Workflow", "Orders", "Username", "Role")]
     for spec in SELLERS:
         for index, person in enumerate(spec.staff):
             seller = (spec.name, spec.preset, f"/s/{spec.slug}/orders/") if index == 0 else ("", "", "")
             rows.append((*seller, spec.username(person.handle), person.role))
+        for customer in spec.customers:
+            for contact in customer.contacts:
+                if contact.portal_login:
+                    rows.append(("", "", "/my/", contact.email, f"customer portal ({customer.name})"))
     rows.append(("Django admin", "", "/admin/", ADMIN_USERNAME, "superuser"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = [

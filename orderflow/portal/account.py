@@ -1,0 +1,60 @@
+"""The signed-in portal's own pages: a contact's orders and their in-app inbox. An order opens on the
+same page its tracking link shows (`views.my_order`)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from orderflow.accounts.models import Contact
+from orderflow.core.actors import Actor
+from orderflow.notifications.actions import mark_all_inbox_read, mark_inbox_read
+from orderflow.notifications.selectors import inbox as inbox_items
+from orderflow.notifications.selectors import inbox_item
+from orderflow.portal import selectors
+from orderflow.portal.access import portal_view, render_portal
+from orderflow.web.forms import error_summary
+from orderflow.web.notification_forms import InboxReadForm
+
+ORDERS_PAGE_SIZE = 20
+INBOX_PAGE_SIZE = 30
+
+
+@portal_view
+def my_orders(request: HttpRequest, contact: Contact) -> HttpResponse:
+    page = Paginator(selectors.orders_of_contact(contact), ORDERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(order, order.current_state.customer_label(contact.locale)) for order in page.object_list]
+    context = {"page": page, "rows": rows, "seller": contact.customer.seller}
+    return render_portal(request, "portal/my_orders.html", context, contact=contact)
+
+
+@portal_view
+def inbox(request: HttpRequest, contact: Contact) -> HttpResponse:
+    page = Paginator(inbox_items(contact), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "items": page.object_list, "seller": contact.customer.seller}
+    return render_portal(request, "portal/inbox.html", context, contact=contact)
+
+
+@portal_view
+@require_POST
+def inbox_read(request: HttpRequest, contact: Contact) -> HttpResponse:
+    """Open one item (it is marked read and its order shown), or mark them all read."""
+    form = InboxReadForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, error_summary(form))
+        return redirect("portal_inbox")
+    actor = Actor.customer(contact)
+    if form.cleaned_data["all"]:
+        count = mark_all_inbox_read(actor=actor)
+        messages.success(request, f"{count} message{'s' if count != 1 else ''} marked as read.")
+        return redirect("portal_inbox")
+    item = inbox_item(contact, form.cleaned_data["item"])
+    if item is None:  # someone else's item, or none at all: it is not in this inbox
+        raise Http404("No such message")
+    mark_inbox_read([item], actor=actor)
+    if item.order is None or item.order.customer_id != contact.customer_id:
+        return redirect("portal_inbox")
+    return redirect("portal_order", number=item.order.number)
