@@ -298,3 +298,32 @@ def table(rows: list[tuple[str, WrkResult]]) -> str:
             f"{result.requests:9d} {result.not_ok:8d}"
         )
     return "\n".join(lines)
+
+
+def load_average() -> str:
+    """The machine's 1, 5 and 15 minute load averages (other sessions share it)."""
+    with open("/proc/loadavg") as file:
+        return "load average " + ", ".join(file.read().split()[:3])
+
+
+def cpu_seconds(*, gunicorn: bool = False, database: str | None = None) -> float:
+    """CPU time (user + system) used so far by the benchmark's gunicorn processes, or by the PostgreSQL
+    backends connected to `database`, read from /proc (their command lines name the port and the
+    database)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        server = gunicorn and "gunicorn" in command and f"{HOST}:{PORT}" in command
+        backend = database is not None and command.startswith("postgres: ") and f" {database} " in command
+        if not (server or backend):
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks

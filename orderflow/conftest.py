@@ -20,6 +20,7 @@ from orderflow.orders.models import Order
 from orderflow.workflows.actions import install_order_type
 from orderflow.workflows.loader import preset_keys
 from orderflow.workflows.models import OrderType
+from orderflow.workflows.selectors import forget_workflows
 
 PASSWORD = "correct-horse-battery"
 
@@ -109,6 +110,12 @@ def make_order(order_types, corner_bar, alice, olivia) -> Callable[..., Order]:
 def _note_for(order: Order, state: str) -> str:
     transition = order.workflow.transition(order.state, state)
     return "Moved by the test" if transition is not None and transition.note == "required" else ""
+
+
+@pytest.fixture(autouse=True)
+def _fresh_workflow_cache():
+    """Rolled-back tests give ids out again (SQLite), to versions of other workflows."""
+    forget_workflows()
 
 
 @pytest.fixture(scope="session", autouse=True)

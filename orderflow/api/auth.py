@@ -16,7 +16,7 @@ that workflows reserve for staff (those answer 403 "not_permitted").
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import functools
 from typing import Any
 
 from django.db.models import Q
@@ -35,11 +35,17 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
-@dataclass(frozen=True)
 class ApiContext:
-    token: ApiToken
-    seller: Seller
-    actor: Actor
+    """The token, its seller, and the actor its writes act as. The actor is resolved (a query for the
+    creator's membership) only when an endpoint asks for it: a list never does."""
+
+    def __init__(self, token: ApiToken) -> None:
+        self.token = token
+        self.seller: Seller = token.seller
+
+    @functools.cached_property
+    def actor(self) -> Actor:
+        return _actor(self.token)
 
 
 def context_of(request: HttpRequest) -> ApiContext:
@@ -54,14 +60,7 @@ def authenticate(request: HttpRequest) -> ApiContext:
     cached = getattr(request, "api_context", None)
     if isinstance(cached, ApiContext):
         return cached
-    raw = _bearer(request)
-    token = (
-        ApiToken.objects.select_related("seller")
-        .filter(token_hash=hash_token(raw), revoked_at__isnull=True)
-        .first()
-        if raw
-        else None
-    )
+    token = find_token(_bearer(request))
     if token is None:
         raise ApiError(
             401,
@@ -72,9 +71,18 @@ def authenticate(request: HttpRequest) -> ApiContext:
     if request.method not in SAFE_METHODS and not token.can_write:
         raise ApiError(403, "read_only_token", "This token may only read; writing needs a read_write token.")
     _touch(token)
-    context = ApiContext(token=token, seller=token.seller, actor=_actor(token))
+    context = ApiContext(token)
     request.api_context = context  # type: ignore[attr-defined]
     return context
+
+
+def find_token(raw: str) -> ApiToken | None:
+    """The live token whose secret is `raw`, with its seller: one query on the unique hash."""
+    if not raw:
+        return None
+    tokens = ApiToken.objects.select_related("seller")
+    found = list(tokens.filter(token_hash=hash_token(raw), revoked_at__isnull=True)[:1])
+    return found[0] if found else None
 
 
 def check_scope(request: HttpRequest, context: ApiContext) -> None:

@@ -8,6 +8,7 @@ it is now, with its new ETag.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Annotated, Literal, cast
 
@@ -200,14 +201,17 @@ def _answer(context: ApiContext, number: int, response: HttpResponse, status: in
 
 
 @router.get("", response=reads({200: OrderPageOut}, 400, 422), operation_id="list_orders")
-def list_orders(request: HttpRequest, query: Query[OrderQuery]) -> OrderPageOut:
+def list_orders(request: HttpRequest, query: Query[OrderQuery]) -> HttpResponse:
     """The seller's orders with the dashboard's filters and sorts, a page at a time (cursor)."""
     context = context_of(request)
     page = selectors.orders_page(
         context.seller, _filters(context, query), limit=query.limit, cursor=query.cursor
     )
-    items = [OrderOut.from_order(order, refunded=selectors.refunded(order)) for order in page.items]
-    return OrderPageOut.model_construct(items=items, next=page.next)  # items are built, not parsed
+    # The page is already in the documented shape (OrderPageOut), in plain JSON types: written out as
+    # ninja would write it, without validating it again on the way (schemathesis checks the answers in
+    # the tests).
+    body = json.dumps({"items": page.items, "next": page.next})
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 def _filters(context: ApiContext, query: OrderQuery) -> OrderFilters:

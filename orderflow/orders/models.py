@@ -43,6 +43,7 @@ class Order(models.Model):
         constraints = [models.UniqueConstraint(fields=["seller", "number"], name="order_number_per_seller")]
         indexes = [
             models.Index(fields=["seller", "archived", "-last_activity_at"]),
+            models.Index(fields=["seller", "archived", "-submitted_at"]),
             models.Index(fields=["seller", "state_category"]),
             models.Index(fields=["seller", "customer"]),
         ]

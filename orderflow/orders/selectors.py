@@ -6,6 +6,7 @@ what its callers display in a fixed number of queries (no N+1 over orders, lines
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -15,7 +16,7 @@ from django.db.models.expressions import OrderBy
 from orderflow.accounts.models import Customer, Membership, Seller
 from orderflow.orders.models import Order, OrderEvent, Refund
 from orderflow.workflows.definition import State
-from orderflow.workflows.models import OrderType
+from orderflow.workflows.models import OrderType, WorkflowVersion
 
 # Sort keys offered to people (and API clients) -> the order field behind them.
 SORT_FIELDS = {
@@ -49,10 +50,12 @@ class OrderFilters:
 
 
 def order_list(seller: Seller, filters: OrderFilters | None = None) -> QuerySet[Order]:
-    """The seller's orders, filtered and sorted, with everything a list row shows joined in."""
+    """The seller's orders, filtered and sorted, with the rows a list row names joined in. Not the
+    workflow version: its definition is kilobytes of JSON, decoded again for every row; give a page its
+    versions with `with_workflow_versions`."""
     filters = filters or OrderFilters()
     orders = Order.objects.filter(seller=seller).select_related(
-        "customer", "placed_by", "order_type", "workflow_version", "assignee__user"
+        "customer", "placed_by", "order_type", "assignee__user"
     )
     if not filters.include_archived:
         orders = orders.filter(archived=False)
@@ -85,9 +88,23 @@ def _search(text: str) -> Q:
 def _ordering(sort: str) -> list[str | OrderBy]:
     descending = sort.startswith("-")
     field = SORT_FIELDS.get(sort.removeprefix("-"), SORT_FIELDS["last_activity"])
+    if not Order._meta.get_field(field).null:
+        # Plain, so that PostgreSQL reads the (seller, archived, -field) index up to the page's end: a
+        # NULLS LAST it has no index for makes it sort every order of the seller.
+        return [F(field).desc() if descending else F(field).asc(), "-number"]
     # Orders without an estimate go last whichever way the list is sorted.
     primary = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
     return [primary, "-number"]
+
+
+def with_workflow_versions(orders: Iterable[Order]) -> list[Order]:
+    """The orders with their workflow versions set, each version read once: one query."""
+    orders = list(orders)
+    ids = {order.workflow_version_id for order in orders}
+    versions = {version.pk: version for version in WorkflowVersion.objects.filter(pk__in=ids)} if ids else {}
+    for order in orders:
+        order.workflow_version = versions[order.workflow_version_id]
+    return orders
 
 
 def attention_count(seller: Seller) -> int:

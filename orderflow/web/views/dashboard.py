@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from orderflow.accounts.models import Membership
-from orderflow.orders.selectors import order_list
+from orderflow.orders.selectors import order_list, with_workflow_versions
 from orderflow.web.access import render_seller, seller_view
 from orderflow.web.forms import OrderFilterForm
 
@@ -29,5 +29,5 @@ def dashboard(request: HttpRequest, membership: Membership) -> HttpResponse:
         request,
         membership,
         "web/dashboard.html",
-        {"form": form, "filters": filters, "page": page, "orders": page.object_list},
+        {"form": form, "filters": filters, "page": page, "orders": with_workflow_versions(page.object_list)},
     )
