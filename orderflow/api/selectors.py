@@ -14,11 +14,10 @@ from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquer
 from orderflow.accounts.models import Contact, Customer, Membership, Seller
 from orderflow.api import pagination
 from orderflow.integrations.models import WebhookEndpoint
+from orderflow.integrations.selectors import webhook_deliveries
 from orderflow.notifications.models import (
     MANDATORY,
     Category,
-    Delivery,
-    DeliveryAttempt,
     DeliverySchedule,
     Preference,
 )
@@ -321,26 +320,9 @@ def contact_preferences(contact: Contact) -> tuple[list[CategoryChoice], dict[st
 # Webhook deliveries
 
 
-def webhooks_of(seller: Seller) -> QuerySet[WebhookEndpoint]:
-    return WebhookEndpoint.objects.filter(seller=seller).order_by("pk")
-
-
-def webhook_of(seller: Seller, endpoint_id: int) -> WebhookEndpoint | None:
-    return WebhookEndpoint.objects.filter(seller=seller, pk=endpoint_id).first()
-
-
-def _attempts() -> Prefetch:
-    return Prefetch("attempt_log", queryset=DeliveryAttempt.objects.order_by("started_at", "pk"))
-
-
 def webhook_deliveries_page(endpoint: WebhookEndpoint, *, limit: int, cursor: str | None) -> Page:
     """The endpoint's deliveries, newest first, with their attempts and the message they carry."""
-    deliveries = (
-        Delivery.objects.filter(notification__webhook=endpoint, notification__seller_id=endpoint.seller_id)
-        .select_related("notification__order", "notification__event")
-        .prefetch_related(_attempts())
-        .order_by("-pk")
-    )
+    deliveries = webhook_deliveries(endpoint)
     if cursor:
         payload = pagination.decode(cursor, sort="-id")
         deliveries = deliveries.filter(pk__lt=pagination.cursor_value(payload, "id", int))
@@ -350,14 +332,3 @@ def webhook_deliveries_page(endpoint: WebhookEndpoint, *, limit: int, cursor: st
         rows = rows[:limit]
         following = pagination.encode({"sort": "-id", "id": rows[-1].pk})
     return Page(items=rows, next=following)
-
-
-def webhook_delivery_of(endpoint: WebhookEndpoint, delivery_id: int) -> Delivery | None:
-    return (
-        Delivery.objects.filter(
-            pk=delivery_id, notification__webhook=endpoint, notification__seller_id=endpoint.seller_id
-        )
-        .select_related("notification__webhook", "notification__order", "notification__event")
-        .prefetch_related(_attempts())
-        .first()
-    )

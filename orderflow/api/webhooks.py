@@ -13,6 +13,7 @@ from orderflow.api.auth import ApiContext, context_of
 from orderflow.api.errors import not_found, reads, writes
 from orderflow.api.inputs import RowId, Text
 from orderflow.api.order_activity import DeliveryOut
+from orderflow.integrations import selectors as integrations
 from orderflow.integrations.actions import (
     create_webhook_endpoint,
     delete_webhook_endpoint,
@@ -93,7 +94,7 @@ class DeliveryQuery(Schema):
 
 
 def _endpoint(context: ApiContext, endpoint_id: int) -> WebhookEndpoint:
-    endpoint = selectors.webhook_of(context.seller, endpoint_id)
+    endpoint = integrations.webhook_of(context.seller, endpoint_id)
     if endpoint is None:
         raise not_found("webhook endpoint")
     return endpoint
@@ -101,7 +102,7 @@ def _endpoint(context: ApiContext, endpoint_id: int) -> WebhookEndpoint:
 
 @router.get("", response=reads({200: list[WebhookOut]}), operation_id="list_webhooks")
 def list_webhooks(request: HttpRequest) -> list[WebhookOut]:
-    return [WebhookOut.from_endpoint(e) for e in selectors.webhooks_of(context_of(request).seller)]
+    return [WebhookOut.from_endpoint(e) for e in integrations.webhooks_of(context_of(request).seller)]
 
 
 @router.post("", response=writes({201: WebhookCreatedOut}), operation_id="create_webhook")
@@ -162,10 +163,10 @@ def post_redeliver(request: HttpRequest, endpoint_id: RowId, delivery_id: RowId)
     """Send the message again now, as a new delivery with the same webhook-id."""
     context = context_of(request)
     endpoint = _endpoint(context, endpoint_id)
-    delivery = selectors.webhook_delivery_of(endpoint, delivery_id)
+    delivery = integrations.webhook_delivery_of(endpoint, delivery_id)
     if delivery is None:
         raise not_found("delivery")
     again = redeliver(delivery, actor=context.actor)
-    found = selectors.webhook_delivery_of(endpoint, again.pk)
+    found = integrations.webhook_delivery_of(endpoint, again.pk)
     assert found is not None
     return Status(201, WebhookDeliveryOut.from_webhook_delivery(found))
