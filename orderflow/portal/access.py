@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from orderflow.accounts.models import Contact
+from orderflow.accounts.models import Contact, Membership
 from orderflow.accounts.selectors import contact_of_user
 from orderflow.notifications.selectors import unread_count
 
@@ -50,5 +50,10 @@ def render_portal(
     the inbox's unread badge; reached by a signed link (None), it shows the seller's name only."""
     full = dict(context)
     if contact is not None:
-        full |= {"portal_contact": contact, "inbox_unread": unread_count(contact)}
+        works_for_a_seller = Membership.objects.filter(user_id=contact.user_id or 0, is_active=True).exists()
+        full |= {
+            "portal_contact": contact,
+            "inbox_unread": unread_count(contact),
+            "workspace_too": works_for_a_seller,  # someone both staff and customer can go back
+        }
     return render(request, template, full, status=status)

@@ -33,6 +33,7 @@ def test_a_contact_signs_in_with_their_email_and_lands_on_their_orders(client, a
     page = response.content.decode()
     assert "Birthday cake" in page
     assert 'data-testid="inbox-count">0<' in page
+    assert "Seller workspace" not in page  # a customer only
 
 
 def test_a_wrong_password_says_so_and_signs_nobody_in(client, alice_login):
@@ -86,6 +87,7 @@ def test_someone_both_staff_and_contact_chooses_and_each_side_acts_as_itself(
 
     # and replying from the portal speaks as the customer, never as staff
     client.post(order_page(order), {"body": "Candles too, please"})
+    assert "Seller workspace" in client.get(MY_ORDERS).content.decode()  # and back, from the portal
     message = Message.objects.get()
     assert (message.author_kind, message.author_contact, message.author_membership) == (
         "customer",
