@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
@@ -27,7 +28,14 @@ from orderflow.notifications.models import (
     NotificationSettings,
     Status,
 )
-from orderflow.notifications.recipients import Recipient, choice, recipients, schedule_for
+from orderflow.notifications.recipients import (
+    Choice,
+    Recipient,
+    decide,
+    preferences_of,
+    recipients,
+    schedule_for,
+)
 from orderflow.orders.models import EventType, Order, OrderEvent
 
 WAKE_CHANNEL = "orderflow_outbox"
@@ -70,46 +78,161 @@ def settings_for(seller_id: int) -> NotificationSettings:
     return found
 
 
-def emit(event: OrderEvent) -> list[Notification]:
-    """Write the notifications an event calls for. Caller holds the transaction of the change."""
+def emit(event: OrderEvent, order: Order | None = None) -> list[Notification]:
+    """Write the notifications an event calls for. Caller holds the transaction of the change.
+
+    `order` is the event's order as the caller holds it: read under its row lock in this transaction,
+    with the change applied (the order actions pass it). Without it, it is read here.
+    """
     if _muted.get():
         return []
-    # Not the assignee: only rules for the assignee read it (recipients() loads it then), and its two
-    # joins made every event's query slower than that separate read (bench/README.md).
-    order = Order.objects.select_related("seller", "customer", "placed_by", "workflow_version").get(
-        pk=event.order_id
-    )
+    if order is None:
+        # Not the assignee: only rules for the assignee read it (recipients() loads it then), and its two
+        # joins made every event's query slower than that separate read (bench/README.md).
+        order = Order.objects.select_related("seller", "customer", "placed_by", "workflow_version").get(
+            pk=event.order_id
+        )
     from orderflow.integrations.webhooks import emit_webhooks  # integrations builds on notifications
 
     hooks = emit_webhooks(event, order)
     keys = _event_keys(event, order)
-    if not keys:
-        if hooks and connection.vendor == "postgresql":
-            transaction.on_commit(_wake_worker)
-        return []
-    now = event.created_at
-    seller_settings = settings_for(order.seller_id)
-    written: list[Notification] = []
-    for key, state in keys:
-        rules = NotificationRule.objects.filter(
-            Q(order_type=order.order_type_id) | Q(order_type=None),
-            Q(state="") | Q(state=state),
-            seller=order.seller_id,
-            event=key,
-            is_active=True,
-        ).order_by("pk")
-        base = now
-        if key == Event.FEEDBACK_DUE:
-            base = now + dt.timedelta(minutes=seller_settings.feedback_delay_minutes)
-        for rule in rules:
-            people, nobody = recipients(rule.audience, order)
-            if not people:
-                written.append(_skipped(order, event, rule, nobody, now))
-            for person in people:
-                written.append(_notify(order, event, rule, person, base, now, seller_settings))
+    written = _Change(order, event).tell(keys) if keys else []
     if (written or hooks) and connection.vendor == "postgresql":
         transaction.on_commit(_wake_worker)
     return written
+
+
+@dataclass
+class _Told:
+    """One notification planned for a change: the rule, the person (None: the rule told nobody) and the
+    time its deliveries are due from."""
+
+    rule: NotificationRule
+    person: Recipient | None
+    base: dt.datetime
+    notification: Notification
+
+
+class _Change:
+    """The notifications of one event, written with a fixed number of queries however many rules and
+    people it concerns: the rules in one query, each audience once (people with their own delivery
+    hours), the notifications in one insert, everyone's preferences in one query, the deliveries in one
+    insert; the seller's settings only if needed. The decisions and their reasons are the ones deciding
+    person by person gave."""
+
+    def __init__(self, order: Order, event: OrderEvent) -> None:
+        self.order, self.event, self.now = order, event, event.created_at
+        self._settings: NotificationSettings | None = None
+
+    @property
+    def seller_settings(self) -> NotificationSettings:
+        """Read when first needed: a feedback delay, or delivery hours for someone without their own."""
+        if self._settings is None:
+            self._settings = settings_for(self.order.seller_id)
+        return self._settings
+
+    def tell(self, keys: list[tuple[str, str]]) -> list[Notification]:
+        planned = self._plan(keys)
+        new = _insert_new([told.notification for told in planned])
+        if len(new) < len(planned):
+            # Written before, by an earlier emit of this event: they stay as they are and get no more
+            # deliveries, as get_or_create had it one by one.
+            earlier = Notification.objects.in_bulk(
+                [
+                    t.notification.idempotency_key
+                    for t in planned
+                    if t.notification.idempotency_key not in new
+                ],
+                field_name="idempotency_key",
+            )
+            for told in planned:
+                told.notification = earlier.get(told.notification.idempotency_key, told.notification)
+        to_tell = [
+            t
+            for t in planned
+            if t.person is not None and t.notification.idempotency_key in new and not t.notification.skipped
+        ]
+        deliveries = self._deliveries(to_tell)
+        Delivery.objects.bulk_create([delivery for delivery, _ in deliveries])
+        for index, (delivery, coalesce_key) in enumerate(deliveries):
+            if coalesce_key:
+                later = [d.pk for d, _ in deliveries[index + 1 :]]
+                _supersede_held(delivery, coalesce_key, self.now, not_yet=later)
+        return [told.notification for told in planned]
+
+    def _plan(self, keys: list[tuple[str, str]]) -> list[_Told]:
+        order, event = self.order, self.event
+        rules = _rules(order, keys)
+        audiences: dict[str, tuple[list[Recipient], str]] = {}
+        planned: list[_Told] = []
+        for key, _ in keys:
+            base = self.now
+            if key == Event.FEEDBACK_DUE and rules[key]:
+                base = self.now + dt.timedelta(minutes=self.seller_settings.feedback_delay_minutes)
+            for rule in rules[key]:
+                if rule.audience not in audiences:
+                    audiences[rule.audience] = recipients(rule.audience, order)
+                people, nobody = audiences[rule.audience]
+                if not people:
+                    planned.append(_Told(rule, None, base, _nobody(order, event, rule, nobody, self.now)))
+                for person in people:
+                    planned.append(
+                        _Told(rule, person, base, _notification(order, event, rule, person, self.now))
+                    )
+        return planned
+
+    def _deliveries(self, planned: list[_Told]) -> list[tuple[Delivery, str]]:
+        """Each channel's delivery for the people to tell, with the key of the older held status messages
+        it supersedes ("" if none)."""
+        people = [t.person for t in planned if t.person is not None]
+        preferences = preferences_of(people, {t.rule.category for t in planned})
+        result: list[tuple[Delivery, str]] = []
+        for told in planned:
+            person, category = told.person, told.rule.category
+            assert person is not None
+            decided = decide(person, category, preferences.get((person.key, category)))
+            if decided.enabled:
+                result += self._channels(told, person, decided)
+                continue
+            for channel in decided.channels:
+                reason = f"{channel}: not sent, {decided.why}."
+                result.append((self._delivery(told, channel, "", Status.SUPPRESSED, reason), ""))
+        return result
+
+    def _channels(self, told: _Told, person: Recipient, decided: Choice) -> list[tuple[Delivery, str]]:
+        order, rule, base, now = self.order, told.rule, told.base, self.now
+        schedule, schedule_source = schedule_for(person, lambda: self.seller_settings.default_window)
+        result = []
+        for channel in decided.channels:
+            address, problem = _address(person, channel, order)
+            reason = f"{channel}: from {decided.why}."
+            if problem:
+                result.append(
+                    (self._delivery(told, channel, "", Status.FAILED, f"{reason} Cannot send: {problem}"), "")
+                )
+                continue
+            due = base
+            if base > now:
+                reason += (
+                    f" Feedback is asked {int((base - now).total_seconds() // 60)} minutes after completion."
+                )
+            if rule.urgent:
+                reason += " Urgent: delivery hours do not apply."
+            elif channel in HELD_CHANNELS and schedule is not None:
+                due = windows.next_open(base, person.time_zone, schedule)
+                if due > base:
+                    local = due.astimezone(ZoneInfo(person.time_zone))
+                    reason += (
+                        f" Held by {schedule_source} ({windows.describe(schedule)}, {person.time_zone}) "
+                        f"until {local:%a %d %b %H:%M}."
+                    )
+            delivery = _delivery(told.notification, channel, address, Status.PENDING, due, reason, now)
+            held = rule.category == Category.ORDER_UPDATES and due > now
+            result.append((delivery, f"{order.pk}:{person.key}:{channel}" if held else ""))
+        return result
+
+    def _delivery(self, told: _Told, channel: str, address: str, status: str, reason: str) -> Delivery:
+        return _delivery(told.notification, channel, address, status, self.now, reason, self.now)
 
 
 def tell_staff(seller_id: int, *, template: str, payload: dict[str, str]) -> list[Notification]:
@@ -141,7 +264,7 @@ def tell_staff(seller_id: int, *, template: str, payload: dict[str, str]) -> lis
             if address:
                 _delivery(
                     notification, channel, address, Status.PENDING, now, f"{channel}: sent to managers.", now
-                )
+                ).save()
         written.append(notification)
     if written and connection.vendor == "postgresql":
         transaction.on_commit(_wake_worker)
@@ -154,10 +277,27 @@ def _describe_rule(rule: NotificationRule, order: Order) -> str:
     return f"Rule #{rule.pk} ({rule.get_event_display()}{into}, {rule.get_audience_display().lower()})"
 
 
-def _skipped(
+def _rules(order: Order, keys: list[tuple[str, str]]) -> dict[str, list[NotificationRule]]:
+    """The seller's active rules for each (event, state entered) key of a change, oldest first: one query."""
+    which = Q()
+    for key, state in keys:
+        which |= Q(event=key, state__in={"", state})
+    found = NotificationRule.objects.filter(
+        which,
+        Q(order_type=order.order_type_id) | Q(order_type=None),
+        seller=order.seller_id,
+        is_active=True,
+    ).order_by("pk")
+    by_key: dict[str, list[NotificationRule]] = {key: [] for key, _ in keys}
+    for rule in found:
+        by_key[rule.event].append(rule)
+    return by_key
+
+
+def _nobody(
     order: Order, event: OrderEvent, rule: NotificationRule, why: str, now: dt.datetime
 ) -> Notification:
-    return Notification.objects.create(
+    return Notification(
         seller_id=order.seller_id,
         order=order,
         event=event,
@@ -172,36 +312,27 @@ def _skipped(
     )
 
 
-def _notify(
-    order: Order,
-    event: OrderEvent,
-    rule: NotificationRule,
-    person: Recipient,
-    base: dt.datetime,
-    now: dt.datetime,
-    seller_settings: NotificationSettings,
+def _notification(
+    order: Order, event: OrderEvent, rule: NotificationRule, person: Recipient, now: dt.datetime
 ) -> Notification:
-    notification, created = Notification.objects.get_or_create(
+    """The notification of one person, skipped with the reason when they are not to be told at all."""
+    notification = Notification(
+        seller_id=order.seller_id,
+        order=order,
+        event=event,
+        rule=rule,
+        contact=person.contact,
+        membership=person.membership,
+        email=person.email if not person.contact and not person.membership else "",
+        recipient_name=person.name,
+        locale=person.locale,
+        time_zone=person.time_zone,
+        category=rule.category,
+        template=rule.template,
         idempotency_key=f"{event.pk}:{rule.pk}:{person.key}",
-        defaults=dict(
-            seller_id=order.seller_id,
-            order=order,
-            event=event,
-            rule=rule,
-            contact=person.contact,
-            membership=person.membership,
-            email=person.email if not person.contact and not person.membership else "",
-            recipient_name=person.name,
-            locale=person.locale,
-            time_zone=person.time_zone,
-            category=rule.category,
-            template=rule.template,
-            reason=f"{_describe_rule(rule, order)} chose {person.name}: {person.why}.",
-            created_at=now,
-        ),
+        reason=f"{_describe_rule(rule, order)} chose {person.name}: {person.why}.",
+        created_at=now,
     )
-    if not created:
-        return notification
     not_told = ""
     if person.is_actor_of(event):
         not_told = "they made this change themselves"
@@ -210,41 +341,36 @@ def _notify(
     if not_told:
         notification.skipped = True
         notification.reason += f" Not told: {not_told}."
-        notification.save(update_fields=["skipped", "reason"])
-        return notification
-    decided = choice(person, rule.category)
-    if not decided.enabled:
-        for channel in decided.channels:
-            _delivery(
-                notification, channel, "", Status.SUPPRESSED, now, f"{channel}: not sent, {decided.why}.", now
-            )
-        return notification
-    schedule, schedule_source = schedule_for(person, seller_settings.default_window)
-    for channel in decided.channels:
-        address, problem = _address(person, channel, order)
-        reason = f"{channel}: from {decided.why}."
-        if problem:
-            _delivery(notification, channel, "", Status.FAILED, now, f"{reason} Cannot send: {problem}", now)
-            continue
-        due = base
-        if base > now:
-            reason += (
-                f" Feedback is asked {int((base - now).total_seconds() // 60)} minutes after completion."
-            )
-        if rule.urgent:
-            reason += " Urgent: delivery hours do not apply."
-        elif channel in HELD_CHANNELS and schedule is not None:
-            due = windows.next_open(base, person.time_zone, schedule)
-            if due > base:
-                local = due.astimezone(ZoneInfo(person.time_zone))
-                reason += (
-                    f" Held by {schedule_source} ({windows.describe(schedule)}, {person.time_zone}) "
-                    f"until {local:%a %d %b %H:%M}."
-                )
-        delivery = _delivery(notification, channel, address, Status.PENDING, due, reason, now)
-        if rule.category == Category.ORDER_UPDATES and due > now:
-            _supersede_held(delivery, f"{order.pk}:{person.key}:{channel}", now)
     return notification
+
+
+def _insert_new(notifications: list[Notification]) -> set[str]:
+    """Insert the notifications whose idempotency key is not taken yet, in one statement per 500:
+    INSERT ... ON CONFLICT (idempotency_key) DO NOTHING RETURNING id (SQLite 3.35+ and PostgreSQL). The
+    inserted ones get their id; returns their keys. A key taken meanwhile by a concurrent transaction
+    waits for it and then counts as taken, as get_or_create's retry had it."""
+    quote = connection.ops.quote_name
+    fields = [(f, f.column) for f in Notification._meta.concrete_fields if f.column and not f.primary_key]
+    columns = ", ".join(quote(column) for _, column in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    table, key = quote(Notification._meta.db_table), quote("idempotency_key")
+    by_key = {n.idempotency_key: n for n in notifications}
+    new: set[str] = set()
+    for start in range(0, len(notifications), 500):
+        chunk = notifications[start : start + 500]
+        sql = (
+            f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(chunk))} "
+            f"ON CONFLICT ({key}) DO NOTHING RETURNING {quote('id')}, {key}"
+        )
+        params = [f.get_db_prep_save(f.pre_save(n, True), connection) for n in chunk for f, _ in fields]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for pk, idempotency_key in cursor.fetchall():
+                notification = by_key[idempotency_key]
+                notification.pk = pk
+                notification._state.adding, notification._state.db = False, connection.alias
+                new.add(idempotency_key)
+    return new
 
 
 def _address(person: Recipient, channel: str, order: Order) -> tuple[str, str]:
@@ -278,7 +404,8 @@ def _delivery(
     reason: str,
     now: dt.datetime,
 ) -> Delivery:
-    return Delivery.objects.create(
+    """A delivery to write (unsaved: the caller inserts a change's deliveries together)."""
+    return Delivery(
         notification=notification,
         channel=channel,
         address=address,
@@ -300,10 +427,11 @@ def _recipient_key(notification: Notification) -> str:
     return f"email:{notification.email}"
 
 
-def _supersede_held(newest: Delivery, key: str, now: dt.datetime) -> None:
-    """Older status messages still held for this person, order and channel give way to the newest."""
+def _supersede_held(newest: Delivery, key: str, now: dt.datetime, *, not_yet: list[int]) -> None:
+    """Older status messages still held for this person, order and channel give way to the newest.
+    `not_yet`: deliveries written in the same insert after `newest`, which are not older than it."""
     held = Delivery.objects.filter(coalesce_key=key, status=Status.PENDING, due_at__gt=now).exclude(
-        pk=newest.pk
+        pk__in=[newest.pk, *not_yet]
     )
     for older in held:
         older.status = Status.SUPERSEDED

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+
+from django.db.models import Q
 
 from orderflow.accounts.models import Contact, Membership
 from orderflow.notifications.models import (
@@ -26,6 +29,8 @@ class Recipient:
     email: str = ""
     locale: str = "en"
     time_zone: str = "UTC"
+    # Their own delivery hours, read with them (None: they have none).
+    hours: dict | None = field(default=None, compare=False)
 
     def is_actor_of(self, event: OrderEvent) -> bool:
         if self.contact is not None:
@@ -51,6 +56,7 @@ def _contact(contact: Contact, why: str) -> Recipient:
         email=contact.email,
         locale=contact.locale,
         time_zone=contact.time_zone,
+        hours=_own_hours(contact),
     )
 
 
@@ -64,13 +70,25 @@ def _staff(membership: Membership, why: str) -> Recipient:
         email=membership.user.email,
         locale=seller.locale,
         time_zone=seller.time_zone,
+        hours=_own_hours(membership),
     )
 
 
+def _own_hours(person: Contact | Membership) -> dict | None:
+    """Their DeliverySchedule, selected with them (select_related("schedule")) by recipients()."""
+    try:
+        return person.schedule.schedule
+    except DeliverySchedule.DoesNotExist:
+        return None
+
+
 def recipients(audience: str, order: Order) -> tuple[list[Recipient], str]:
-    """The people an audience means for this order, and a note when it means nobody."""
+    """The people an audience means for this order, and a note when it means nobody. Each is read here,
+    with their own delivery hours, whatever the order has cached."""
+    contacts = Contact.objects.select_related("schedule").order_by("pk")
     if audience == Audience.CONTACT:
-        contact = order.placed_by or order.customer.contacts.order_by("pk").first()
+        placed_by = contacts.filter(pk=order.placed_by_id).first() if order.placed_by_id else None
+        contact = placed_by or contacts.filter(customer=order.customer_id).first()
         if contact is None:
             return [], f"{order.customer.name} has no contact to tell."
         why = (
@@ -80,17 +98,26 @@ def recipients(audience: str, order: Order) -> tuple[list[Recipient], str]:
         )
         return [_contact(contact, why)], ""
     if audience == Audience.CUSTOMER:
-        contacts = list(order.customer.contacts.order_by("pk"))
-        return [_contact(c, f"a contact of {order.customer.name}") for c in contacts], (
-            "" if contacts else f"{order.customer.name} has no contacts."
+        everyone = list(contacts.filter(customer=order.customer_id))
+        return [_contact(c, f"a contact of {order.customer.name}") for c in everyone], (
+            "" if everyone else f"{order.customer.name} has no contacts."
         )
     if audience == Audience.ASSIGNEE:
-        if order.assignee is None or not order.assignee.is_active:
+        assignee = (
+            Membership.objects.select_related("user", "seller", "schedule")
+            .filter(pk=order.assignee_id)
+            .first()
+            if order.assignee_id is not None
+            else None
+        )
+        if assignee is None or not assignee.is_active:
             return [], "The order is not assigned to anyone."
-        return [_staff(order.assignee, "assigned to the order")], ""
+        return [_staff(assignee, "assigned to the order")], ""
     if audience == Audience.STAFF:
         staff = list(
-            order.seller.memberships.filter(is_active=True).select_related("user", "seller").order_by("pk")
+            order.seller.memberships.filter(is_active=True)
+            .select_related("user", "seller", "schedule")
+            .order_by("pk")
         )
         return [_staff(m, f"staff of {order.seller.name}") for m in staff], ""
     if audience == Audience.WATCHERS:
@@ -131,6 +158,11 @@ def choice(recipient: Recipient, category: str) -> Choice:
         pref = Preference.objects.filter(contact=recipient.contact, category=category).first()
     elif recipient.membership is not None:
         pref = Preference.objects.filter(membership=recipient.membership, category=category).first()
+    return decide(recipient, category, pref)
+
+
+def decide(recipient: Recipient, category: str, pref: Preference | None) -> Choice:
+    """`choice` with the person's preference for the category already read (None: they have none)."""
     label = Category(category).label
     defaults, source = _default_channels(recipient, category)
     channels, why = defaults, source
@@ -143,15 +175,36 @@ def choice(recipient: Recipient, category: str) -> Choice:
     return Choice(True, channels, why)
 
 
-def schedule_for(recipient: Recipient, seller_default: dict) -> tuple[dict | None, str]:
-    """The delivery hours that apply: the person's own, else the seller's for customers; staff any time."""
-    own = None
-    if recipient.contact is not None:
-        own = DeliverySchedule.objects.filter(contact=recipient.contact).first()
-    elif recipient.membership is not None:
-        own = DeliverySchedule.objects.filter(membership=recipient.membership).first()
-    if own is not None:
-        return own.schedule, f"{recipient.name}'s delivery hours"
+def preferences_of(
+    people: Iterable[Recipient], categories: Iterable[str]
+) -> dict[tuple[str, str], Preference]:
+    """The preferences these people set for these categories, by (Recipient.key, category): one query."""
+    owners = _owners(people)
+    if owners is None:
+        return {}
+    found = Preference.objects.filter(owners, category__in=set(categories))
+    # A preference has exactly one owner (a check constraint): keys as _contact and _staff make them.
+    return {
+        (f"contact:{p.contact_id}" if p.contact_id is not None else f"staff:{p.membership_id}", p.category): p
+        for p in found
+    }
+
+
+def _owners(people: Iterable[Recipient]) -> Q | None:
+    """Who to look up: contacts by contact, staff by membership (as choice() does one by one)."""
+    people = list(people)
+    contacts = {p.contact.pk for p in people if p.contact is not None}
+    memberships = {p.membership.pk for p in people if p.contact is None and p.membership is not None}
+    if not contacts and not memberships:
+        return None
+    return Q(contact__in=contacts) | Q(membership__in=memberships)
+
+
+def schedule_for(recipient: Recipient, seller_default: Callable[[], dict]) -> tuple[dict | None, str]:
+    """The delivery hours that apply: the person's own, else the seller's for customers (read only
+    then); staff any time."""
+    if recipient.hours is not None:
+        return recipient.hours, f"{recipient.name}'s delivery hours"
     if recipient.membership is not None:
         return None, "staff have no delivery hours"
-    return seller_default, "the seller's delivery hours"
+    return seller_default(), "the seller's delivery hours"

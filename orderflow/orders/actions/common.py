@@ -70,7 +70,7 @@ def log_event(
     """Append an event for a change another app made to the order (feedback, a chosen delivery time).
 
     Caller holds the transaction; the order counts as active again."""
-    event = _record(order, type, actor, note=note, data=data)
+    event = _record(order, type, actor, note=note, data=data, locked=False)
     Order.objects.filter(pk=order.pk).update(last_activity_at=event.created_at, version=F("version") + 1)
     return event
 
@@ -85,14 +85,18 @@ def _record(
     note: str = "",
     data: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
+    locked: bool = True,
 ) -> OrderEvent:
-    """Append to the activity log and write the notifications it calls for, in the caller's transaction."""
+    """Append to the activity log and write the notifications it calls for, in the caller's transaction.
+
+    `locked`: the caller read `order` under its row lock in this transaction (`_locked`) and applied its
+    changes to it (`_save`), so the notifications use it as it is instead of reading it again."""
     event = OrderEvent.objects.create(
         order=order,
         seller_id=order.seller_id,
         type=type,
         actor_kind=actor.kind,
-        actor_user=actor.membership.user if actor.membership else None,
+        actor_user_id=actor.membership.user_id if actor.membership else None,
         actor_contact=actor.contact,
         actor_name=actor.name[:200],
         from_state=from_state,
@@ -101,7 +105,7 @@ def _record(
         data=data or {},
         created_at=at or timezone.now(),
     )
-    emit(event)
+    emit(event, order if locked else None)
     return event
 
 

@@ -36,7 +36,8 @@ def assign_order(
             )
         if (assignee.pk if assignee is not None else None) == order.assignee_id:
             return order
-        _save(order, {"assignee": assignee})
+        # By id: the caller's instance is not cached on the order, which notifications then read afresh.
+        _save(order, {"assignee_id": assignee.pk if assignee is not None else None})
         _record(
             order,
             EventType.ASSIGNED,

@@ -103,7 +103,16 @@ def place_order(
         OrderLine.objects.bulk_create(
             OrderLine(order=order, position=index, **vars(line)) for index, line in enumerate(clean_lines, 1)
         )
-        _record(order, EventType.PLACED, actor, to_state=state, at=now, data={"lines": len(clean_lines)})
+        # Not `locked`: the order holds the caller's customer and contact; notifications read them afresh.
+        _record(
+            order,
+            EventType.PLACED,
+            actor,
+            to_state=state,
+            at=now,
+            data={"lines": len(clean_lines)},
+            locked=False,
+        )
     return order
 
 
