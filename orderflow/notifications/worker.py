@@ -48,9 +48,6 @@ EXTERNAL = {Channel.EMAIL, Channel.SMS, Channel.MESSENGER}
 IDLE_CAP_SECONDS = 5.0
 # How often a waiting worker looks whether it was asked to stop.
 STOP_CHECK_SECONDS = 0.1
-# After a NOTIFY, how long a worker waits for more changes to land before claiming, so a burst of
-# changes is claimed as one batch rather than one claim each (latency to the first attempt is ~10 ms).
-WAKE_COALESCE_SECONDS = 0.005
 LEASE_LOST = "lease lost to another worker: this result was not applied"
 
 
@@ -320,9 +317,9 @@ class Worker:
                     # asks the database when that is; after a short batch, retries this worker set and
                     # anything else due within IDLE_CAP_SECONDS are found when the wait ends.
                     seconds = self._idle_seconds() if not claimed else self._known_idle_seconds()
-                    if self._wait(seconds):
-                        self._coalesce()
-                    else:
+                    # No pause to let a burst land before claiming: tried (5 ms), it doubled the p95
+                    # latency to the first attempt on a loaded machine (bench/README.md).
+                    if not self._wait(seconds):
                         self._close_transports()  # idle: let go of the SMTP connection and the like
                 except Exception:
                     # The database restarting, a lock held too long, a dropped LISTEN connection: log,
@@ -410,11 +407,3 @@ class Worker:
             for _ in self._listener.notifies(timeout=min(left, STOP_CHECK_SECONDS), stop_after=1):
                 return True
         return False
-
-    def _coalesce(self) -> None:
-        """Let a burst of changes land, then drop the NOTIFYs it sent: the next claim sees all of it."""
-        if self._listener is None or WAKE_COALESCE_SECONDS <= 0:
-            return
-        self._sleep(WAKE_COALESCE_SECONDS)
-        for _ in self._listener.notifies(timeout=0):
-            pass
