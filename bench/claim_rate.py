@@ -5,14 +5,12 @@ notification made by `transition_order`), then worker processes forked from this
 `Worker.run_once()` until nothing is left. Sending is taken out of the picture without touching the
 product: in this process, before forking, `orderflow.notifications.worker.transport_class` is patched to a
 transport that does nothing and `orderflow.notifications.worker.render` to one that returns a fixed
-message. Figures, for 1 and 2 workers:
+message (the batch's `render.preload` still runs: two queries per batch). Figures, for 1 and 2 workers:
 
   full cycle   claim + (no-op) send + the per-delivery result write, as `run_worker` does it;
-  claim only   `Worker.claim()` alone, the rows left leased (what the claim path itself can do);
-  prototype-row  full cycle, each result written right after its send as one statement in autocommit;
-  prototype    full cycle with the results written once per batch.
-The prototypes are bench/prototype.py's bench-only subclasses: what the changes recommended in
-bench/README.md would give.
+  claim only   `Worker.claim()` alone, the rows left leased (what the claim path itself can do).
+With WORKER_SYNCHRONOUS_COMMIT=false in the environment the workers commit without waiting for the WAL
+flush, as run_worker would with that setting.
 
 Run: .venv/bin/python bench/claim_rate.py [--deliveries 50000] [--batch-size 100]
 """
@@ -24,13 +22,11 @@ import multiprocessing as mp
 import os
 import sys
 import time
-from collections.abc import Callable
 from typing import Any
 
 import common
-import prototype
 
-MODES = ("full", "claim", "prototype-row", "prototype")
+MODES = ("full", "claim")
 
 
 class NoopTransport:
@@ -58,11 +54,7 @@ def _run(index: int, mode: str, batch_size: int, go: Any, out: Any) -> None:
     """A forked worker: claim (and send) until nothing is due; report how many and when."""
     from orderflow.notifications.worker import Worker
 
-    cls: Callable[..., Any] = Worker
-    if mode.startswith("prototype"):
-        cls = prototype.worker_class("row" if mode == "prototype-row" else "batch")
-        cls.preload = staticmethod(lambda notifications: None)  # type: ignore[attr-defined]
-    worker = cls(name=f"claim-{index}", batch_size=batch_size)
+    worker = Worker(name=f"claim-{index}", batch_size=batch_size)
     go.wait()
     started, done = time.monotonic(), 0
     step = worker.claim if mode == "claim" else worker.run_once
@@ -128,16 +120,25 @@ def reset() -> None:
 
 def measure(mode: str, workers: int, batch_size: int, expected: int) -> dict[str, float]:
     reset()
+    database = common.database_name(common.database_url())
+    commits_before = _commits(database)
     ctx = mp.get_context("fork")
     go, out = ctx.Event(), ctx.Queue()
-    common.close_connections()
+    common.close_connections()  # the children must not share this process's connection
     children = [
         ctx.Process(target=_run, args=(i, mode, batch_size, go, out), daemon=True) for i in range(workers)
     ]
+    meter = common.CpuMeter(
+        {
+            "workers": lambda: [c.pid for c in children if c.pid],
+            "PostgreSQL": lambda: common.postgres_backends(database),
+        }
+    )
     try:
         for child in children:
             child.start()
         time.sleep(0.5)  # let them import and connect before the clock starts
+        meter.start()
         go.set()
         results = [out.get(timeout=900) for _ in children]
     finally:
@@ -145,6 +146,10 @@ def measure(mode: str, workers: int, batch_size: int, expected: int) -> dict[str
             child.join(10)
             if child.is_alive():
                 child.kill()
+    cpu = meter.stop()
+    time.sleep(0.6)  # the workers' backends report their counts as they exit
+    commits = _commits(database) - commits_before
+    common.close_connections()
     done = sum(r[0] for r in results)
     if done != expected:
         raise RuntimeError(f"{mode}: {done} deliveries handled, expected {expected}")
@@ -155,7 +160,23 @@ def measure(mode: str, workers: int, batch_size: int, expected: int) -> dict[str
         if sent != expected or attempts != expected:
             raise RuntimeError(f"{mode}: {sent} sent and {attempts} attempts for {expected} deliveries")
     elapsed = max(r[2] for r in results) - min(r[1] for r in results)
-    return {"count": done, "seconds": elapsed, "per_s": done / elapsed}
+    return {
+        "count": done,
+        "seconds": elapsed,
+        "per_s": done / elapsed,
+        "cpu_workers_us": cpu["workers"] / done * 1e6,
+        "cpu_postgres_us": cpu["PostgreSQL"] / done * 1e6,
+        "commits_per_100": commits / done * 100,
+    }
+
+
+def _commits(database: str) -> int:
+    """Transactions committed in the benchmark database so far (PostgreSQL's statistics)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT xact_commit FROM pg_stat_database WHERE datname = %s", [database])
+        return int(cursor.fetchone()[0])
 
 
 def main() -> None:
@@ -187,18 +208,29 @@ def main() -> None:
                     label = {
                         "full": "full cycle (claim, no-op send, per-row result)",
                         "claim": "claim only (Worker.claim)",
-                        "prototype-row": "prototype: one statement per result",
-                        "prototype": "prototype: results written per batch",
                     }[mode]
                     rows.append(
-                        (f"{label}, {n} worker(s)", f"{result['per_s']:8.0f} /s  ({result['seconds']:.1f} s)")
+                        (
+                            f"{label}, {n} worker(s)",
+                            f"{result['per_s']:8.0f} /s  ({result['seconds']:.1f} s); CPU per delivery: "
+                            f"workers {result['cpu_workers_us']:.0f} us, PostgreSQL "
+                            f"{result['cpu_postgres_us']:.0f} us; commits per 100: "
+                            f"{result['commits_per_100']:.0f}",
+                        )
                     )
     finally:
         if not args.keep_db:
             common.drop_database(url)
     rows.append(("target", "  >= 10000 /s"))
+    synchronous = (
+        "off"
+        if os.environ.get("WORKER_SYNCHRONOUS_COMMIT", "").lower() in ("0", "false", "no", "off")
+        else "on"
+    )
     common.table(
-        f"Deliveries per second, no-op transport, {args.deliveries} deliveries, batch {args.batch_size}", rows
+        f"Deliveries per second, no-op transport, {args.deliveries} deliveries, batch {args.batch_size}, "
+        f"synchronous_commit {synchronous}",
+        rows,
     )
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
 

@@ -309,46 +309,19 @@ class SmtpSink:
 # -- worker processes -------------------------------------------------------------------------------
 
 
-def _forked_worker(index: int, kind: str, batch_size: int, log_path: str) -> None:
-    """A bench-only prototype worker (bench/prototype.py), in a process forked from the bench."""
-    import prototype
-
-    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    worker = prototype.worker_class(kind)(name=f"prototype-{index}", batch_size=batch_size)
-    signal.signal(signal.SIGTERM, lambda signum, frame: worker.stop.set())
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    print(f"Worker {worker.name} running (bench prototype).", flush=True)
-    worker.run()
-    close_connections()
-
-
 @dataclass
 class Workers:
-    """Worker processes on the benchmark database: `manage.py run_worker` (the product), or with
-    `prototype` ("row" or "batch") a bench-only worker of bench/prototype.py forked from this process
-    (which must have set up Django with the same database and SMTP sink). Stopped with SIGTERM, then
-    killed."""
+    """`manage.py run_worker` processes on the benchmark database. Stopped with SIGTERM, then killed."""
 
     url: str
     smtp_port: int | None
     log_dir: Path
-    prototype: str | None = None
     processes: list[Any] = field(default_factory=list)
 
     def start(self, count: int, *, batch_size: int = 100) -> None:
         env = child_env(self.url, smtp_port=self.smtp_port)
         for i in range(len(self.processes), len(self.processes) + count):
             log_path = self.log_dir / f"worker-{i}.log"
-            if self.prototype:
-                close_connections()  # the child must not share this process's connections or pool
-                process = mp.get_context("fork").Process(
-                    target=_forked_worker, args=(i, self.prototype, batch_size, str(log_path)), daemon=True
-                )
-                process.start()
-                self.processes.append(process)
-                continue
             command = [
                 sys.executable, str(ROOT / "manage.py"), "run_worker",
                 "--name", f"bench-{i}", "--batch-size", str(batch_size),

@@ -11,10 +11,10 @@ by email; every contact's hours cover the whole day, so each message is due at o
              from that commit to the last message accepted (the delivery side alone).
 
 For each, the CPU time the parts used per message (read from /proc): the processes making the changes,
-the workers, the PostgreSQL backends of the benchmark database, the SMTP sink. With --prototype row or
-batch the workers are bench/prototype.py's (the changes bench/README.md recommends), not `run_worker`.
+the workers, the PostgreSQL backends of the benchmark database, the SMTP sink. The workers take their
+settings from the environment (e.g. WORKER_SYNCHRONOUS_COMMIT=false).
 
-Run: .venv/bin/python bench/notify_e2e.py [--changes 2000] [--workers 2] [--producers 1] [--prototype K]
+Run: .venv/bin/python bench/notify_e2e.py [--changes 2000] [--workers 2] [--producers 1] [--batch-size 100]
 """
 
 from __future__ import annotations
@@ -184,9 +184,6 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--producers", type=int, default=1, help="processes making changes (default 1)")
     parser.add_argument("--batch-size", type=int, default=100, help="worker batch size (default 100)")
-    parser.add_argument(
-        "--prototype", choices=("row", "batch"), help="bench/prototype.py's workers of that kind"
-    )
     parser.add_argument("--keep-db", action="store_true", help="leave the benchmark database behind")
     parser.add_argument("--timeout", type=int, default=1200, help="give up after this many seconds")
     args = parser.parse_args()
@@ -195,7 +192,7 @@ def main() -> None:
 
     sink = common.SmtpSink().start()
     log_dir = Path(tempfile.mkdtemp(prefix="orderflow-bench-"))
-    workers = common.Workers(url, sink.port, log_dir, prototype=args.prototype)
+    workers = common.Workers(url, sink.port, log_dir)
     try:
         with common.time_limit(args.timeout, "notify_e2e"):
             common.setup_django(url, smtp_port=sink.port)
@@ -218,7 +215,9 @@ def main() -> None:
         if not args.keep_db:
             common.drop_database(url)
 
-    kind = f"bench prototype ({args.prototype}) workers" if args.prototype else "run_worker processes"
+    kind = "run_worker processes"
+    if os.environ.get("WORKER_SYNCHRONOUS_COMMIT", "").lower() in ("0", "false", "no", "off"):
+        kind += " (synchronous_commit off)"
     common.table(
         f"Order change -> accepted by SMTP: {args.workers} {kind}, batch {args.batch_size}, "
         f"{args.changes} messages",

@@ -150,6 +150,9 @@ globals().update(email_settings(env_str("EMAIL_URL", "console://")))
 # The sandbox keeps every outgoing email, SMS and messenger message in the app instead of sending it.
 NOTIFICATIONS_SANDBOX = env_bool("NOTIFICATIONS_SANDBOX", False)
 WORKER_POLL_SECONDS = float(env_str("WORKER_POLL_SECONDS", "0.25"))
+# false: the worker's own PostgreSQL session commits without waiting for the WAL flush (a PostgreSQL crash
+# can lose its last fraction of a second of results; those messages are sent again, same Message-ID).
+WORKER_SYNCHRONOUS_COMMIT = env_bool("WORKER_SYNCHRONOUS_COMMIT", True)
 # Outbound notification URLs (Apprise) to private addresses are refused unless allowed (tests allow them).
 ALLOW_PRIVATE_DESTINATIONS = env_bool("ALLOW_PRIVATE_DESTINATIONS", False)
 

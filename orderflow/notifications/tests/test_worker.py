@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from orderflow.accounts.actions import add_contact
@@ -326,6 +327,72 @@ def test_a_worker_that_lost_its_lease_cannot_overwrite_the_new_holders_result(
     )
     stale = delivery.attempt_log.get(worker="stalled", outcome=Outcome.FAILED)
     assert "lease lost to another worker" in stale.error
+
+
+def test_a_result_write_refuses_a_lease_that_was_taken_over_in_one_statement(
+    afternoon, make_order, olivia, alice
+):
+    # Given a worker claimed Alice's email, and its lease was taken over by another worker since
+    prepare(make_order, olivia)
+    stalled = Worker(name="stalled", lease_seconds=60)
+    [delivery] = [d for d in stalled.claim() if d.channel == Channel.EMAIL]
+    afternoon.shift(61)
+    rescuer = Worker(name="rescuer", lease_seconds=60)
+    assert delivery.pk in {d.pk for d in rescuer.claim()}
+    held = Delivery.objects.get(pk=delivery.pk)
+
+    # When the stalled worker writes that it sent the email
+    with CaptureQueriesContext(connection) as queries:
+        stalled._record(delivery, timezone.now(), 3, "", False)
+
+    # Then the delivery is still the rescuer's, untouched; the stale attempt is logged as such
+    after = Delivery.objects.get(pk=delivery.pk)
+    assert (after.status, after.worker, after.lease_until, after.sent_at) == (
+        Status.SENDING,
+        "rescuer",
+        held.lease_until,
+        None,
+    )
+    stale = after.attempt_log.get(worker="stalled", outcome=Outcome.SENT)
+    assert (stale.outcome, stale.error) == (
+        Outcome.SENT,
+        "lease lost to another worker: this result was not applied",
+    )
+    writes = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    if connection.vendor == "postgresql":
+        assert len(writes) == 1, writes  # the fenced UPDATE and the attempt's INSERT in one statement
+        assert "WITH applied AS" in writes[0]
+
+    # And the holder's own result is applied
+    rescuer._record(held, timezone.now(), 3, "", False)
+    after.refresh_from_db()
+    assert (after.status, after.worker, after.lease_until) == (Status.SENT, "rescuer", None)
+    assert after.attempt_log.get(worker="rescuer").error == ""
+
+
+def test_a_claimed_batch_is_rendered_from_one_preload(
+    afternoon, use_smtp_sink, make_order, olivia, alice, carla
+):
+    # Given five status emails about five orders, to two contacts
+    for contact in (alice, carla, alice, carla, alice):
+        prepare(make_order, olivia, contact=contact)
+    worker = Worker(batch_size=50)
+    claimed = [d for d in worker.claim() if d.channel == Channel.EMAIL]
+    assert len(claimed) == 5
+
+    # When the worker sends the batch
+    with CaptureQueriesContext(connection) as queries:
+        assert worker.process(claimed) == 5
+
+    # Then the orders and the template overrides were read once for the batch, not once per message
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert len([q for q in sql if 'FROM "orders_order"' in q]) == 1, sql
+    assert len([q for q in sql if 'FROM "notifications_messagetemplate"' in q]) == 1, sql
+    assert use_smtp_sink.count() == 5
+    # and each result is its own write: one statement on PostgreSQL, UPDATE and INSERT on SQLite
+    per_result = 1 if connection.vendor == "postgresql" else 2
+    writes = [q for q in sql if not q.startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(writes) == 2 + 5 * per_result, sql
 
 
 def test_a_worker_releases_what_it_has_no_time_left_to_send(afternoon, use_smtp_sink, make_order, olivia):

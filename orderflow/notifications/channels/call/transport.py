@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from orderflow.notifications.channels import Outgoing
 from orderflow.notifications.models import CallTask
+from orderflow.orders.models import Order
 
 
 class Transport:
@@ -14,17 +15,22 @@ class Transport:
 
     def send(self, item: Outgoing) -> None:
         notification = item.delivery.notification
-        order = notification.order
+        # The assignee as it is now; the worker's claim does not load the order itself.
+        assignee_id = (
+            Order.objects.filter(pk=notification.order_id).values_list("assignee_id", flat=True).first()
+            if notification.order_id is not None
+            else None
+        )
         who = f"Call {notification.recipient_name} on {item.delivery.address}"
         script = f"{who} and tell them:\n\n{item.rendered.body or item.rendered.text}"
         CallTask.objects.get_or_create(
             delivery=item.delivery,
             defaults=dict(
                 seller_id=notification.seller_id,
-                order=order,
+                order_id=notification.order_id,
                 contact_id=notification.contact_id,
                 phone=item.delivery.address,
-                assignee_id=order.assignee_id if order else None,
+                assignee_id=assignee_id,
                 script=script,
                 created_at=timezone.now(),
             ),

@@ -1,5 +1,6 @@
 """Email through Django's configured backend (SMTP from EMAIL_URL, or an anymail provider), one
-connection per batch; the Message-ID comes from the delivery so a receiver can drop a duplicate."""
+connection per batch, kept for the next batch while the worker is busy; the Message-ID comes from the
+delivery so a receiver can drop a duplicate."""
 
 from __future__ import annotations
 
@@ -26,7 +27,20 @@ class Transport:
         self.unreachable = ""
 
     def open(self) -> None:
-        pass  # opened on the first send, so a batch with nothing to send opens nothing
+        """Start a batch. The connection opens on the first send, so a batch with nothing to send opens
+        nothing; one kept from the last batch is checked first, since the server may have dropped it."""
+        self.unreachable = ""
+        if self.opened and not self._alive():
+            self._reset()
+
+    def _alive(self) -> bool:
+        smtp = getattr(self.connection, "connection", None)  # the SMTP backend's smtplib.SMTP
+        if smtp is None:
+            return True  # another backend (a provider's API, the console): nothing to check
+        try:
+            return bool(smtp.noop()[0] == 250)
+        except (smtplib.SMTPException, OSError):
+            return False
 
     def _ensure_open(self) -> None:
         if self.unreachable:
