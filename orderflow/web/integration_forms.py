@@ -14,7 +14,7 @@ class TokenForm(forms.Form):
     name = forms.CharField(
         label="Name",
         max_length=100,
-        help_text="What uses it, e.g. 'ERP sync'. Shown in the list and the log.",
+        help_text="What uses it, e.g. 'ERP sync'.",
     )
     scope = forms.ChoiceField(label="Access", choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ)
 
