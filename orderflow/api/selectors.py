@@ -17,11 +17,8 @@ from orderflow.integrations.models import WebhookEndpoint
 from orderflow.integrations.selectors import webhook_deliveries
 from orderflow.notifications.models import (
     MANDATORY,
-    Category,
-    DeliverySchedule,
-    Preference,
 )
-from orderflow.notifications.recipients import Recipient, choice
+from orderflow.notifications.recipients import as_recipient, choices_for
 from orderflow.orders.models import Order, OrderLine, Refund
 from orderflow.orders.selectors import SORT_FIELDS, OrderFilters, order_list
 from orderflow.workflows.models import OrderType, WorkflowVersion
@@ -288,32 +285,20 @@ class CategoryChoice:
 def contact_preferences(contact: Contact) -> tuple[list[CategoryChoice], dict[str, Any] | None]:
     """Per category: the contact's choice and what notifications would do now; and their own delivery
     hours (None: the seller's apply)."""
-    person = Recipient(
-        key=f"contact:{contact.pk}",
-        name=contact.name,
-        why="",
-        contact=contact,
-        email=contact.email,
-        locale=contact.locale,
-        time_zone=contact.time_zone,
-    )
-    chosen = {p.category: list(p.channels) for p in Preference.objects.filter(contact=contact)}
-    rows = []
-    for category in Category:
-        decided = choice(person, category.value)
-        rows.append(
-            CategoryChoice(
-                category=category.value,
-                label=category.label,
-                mandatory=category in MANDATORY,
-                enabled=decided.enabled,
-                channels=chosen.get(category.value, []),
-                effective_channels=list(decided.channels),
-                why=decided.why,
-            )
+    person = as_recipient(contact)
+    rows = [
+        CategoryChoice(
+            category=category.value,
+            label=category.label,
+            mandatory=category in MANDATORY,
+            enabled=decided.enabled,
+            channels=list(pref.channels) if pref else [],
+            effective_channels=list(decided.channels),
+            why=decided.why,
         )
-    own = DeliverySchedule.objects.filter(contact=contact).first()
-    return rows, (own.schedule if own is not None else None)
+        for category, decided, pref in choices_for(person)
+    ]
+    return rows, person.hours
 
 
 # ----------------------------------------------------------------------------------------------

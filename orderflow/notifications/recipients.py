@@ -74,6 +74,21 @@ def _staff(membership: Membership, why: str) -> Recipient:
     )
 
 
+def as_recipient(person: Contact | Membership) -> Recipient:
+    """The person as emit sees them, outside any order (their settings pages, the API)."""
+    return _contact(person, "") if isinstance(person, Contact) else _staff(person, "")
+
+
+def choices_for(person: Recipient) -> list[tuple[Category, Choice, Preference | None]]:
+    """Per category: what emit would decide for this person now, and their own preference (one query)."""
+    prefs = preferences_of([person], Category.values)
+    rows = []
+    for category in Category:
+        pref = prefs.get((person.key, category.value))
+        rows.append((category, decide(person, category.value, pref), pref))
+    return rows
+
+
 def _own_hours(person: Contact | Membership) -> dict | None:
     """Their DeliverySchedule, selected with them (select_related("schedule")) by recipients()."""
     try:

@@ -17,7 +17,6 @@ from orderflow.accounts.models import LOCALES, Contact, Membership, Seller
 from orderflow.notifications.models import (
     MANDATORY,
     CallTask,
-    Category,
     Delivery,
     DeliverySchedule,
     Event,
@@ -26,10 +25,9 @@ from orderflow.notifications.models import (
     Notification,
     NotificationRule,
     NotificationSettings,
-    Preference,
     SandboxMessage,
 )
-from orderflow.notifications.recipients import Recipient, choice
+from orderflow.notifications.recipients import as_recipient, choices_for
 from orderflow.notifications.render import defaults, template_keys
 from orderflow.orders.models import Order, OrderEvent
 from orderflow.orders.selectors import states_of
@@ -284,29 +282,18 @@ class PreferenceRow:
 
 def staff_preferences(membership: Membership) -> list[PreferenceRow]:
     """Per category: whether the member is told and on which channels, as emit would decide now."""
-    person = Recipient(
-        key=f"staff:{membership.pk}",
-        name=membership.display_name,
-        why="",
-        membership=membership,
-        email=membership.user.email,
-    )
-    chosen = {p.category: list(p.channels) for p in Preference.objects.filter(membership=membership)}
-    rows = []
-    for category in Category:
-        decided = choice(person, category.value)
-        rows.append(
-            PreferenceRow(
-                category=category.value,
-                label=category.label,
-                mandatory=category in MANDATORY,
-                enabled=decided.enabled,
-                channels=list(decided.channels),
-                why=decided.why,
-                chosen_channels=chosen.get(category.value, []),
-            )
+    return [
+        PreferenceRow(
+            category=category.value,
+            label=category.label,
+            mandatory=category in MANDATORY,
+            enabled=decided.enabled,
+            channels=list(decided.channels),
+            why=decided.why,
+            chosen_channels=list(pref.channels) if pref else [],
         )
-    return rows
+        for category, decided, pref in choices_for(as_recipient(membership))
+    ]
 
 
 def staff_schedule(membership: Membership) -> dict[str, list[list[int]]] | None:

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from orderflow.notifications import windows
-from orderflow.notifications.models import MANDATORY, Category, Channel
+from orderflow.notifications.models import MANDATORY, Category
 
 RATINGS = [(n, f"{n} {'star' if n == 1 else 'stars'}") for n in range(5, 0, -1)]
 
@@ -43,9 +43,9 @@ class PreferencesForm(forms.Form):
 
     use_seller_hours = forms.BooleanField(required=False, label="Use the seller's delivery hours")
 
-    def __init__(self, *args: Any, channels: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, channels: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        offered = [(c, Channel(c).label) for c in channels]
+        offered = channels
         for category in Category:
             mandatory = category in MANDATORY
             self.fields[f"{category.value}_on"] = forms.BooleanField(

@@ -123,6 +123,19 @@ def test_preferences_are_saved_together_and_bad_hours_save_nothing(client, alice
     assert DeliverySchedule.objects.get(contact=alice).schedule["2"] == [[480, 1200]]
 
 
+def test_the_preferences_page_offers_only_the_channels_a_person_can_have(client, alice):
+    url = path_of(links.url("prefs", contact=alice.pk))
+    page = client.get(url).content.decode()
+    offered = set(re.findall(r'name="order_updates_channels" value="([^"]+)"', page))
+    assert offered == {"email", "sms", "messenger", "call"}  # no webhook; in-app needs a portal login
+    assert "Phone call" in page
+
+    form = {f"{c.value}_on": "on" for c in Category} | {"use_seller_hours": "on"}
+    refused = client.post(url, form | {"order_updates_channels": ["webhook"]})
+    assert refused.status_code == 400
+    assert not Preference.objects.filter(contact=alice).exists()
+
+
 def test_one_click_unsubscribe_stops_offers_without_a_form(make_order, alice, olivia):
     from django.test import Client
 
