@@ -153,6 +153,9 @@ WORKER_POLL_SECONDS = float(env_str("WORKER_POLL_SECONDS", "0.25"))
 # false: the worker's own PostgreSQL session commits without waiting for the WAL flush (a PostgreSQL crash
 # can lose its last fraction of a second of results; those messages are sent again, same Message-ID).
 WORKER_SYNCHRONOUS_COMMIT = env_bool("WORKER_SYNCHRONOUS_COMMIT", True)
+# How many sends to servers that sellers choose (webhooks, SMS and messenger gateways) one worker makes at
+# the same time, each on its own thread and database connection.
+WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY", 8)
 # Outbound notification URLs (Apprise) to private addresses are refused unless allowed (tests allow them).
 ALLOW_PRIVATE_DESTINATIONS = env_bool("ALLOW_PRIVATE_DESTINATIONS", False)
 

@@ -242,6 +242,12 @@ class Delivery(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     lease_until = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=80, blank=True)
+    send_started_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when the worker holding the lease began sending it: only then does a lease that "
+        "runs out count as an interrupted attempt",
+    )
     coalesce_key = models.CharField(max_length=120, blank=True)
     superseded_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -6,6 +6,13 @@ which lets the receiver drop the copy. Several workers never hold one delivery a
 take row locks (SKIP LOCKED on PostgreSQL; SQLite has one writer at a time), and results are written
 only while the worker still holds the lease.
 
+A claim charges nothing. Just before each send the worker records, under its lease, that the send
+starts (`send_started_at`, and the attempt is counted). When a killed worker's lease runs out, only the
+delivery whose send had started is charged an "interrupted" attempt; the rest of its batch goes back
+unpenalised. So kills alone never use up a delivery's attempts, and a message that kills every worker
+sending it (a poison message) fails on its own after MAX_ATTEMPTS. The price: one more statement (and
+commit) per delivery.
+
 Each result is written right after its send, so a worker killed mid-batch repeats at most the one
 message it was sending. On PostgreSQL that write is one statement in autocommit (the lease-fenced
 UPDATE and the attempt's INSERT in one CTE); on SQLite, an UPDATE and an INSERT in one transaction.
@@ -27,16 +34,20 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent import futures
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
-from django.db.models import F, Field, Min, Q, QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db.models import F, Field, Min, QuerySet
 from django.utils import timezone
 
 from orderflow.notifications.channels import Outgoing, Transport, TransportError, transport_class
 from orderflow.notifications.emit import WAKE_CHANNEL
-from orderflow.notifications.models import Channel, Delivery, DeliveryAttempt, Status
+from orderflow.notifications.models import Channel, Delivery, DeliveryAttempt, Notification, Status
 from orderflow.notifications.render import Batch, TemplateProblem, preload, render
 
 log = logging.getLogger(__name__)
@@ -49,15 +60,45 @@ IDLE_CAP_SECONDS = 5.0
 # How often a waiting worker looks whether it was asked to stop.
 STOP_CHECK_SECONDS = 0.1
 LEASE_LOST = "lease lost to another worker: this result was not applied"
+# A claim ranks sellers' turns over this many times batch_size of the oldest due rows.
+CANDIDATES_PER_BATCH = 8
+# Lanes: the channels one worker loop claims. Webhooks (outside servers, some slow) never share a lane
+# with people's messages, so an endpoint taking its whole time budget delays no email or in-app item.
+LANES: dict[str, frozenset[str]] = {
+    "people": frozenset(Channel.values) - {Channel.WEBHOOK},
+    "webhooks": frozenset({Channel.WEBHOOK}),
+}
+ALL_CHANNELS = frozenset(Channel.values)
+# Transports whose server a seller chooses (and so may be slow): sent side by side.
+SIDE_BY_SIDE = frozenset({Channel.WEBHOOK, Channel.SMS, Channel.MESSENGER})
 
 
 def transport_kind(channel: str) -> str:
     return "sandbox" if settings.NOTIFICATIONS_SANDBOX and channel in EXTERNAL else channel
 
 
+def _recipient_gone(notification: Notification) -> bool:
+    """The contact, staff member or endpoint it was for was deleted after it was written."""
+    return not (
+        notification.contact_id or notification.membership_id or notification.email or notification.webhook_id
+    )
+
+
 class Worker:
-    def __init__(self, *, name: str | None = None, batch_size: int = 100, lease_seconds: int = 60) -> None:
-        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 10000}"
+    """Claims and sends the deliveries of one lane (`LANES`), or of every channel when `lane` is None
+    (`run_worker --once`, tests)."""
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        batch_size: int = 100,
+        lease_seconds: int = 60,
+        lane: str | None = None,
+    ) -> None:
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{lane or threading.get_ident() % 10000}"
+        self.lane = lane
+        self.channels = LANES[lane] if lane is not None else ALL_CHANNELS
         self.batch_size = batch_size
         self.lease = dt.timedelta(seconds=lease_seconds)
         self.stop = threading.Event()
@@ -71,63 +112,65 @@ class Worker:
         # worker which has just emptied the queue can wait without asking the database again.
         self._next_due: dt.datetime | None = None
         self._tuned: object = None
+        # `run` of a lane of outside servers: sends under way on a thread pool
+        self._pool: ThreadPoolExecutor | None = None
+        self._in_flight: set[futures.Future[bool]] = set()
 
     # -- claiming ----------------------------------------------------------------------------------
 
-    def claim(self) -> list[Delivery]:
-        """Take up to `batch_size` due deliveries (and expired leases) under a lease for this worker."""
+    def claim(self, limit: int | None = None) -> list[Delivery]:
+        """Take up to `batch_size` due deliveries of this worker's lane (and expired leases) under a
+        lease. Sellers take turns: each seller's oldest due delivery comes before anyone's second, so
+        one seller's backlog cannot hold another's messages back by more than a turn per batch.
+
+        Claiming charges nothing: a delivery is charged an attempt when its send starts (`_start`), so
+        a lease that ran out counts as an interrupted attempt only if the send had begun."""
         with transaction.atomic():
             # The clock starts once the transaction holds the write lock (SQLite queues writers for up
             # to its busy timeout): a lease counted from before the wait could be half gone already.
             now = timezone.now()
             self._lease_started = time.monotonic()
             self._next_due = None  # whatever was due is claimed now (up to batch_size)
-            due = Q(status=Status.PENDING, due_at__lte=now) | Q(status=Status.SENDING, lease_until__lt=now)
-            rows = list(
-                Delivery.objects.filter(due)
-                .order_by("due_at", "pk")
-                .select_for_update(skip_locked=True)
-                .values_list("pk", "status", "worker", "attempts")[: self.batch_size]
-            )
+            size = min(self.batch_size, limit or self.batch_size)
+            rows = self._claimable(now, size)
             if not rows:
                 return []
             # A message that stops every worker that sends it (a crash, an out-of-memory kill) would
-            # otherwise be reclaimed for ever: interruptions count towards giving up like failures.
-            hopeless = [
-                pk for pk, status, _, tries in rows if status == Status.SENDING and tries >= MAX_ATTEMPTS
-            ]
-            if hopeless:
-                Delivery.objects.filter(pk__in=hopeless).update(
-                    status=Status.FAILED,
-                    lease_until=None,
-                    error=f"Gave up: the worker stopped while sending it {MAX_ATTEMPTS} times.",
-                )
-            rows = [row for row in rows if row[0] not in hopeless]
-            ids = [pk for pk, _, _, _ in rows]
+            # otherwise be reclaimed for ever: interrupted sends count towards giving up like failures.
+            Outcome = DeliveryAttempt.Outcome
+            cut_off = [(pk, holder) for pk, status, holder, _, started in rows if started]
+            hopeless = {pk for pk, _, _, tries, started in rows if started and tries >= MAX_ATTEMPTS}
             DeliveryAttempt.objects.bulk_create(
                 DeliveryAttempt(
                     delivery_id=pk,
                     started_at=now,
-                    outcome=DeliveryAttempt.Outcome.INTERRUPTED,
+                    outcome=Outcome.FAILED if pk in hopeless else Outcome.INTERRUPTED,
                     error=f"The worker sending it ({holder or 'unknown'}) stopped before it finished; "
                     "its lease ran out.",
                     worker=holder,
                 )
-                for pk, status, holder, _ in rows
-                if status == Status.SENDING
+                for pk, holder in cut_off
             )
+            if hopeless:
+                Delivery.objects.filter(pk__in=hopeless).update(
+                    status=Status.FAILED,
+                    lease_until=None,
+                    send_started_at=None,
+                    error=f"Gave up: the worker stopped while sending it {MAX_ATTEMPTS} times.",
+                )
+            ids = [row[0] for row in rows if row[0] not in hopeless]
             Delivery.objects.filter(pk__in=ids).update(
                 status=Status.SENDING,
                 lease_until=now + self.lease,
                 worker=self.name,
-                attempts=F("attempts") + 1,
+                send_started_at=None,
             )
-            if len(rows) + len(hopeless) >= self.batch_size and connection.vendor == "postgresql":
+            if len(rows) >= size and connection.vendor == "postgresql":
                 # A full batch: more may be due. Wake the workers that went back to waiting after a
                 # short batch (theirs can be short only because this claim held rows they skipped).
                 with connection.cursor() as cursor:
                     cursor.execute(f"NOTIFY {WAKE_CHANNEL}")
-        return list(
+        claimed = (
             Delivery.objects.filter(pk__in=ids)
             # Not the order: rendering reads it for the whole batch at once (`render.preload`).
             .select_related(
@@ -135,14 +178,69 @@ class Worker:
                 "notification__event",  # rendering reads the event's note and the rule's extras
                 "notification__rule",
             )
-            .order_by("due_at", "pk")
+            .in_bulk()
         )
+        return [claimed[pk] for pk in ids if pk in claimed]  # in turn order
+
+    def _claimable(self, now: dt.datetime, size: int) -> list[tuple[int, str, str, int, bool]]:
+        """(id, status, worker, attempts, whether its send had started) of what this claim takes, in
+        turn order, locked. The turns are counted over the oldest CANDIDATES_PER_BATCH * batch_size due
+        rows of the lane (and as many expired leases), so a claim costs the same however long the queue
+        is; a seller's messages behind that window wait for their turn with the window."""
+        table = Delivery._meta.db_table
+        notifications = Notification._meta.db_table
+        channels = sorted(self.channels)
+        marks = ", ".join(["%s"] * len(channels))
+        window = size * CANDIDATES_PER_BATCH
+        postgres = connection.vendor == "postgresql"
+        lock = "FOR UPDATE OF d SKIP LOCKED" if postgres else ""  # SQLite: one writer at a time
+        due = "((d.status = %s AND d.due_at <= %s) OR (d.status = %s AND d.lease_until < %s))"
+        at = connection.ops.adapt_datetimefield_value(now)
+        due_params = [Status.PENDING, at, Status.SENDING, at]
+        # The outer WHERE repeats the test on d: PostgreSQL re-checks it against a row another worker
+        # claimed and committed after this statement's snapshot, so that row is skipped, not taken twice.
+        sql = f"""
+            SELECT d.id, d.status, d.worker, d.attempts, d.send_started_at IS NOT NULL
+            FROM {table} d JOIN (
+                SELECT c.id, c.due_at,
+                       ROW_NUMBER() OVER (PARTITION BY n.seller_id ORDER BY c.due_at, c.id) AS turn
+                FROM (
+                    SELECT * FROM (
+                        SELECT id, notification_id, due_at FROM {table}
+                        WHERE status = %s AND due_at <= %s AND channel IN ({marks})
+                        ORDER BY due_at, id LIMIT %s
+                    ) pending
+                    UNION ALL
+                    SELECT * FROM (
+                        SELECT id, notification_id, due_at FROM {table}
+                        WHERE status = %s AND lease_until < %s AND channel IN ({marks})
+                        ORDER BY lease_until, id LIMIT %s
+                    ) expired
+                ) c JOIN {notifications} n ON n.id = c.notification_id
+            ) f ON f.id = d.id
+            WHERE {due}
+            ORDER BY f.turn, f.due_at, f.id
+            LIMIT %s
+            {lock}
+        """
+        params: list[Any] = [Status.PENDING, at, *channels, window]
+        params += [Status.SENDING, at, *channels, window]
+        params += [*due_params, size]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [
+                (pk, status, holder, tries, bool(started))
+                for pk, status, holder, tries, started in cursor.fetchall()
+            ]
 
     # -- sending -----------------------------------------------------------------------------------
 
     def process(self, deliveries: Iterable[Delivery]) -> int:
         """Send what `claim` returned, one transport per channel; stop early (giving the rest back) when
-        asked to stop or when most of the lease is used, so no delivery is sent after its lease ends."""
+        asked to stop or when most of the lease is used, so no delivery is sent after its lease ends.
+        What goes to servers that sellers choose (webhooks, SMS and messenger gateways) is sent side by
+        side, up to WORKER_CONCURRENCY at once: a slow server holds up one thread for at most its
+        time budget, not every other seller's messages one after another."""
         items = list(deliveries)
         if not items:
             return 0
@@ -156,23 +254,69 @@ class Worker:
         try:
             for kind, group in groups.items():
                 try:
-                    transport = self._transport(kind)
+                    transport_class(kind)
                 except ImportError:
                     for delivery in group:
-                        self._record(
-                            delivery, timezone.now(), 0, f"There is no transport for {kind!r}.", True
-                        )
+                        if self._start(delivery):
+                            self._record(
+                                delivery, timezone.now(), 0, f"There is no transport for {kind!r}.", True
+                            )
                     continue
+                if kind in SIDE_BY_SIDE and settings.WORKER_CONCURRENCY > 1 and len(group) > 1:
+                    done += self._send_side_by_side(kind, group, batch, deadline)
+                    continue
+                transport = self._transport(kind)
                 for index, delivery in enumerate(group):
                     if self.stop.is_set() or time.monotonic() > deadline:
                         self._release(group[index:])
                         break
-                    self._send_one(transport, delivery, batch)
-                    done += 1
+                    if self._start(delivery):
+                        self._send_one(transport, delivery, batch)
+                        done += 1
         finally:
             if not self._keep_transports:
                 self._close_transports()
         return done
+
+    def _send_side_by_side(self, kind: str, group: list[Delivery], batch: Batch, deadline: float) -> int:
+        """Send a group at the same time, each on a thread of its own, and wait for all of them."""
+        with ThreadPoolExecutor(
+            max_workers=min(settings.WORKER_CONCURRENCY, len(group)), thread_name_prefix="send"
+        ) as pool:
+            return sum(pool.map(lambda delivery: self._send_alone(kind, delivery, batch, deadline), group))
+
+    def _send_alone(self, kind: str, delivery: Delivery, batch: Batch | None, deadline: float) -> bool:
+        """One delivery on the calling thread, with its own transport and database connection (closed
+        after: the thread may be one of a pool's). True if it was sent or recorded as failed."""
+        try:
+            if self.stop.is_set() or time.monotonic() > deadline:
+                self._release([delivery])
+                return False
+            if not self._start(delivery):
+                return False
+            transport = transport_class(kind)()
+            transport.open()
+            try:
+                self._send_one(transport, delivery, batch)
+            finally:
+                transport.close()
+            return True
+        except Exception:  # the database went away mid-send: the lease brings the delivery back
+            log.exception("worker %s: sending delivery %s failed", self.name, delivery.pk)
+            return False
+        finally:
+            connection.close()
+
+    def _start(self, delivery: Delivery) -> bool:
+        """Record that this delivery's send begins, charging it an attempt, while this worker holds its
+        lease; False (send nothing) when the lease was lost. From here a lease that runs out counts as
+        an interrupted attempt; before it, a killed worker's claim goes back unpenalised."""
+        started = timezone.now()
+        if not self._held(delivery).update(send_started_at=started, attempts=F("attempts") + 1):
+            log.warning("worker %s lost the lease on delivery %s before sending it", self.name, delivery.pk)
+            return False
+        delivery.send_started_at, delivery.attempts = started, delivery.attempts + 1
+        return True
 
     def _transport(self, kind: str) -> Transport:
         """This kind's transport, opened for a new batch (kept from the last batch while `run` keeps it)."""
@@ -194,12 +338,16 @@ class Worker:
         started, clock = timezone.now(), time.perf_counter()
         error, permanent = "", False
         try:
+            if _recipient_gone(delivery.notification):
+                raise TransportError("Its recipient was removed before it could be sent.", permanent=True)
             rendered = render(delivery.notification, batch=batch)
             transport.send(Outgoing(delivery=delivery, rendered=rendered))
         except TemplateProblem as exc:
             error, permanent = f"The message could not be written: {exc}", True
         except TransportError as exc:
             error, permanent = str(exc), exc.permanent
+        except ObjectDoesNotExist as exc:  # its order, endpoint or message was deleted meanwhile
+            error, permanent = f"What it was about was removed before it could be sent ({exc}).", True
         except Exception as exc:  # a bug or an unexpected fault must not stop the worker: record, retry
             log.exception("delivery %s failed unexpectedly", delivery.pk)
             error = f"Unexpected error: {type(exc).__name__}: {exc}"
@@ -213,20 +361,22 @@ class Worker:
         )
 
     def _record(self, delivery: Delivery, started: dt.datetime, ms: int, error: str, permanent: bool) -> None:
-        """Write the attempt and, while this worker holds the lease, the delivery's new state."""
+        """Write the attempt and, while this worker holds the lease, the delivery's new state. A delivery
+        deleted meanwhile (its order or endpoint removed) has nothing left to record."""
         now = timezone.now()
         Outcome = DeliveryAttempt.Outcome
+        closed: dict[str, object] = dict(lease_until=None, send_started_at=None)
         if not error:
             outcome = Outcome.SENT
-            changes: dict[str, object] = dict(status=Status.SENT, sent_at=now, lease_until=None, error="")
+            changes: dict[str, object] = dict(status=Status.SENT, sent_at=now, error="", **closed)
         elif permanent or delivery.attempts >= MAX_ATTEMPTS:
             outcome = Outcome.FAILED
             why = "" if permanent else f" Gave up after {delivery.attempts} attempts."
-            changes = dict(status=Status.FAILED, lease_until=None, error=error + why)
+            changes = dict(status=Status.FAILED, error=error + why, **closed)
         else:
             outcome = Outcome.RETRY
             retry_at = now + dt.timedelta(seconds=RETRY_DELAYS[min(delivery.attempts, MAX_ATTEMPTS) - 1])
-            changes = dict(status=Status.PENDING, due_at=retry_at, lease_until=None, error=error)
+            changes = dict(status=Status.PENDING, due_at=retry_at, error=error, **closed)
             self._next_due = min(self._next_due or retry_at, retry_at)
         attempt = DeliveryAttempt(
             delivery=delivery,
@@ -236,16 +386,20 @@ class Worker:
             error=error,
             worker=self.name,
         )
-        if connection.vendor == "postgresql":
-            applied = self._write_result(delivery, changes, attempt)
-        else:
-            with transaction.atomic():
-                applied = bool(self._held(delivery).update(**changes))
-                if not applied:
-                    attempt.error = self._lost_note(error)
-                attempt.save()
+        try:
+            if connection.vendor == "postgresql":
+                applied = self._write_result(delivery, changes, attempt)
+            else:
+                with transaction.atomic():
+                    applied = bool(self._held(delivery).update(**changes))
+                    if not applied:
+                        attempt.error = self._lost_note(error)
+                    if applied or Delivery.objects.filter(pk=delivery.pk).exists():
+                        attempt.save()
+        except IntegrityError:  # deleted between the check and the write
+            applied = False
         if not applied:
-            log.warning("worker %s lost the lease on delivery %s; result not applied", self.name, delivery.pk)
+            log.warning("worker %s: delivery %s taken over or removed; not applied", self.name, delivery.pk)
 
     @staticmethod
     def _lost_note(error: str) -> str:
@@ -262,33 +416,39 @@ class Worker:
             assignments.append(f"{connection.ops.quote_name(str(field.column))} = %s")
             params.append(field.get_db_prep_save(value, connection))
         log_table = DeliveryAttempt._meta.db_table
+        # The attempt is written only while the delivery exists: it may have been deleted with its
+        # order or webhook endpoint while it was being sent.
         sql = f"""
             WITH applied AS (
                 UPDATE {table} SET {", ".join(assignments)}
                 WHERE id = %s AND status = %s AND worker = %s AND lease_until = %s
                 RETURNING id
+            ), logged AS (
+                INSERT INTO {log_table} (delivery_id, started_at, duration_ms, outcome, error, worker)
+                SELECT id, %s, %s, %s, CASE WHEN EXISTS (SELECT FROM applied) THEN %s ELSE %s END, %s
+                FROM {table} WHERE id = %s
             )
-            INSERT INTO {log_table} (delivery_id, started_at, duration_ms, outcome, error, worker)
-            SELECT %s, %s, %s, %s, CASE WHEN EXISTS (SELECT FROM applied) THEN %s ELSE %s END, %s
-            RETURNING EXISTS (SELECT FROM applied)
+            SELECT EXISTS (SELECT FROM applied)
         """
         params += [delivery.pk, Status.SENDING, self.name, delivery.lease_until]
-        params += [delivery.pk, attempt.started_at, attempt.duration_ms, attempt.outcome]
-        params += [attempt.error, self._lost_note(attempt.error), self.name]
+        params += [attempt.started_at, attempt.duration_ms, attempt.outcome]
+        params += [attempt.error, self._lost_note(attempt.error), self.name, delivery.pk]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
         return bool(row and row[0])
 
     def _release(self, deliveries: list[Delivery]) -> None:
-        """Give back what this worker claimed but will not send (stopping, or the lease is running out)."""
+        """Give back what this worker claimed but will not send (stopping, or the lease is running out):
+        its send never started, so it costs no attempt."""
         leases = {delivery.lease_until for delivery in deliveries}  # one claim, so one lease
         Delivery.objects.filter(
             pk__in=[delivery.pk for delivery in deliveries],
             status=Status.SENDING,
             worker=self.name,
             lease_until__in=leases,
-        ).update(status=Status.PENDING, lease_until=None, attempts=F("attempts") - 1)
+            send_started_at__isnull=True,
+        ).update(status=Status.PENDING, lease_until=None)
 
     # -- the loop ----------------------------------------------------------------------------------
 
@@ -300,6 +460,10 @@ class Worker:
         log.info("worker %s started", self.name)
         failures = 0
         self._keep_transports = True
+        if self.lane is not None and LANES[self.lane] <= SIDE_BY_SIDE and settings.WORKER_CONCURRENCY > 1:
+            # A lane of slow outside servers keeps its threads busy: a new claim as soon as one is free,
+            # not once the slowest send of the last batch is done.
+            self._pool = ThreadPoolExecutor(settings.WORKER_CONCURRENCY, thread_name_prefix=self.name)
         try:
             while not self.stop.is_set():
                 try:
@@ -307,10 +471,19 @@ class Worker:
                     if self._listener is None:
                         self._listen()
                     self._tune_session()
-                    claimed = self.claim()
-                    self.process(claimed)
+                    if self._pool is not None:
+                        free = self._free_slots()
+                        if not free:
+                            continue
+                        claimed = self.claim(limit=free)
+                        self._hand_over(claimed)
+                        full = len(claimed) >= free
+                    else:
+                        claimed = self.claim()
+                        self.process(claimed)
+                        full = len(claimed) >= self.batch_size
                     failures = 0
-                    if len(claimed) >= self.batch_size:
+                    if full:
                         continue  # there may be more
                     # Nothing more was due when this claim ran: wait for a NOTIFY (one that came during
                     # the batch wakes it at once) or for what is known to fall due. Only an empty claim
@@ -331,10 +504,29 @@ class Worker:
                     connection.close()
                     self._sleep(min(30.0, 0.5 * 2**failures))
         finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)  # the sends under way end within their time budget
+                self._pool, self._in_flight = None, set()
             self._close_transports()
             self._keep_transports = False
             self._unlisten()
             log.info("worker %s stopped", self.name)
+
+    def _free_slots(self) -> int:
+        """How many more sends the pool can start now (waiting a moment for one to end when none can)."""
+        self._in_flight = {future for future in self._in_flight if not future.done()}
+        if len(self._in_flight) >= settings.WORKER_CONCURRENCY:
+            futures.wait(self._in_flight, timeout=STOP_CHECK_SECONDS, return_when=futures.FIRST_COMPLETED)
+            self._in_flight = {future for future in self._in_flight if not future.done()}
+        return max(0, settings.WORKER_CONCURRENCY - len(self._in_flight))
+
+    def _hand_over(self, claimed: list[Delivery]) -> None:
+        """Start each claimed delivery's send on the pool; their lease is this claim's."""
+        assert self._pool is not None
+        deadline = self._lease_started + self.lease.total_seconds() * 0.8
+        for delivery in claimed:
+            kind = transport_kind(delivery.channel)
+            self._in_flight.add(self._pool.submit(self._send_alone, kind, delivery, None, deadline))
 
     def _tune_session(self) -> None:
         """WORKER_SYNCHRONOUS_COMMIT=false: this worker's database session commits without waiting for
@@ -355,7 +547,8 @@ class Worker:
 
     def _idle_seconds(self) -> float:
         """Until the next held delivery falls due, at most a few seconds (expired leases are checked too)."""
-        self._next_due = Delivery.objects.filter(status=Status.PENDING).aggregate(at=Min("due_at"))["at"]
+        pending = Delivery.objects.filter(status=Status.PENDING, channel__in=self.channels)
+        self._next_due = pending.aggregate(at=Min("due_at"))["at"]
         return self._known_idle_seconds()
 
     def _listen(self) -> None:

@@ -310,7 +310,7 @@ def start_worker(tmp_path) -> Iterator[Callable[..., WorkerProcess]]:
     started is killed at the end of the test, so the database can be flushed."""
     started: list[WorkerProcess] = []
 
-    def start(*args: str, smtp_port: int, name: str | None = None) -> WorkerProcess:
+    def start(*args: str, smtp_port: int, name: str | None = None, **extra_env: str) -> WorkerProcess:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "orderflow.settings_test",
@@ -322,6 +322,7 @@ def start_worker(tmp_path) -> Iterator[Callable[..., WorkerProcess]]:
             "SECRET_KEY": django_settings.SECRET_KEY,
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
+            **extra_env,
         }
         log = tmp_path / f"worker-{len(started)}.log"
         command = [sys.executable, str(ROOT / "manage.py"), "run_worker", *args]

@@ -69,6 +69,14 @@ def outcomes(delivery: Delivery) -> list[str]:
     return list(delivery.attempt_log.values_list("outcome", flat=True))
 
 
+def claim_and_start(worker: Worker) -> list[Delivery]:
+    """A worker that claims a batch and starts sending each delivery, then stops answering (killed)."""
+    claimed = worker.claim()
+    for delivery in claimed:
+        assert worker._start(delivery)
+    return claimed
+
+
 # -- sending --------------------------------------------------------------------------------------
 
 
@@ -261,7 +269,7 @@ def test_an_expired_lease_is_taken_over_and_the_delivery_sent(
     prepare(make_order, olivia)
     [delivery] = emails(notification__contact=alice)
     stalled = Worker(name="stalled", lease_seconds=60)
-    assert delivery.pk in {d.pk for d in stalled.claim()}
+    assert delivery.pk in {d.pk for d in claim_and_start(stalled)}
     assert Worker(name="early").run_once() == 0  # nothing to take while the lease holds
 
     # When its lease has run out and another worker looks
@@ -286,7 +294,8 @@ def test_a_delivery_that_stops_every_worker_is_given_up(afternoon, use_smtp_sink
     prepare(make_order, olivia)
     [delivery] = emails(notification__contact=alice)
     for attempt in range(MAX_ATTEMPTS):
-        assert delivery.pk in {d.pk for d in Worker(name=f"crashed-{attempt}", lease_seconds=60).claim()}
+        crashed = Worker(name=f"crashed-{attempt}", lease_seconds=60)
+        assert delivery.pk in {d.pk for d in claim_and_start(crashed)}
         afternoon.shift(61)
 
     # When another worker looks
@@ -297,6 +306,51 @@ def test_a_delivery_that_stops_every_worker_is_given_up(afternoon, use_smtp_sink
     assert delivery.status == Status.FAILED
     assert f"stopped while sending it {MAX_ATTEMPTS} times" in delivery.error
     assert not use_smtp_sink.messages
+    assert outcomes(delivery) == [Outcome.INTERRUPTED] * (MAX_ATTEMPTS - 1) + [Outcome.FAILED]
+
+
+def test_a_worker_killed_before_sending_costs_its_batch_no_attempt(
+    afternoon, use_smtp_sink, make_order, olivia, alice
+):
+    # Given Alice's email was claimed by twenty workers in turn, each killed before it began to send
+    from orderflow.notifications.worker import MAX_ATTEMPTS
+
+    prepare(make_order, olivia)
+    [delivery] = emails(notification__contact=alice)
+    for attempt in range(MAX_ATTEMPTS * 2 + 4):
+        assert delivery.pk in {d.pk for d in Worker(name=f"killed-{attempt}", lease_seconds=60).claim()}
+        afternoon.shift(61)
+
+    # When a worker that lives looks
+    Worker(name="survivor").run_once()
+
+    # Then it is sent, on its first attempt, and no interruption was charged
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.worker) == (Status.SENT, 1, "survivor")
+    assert outcomes(delivery) == [Outcome.SENT]
+    assert use_smtp_sink.only().message_id == delivery.message_id
+
+
+def test_only_the_delivery_being_sent_is_charged_when_its_worker_dies(
+    afternoon, use_smtp_sink, make_order, olivia, alice, carla
+):
+    # Given a worker claimed two emails and was killed while sending the first
+    prepare(make_order, olivia, contact=alice)
+    prepare(make_order, olivia, contact=carla)
+    stalled = Worker(name="stalled", lease_seconds=60)
+    first, second = [d for d in stalled.claim() if d.channel == Channel.EMAIL]
+    assert stalled._start(first)
+
+    # When its lease runs out and another worker sends both
+    afternoon.shift(61)
+    Worker(name="rescuer").run_once()
+
+    # Then only the first carries an interrupted attempt; the second was sent on its first try
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.attempts) == (Status.SENT, 2)
+    assert outcomes(first) == [Outcome.INTERRUPTED, Outcome.SENT]
+    assert (second.status, second.attempts, outcomes(second)) == (Status.SENT, 1, [Outcome.SENT])
 
 
 def test_a_worker_that_lost_its_lease_cannot_overwrite_the_new_holders_result(
@@ -312,12 +366,15 @@ def test_a_worker_that_lost_its_lease_cannot_overwrite_the_new_holders_result(
     delivery.refresh_from_db()
     sent_at = delivery.sent_at
 
-    # When the stalled worker wakes up and finishes its batch, this time refused by the server
+    # When the stalled worker wakes up and goes on with its batch, this time refused by the server
     use_smtp_sink.refuse[alice.email] = "550 5.1.1 gone"
     afternoon.shift(1)
     stalled.process(stale_batch)
 
-    # Then the delivery still shows the new holder's result; the stale attempt is logged as such
+    # Then it sent nothing (its lease was gone before the send could start) and the delivery still
+    # shows the new holder's result
+    assert use_smtp_sink.count() == 1
+    assert not delivery.attempt_log.filter(worker="stalled").exists()
     delivery.refresh_from_db()
     assert (delivery.status, delivery.worker, delivery.sent_at, delivery.error) == (
         Status.SENT,
@@ -325,8 +382,6 @@ def test_a_worker_that_lost_its_lease_cannot_overwrite_the_new_holders_result(
         sent_at,
         "",
     )
-    stale = delivery.attempt_log.get(worker="stalled", outcome=Outcome.FAILED)
-    assert "lease lost to another worker" in stale.error
 
 
 def test_a_result_write_refuses_a_lease_that_was_taken_over_in_one_statement(
@@ -389,10 +444,11 @@ def test_a_claimed_batch_is_rendered_from_one_preload(
     assert len([q for q in sql if 'FROM "orders_order"' in q]) == 1, sql
     assert len([q for q in sql if 'FROM "notifications_messagetemplate"' in q]) == 1, sql
     assert use_smtp_sink.count() == 5
-    # and each result is its own write: one statement on PostgreSQL, UPDATE and INSERT on SQLite
+    # and each send is its own writes: the start, then the result (one statement on PostgreSQL,
+    # UPDATE and INSERT on SQLite)
     per_result = 1 if connection.vendor == "postgresql" else 2
     writes = [q for q in sql if not q.startswith(("SAVEPOINT", "RELEASE"))]
-    assert len(writes) == 2 + 5 * per_result, sql
+    assert len(writes) == 2 + 5 * (1 + per_result), sql
 
 
 def test_a_worker_releases_what_it_has_no_time_left_to_send(afternoon, use_smtp_sink, make_order, olivia):
@@ -463,7 +519,7 @@ def test_two_workers_claiming_at_once_never_get_the_same_delivery(acme):
     holders = dict(Delivery.objects.values_list("pk", "worker"))
     assert {holders[pk] for pk in one} <= {"one"}
     assert {holders[pk] for pk in two} <= {"two"}
-    assert set(Delivery.objects.values_list("attempts", flat=True)) == {1}
+    assert set(Delivery.objects.values_list("attempts", flat=True)) == {0}  # claiming charges nothing
 
 
 # -- the command ----------------------------------------------------------------------------------

@@ -1,4 +1,7 @@
-"""Run the outbox worker until SIGTERM or Ctrl-C; `--once` sends what is due and exits."""
+"""Run the outbox worker until SIGTERM or Ctrl-C; `--once` sends what is due and exits.
+
+Each lane (people's messages, webhooks) runs its own loop, on a thread of this process unless `--lane`
+picks one: a slow webhook endpoint never delays an email or an in-app item."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from orderflow.notifications.worker import Worker
+from orderflow.notifications.worker import LANES, Worker
 
 
 class Command(BaseCommand):
@@ -21,28 +24,55 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=100)
         parser.add_argument("--lease-seconds", type=int, default=60)
         parser.add_argument("--name", default=None, help="worker name shown on deliveries")
+        parser.add_argument(
+            "--lane", choices=["all", *LANES], default="all", help="which lane to run (default: every lane)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["batch_size"] < 1 or options["lease_seconds"] < 5:
             self.stderr.write("--batch-size must be at least 1 and --lease-seconds at least 5")
             raise SystemExit(2)
-        worker = Worker(
-            name=options["name"], batch_size=options["batch_size"], lease_seconds=options["lease_seconds"]
-        )
-
-        with _stopping_on_signals(worker):
+        lanes = list(LANES) if options["lane"] == "all" else [options["lane"]]
+        workers = [
+            Worker(
+                name=_name(options["name"], lane, len(lanes)),
+                batch_size=options["batch_size"],
+                lease_seconds=options["lease_seconds"],
+                lane=lane,
+            )
+            for lane in lanes
+        ]
+        with _stopping_on_signals(workers):
             if options["once"]:
                 total = 0
-                while not worker.stop.is_set() and (sent := worker.run_once()):
-                    total += sent
+                for worker in workers:
+                    while not worker.stop.is_set() and (sent := worker.run_once()):
+                        total += sent
                 self.stdout.write(f"Processed {total} deliveries.")
                 return
-            self.stdout.write(f"Worker {worker.name} running; stop with Ctrl-C or SIGTERM.")
-            worker.run()
+            names = ", ".join(worker.name for worker in workers)
+            self.stdout.write(f"Worker {names} running; stop with Ctrl-C or SIGTERM.")
+            others = [threading.Thread(target=w.run, name=w.name, daemon=True) for w in workers[1:]]
+            for thread in others:
+                thread.start()
+            try:
+                workers[0].run()
+            finally:
+                for worker in workers[1:]:
+                    worker.stop.set()
+                for thread in others:
+                    thread.join()
+
+
+def _name(given: str | None, lane: str, lanes: int) -> str | None:
+    """One name per lane: `--name` as given for a single lane, with the lane after it for several."""
+    if given is None or lanes == 1:
+        return given
+    return f"{given}/{lane}"
 
 
 @contextmanager
-def _stopping_on_signals(worker: Worker) -> Iterator[None]:
+def _stopping_on_signals(workers: list[Worker]) -> Iterator[None]:
     """SIGTERM and Ctrl-C ask the worker to stop between two sends (it gives back what it claimed but did
     not send); the previous handlers come back afterwards, for callers such as call_command."""
     if threading.current_thread() is not threading.main_thread():
@@ -50,7 +80,8 @@ def _stopping_on_signals(worker: Worker) -> Iterator[None]:
         return
 
     def stop(signum: int, frame: object) -> None:
-        worker.stop.set()
+        for worker in workers:
+            worker.stop.set()
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
