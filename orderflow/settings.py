@@ -153,8 +153,14 @@ WORKER_POLL_SECONDS = float(env_str("WORKER_POLL_SECONDS", "0.25"))
 # false: the worker's own PostgreSQL session commits without waiting for the WAL flush (a PostgreSQL crash
 # can lose its last fraction of a second of results; those messages are sent again, same Message-ID).
 WORKER_SYNCHRONOUS_COMMIT = env_bool("WORKER_SYNCHRONOUS_COMMIT", True)
-# Outbound notification URLs (Apprise) to private addresses are refused unless allowed (tests allow them).
+# Webhooks and Apprise URLs to addresses that are not public are refused (orderflow.core.outbound) unless
+# allowed: tests and closed networks allow them.
 ALLOW_PRIVATE_DESTINATIONS = env_bool("ALLOW_PRIVATE_DESTINATIONS", False)
+# Each webhook or Apprise send: at most this long to connect, and this long in all (answer included).
+OUTBOUND_CONNECT_SECONDS = env_int("OUTBOUND_CONNECT_SECONDS", 3)
+OUTBOUND_SEND_SECONDS = env_int("OUTBOUND_SEND_SECONDS", 10)
+if not 1 <= OUTBOUND_CONNECT_SECONDS <= OUTBOUND_SEND_SECONDS:
+    raise ImproperlyConfigured("OUTBOUND_CONNECT_SECONDS must be from 1 to OUTBOUND_SEND_SECONDS")
 
 LOGGING = {
     "version": 1,
