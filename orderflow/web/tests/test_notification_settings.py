@@ -53,7 +53,7 @@ def test_an_owner_changes_hours_and_senders(as_olivia, acme):
         day_6="",
         email_from="orders@acme.example",
         sms_sender="+14155550100",
-        sms_url="json://127.0.0.1:9/sms?to={to}",
+        sms_url="json://sms.example.com/sms?to={to}",
         feedback_delay_minutes="60",
     )
 
