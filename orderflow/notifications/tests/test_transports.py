@@ -4,6 +4,7 @@ JSON endpoint, in-app inbox items, call tasks, and the sandbox that sends nothin
 from __future__ import annotations
 
 import datetime as dt
+import socket
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +13,7 @@ import time_machine
 from orderflow.accounts.actions import add_contact
 from orderflow.core import outbound
 from orderflow.core.actors import Actor
+from orderflow.core.errors import ActionError
 from orderflow.notifications.actions import set_preference, update_settings
 from orderflow.notifications.models import (
     CallTask,
@@ -294,3 +296,78 @@ def test_the_sandbox_keeps_email_sms_and_messenger_and_sends_nothing(
         .exclude(status=Status.FAILED)  # Olivia has no email address
         .values_list("status", flat=True)
     ) == {Status.SENT}
+
+
+# -- where Apprise may connect --------------------------------------------------------------------
+
+
+@pytest.fixture
+def listener():
+    """A local TCP port that no message may reach: accept() tells whether anything connected."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    yield server
+    server.close()
+
+
+def reached(server) -> bool:
+    try:
+        server.accept()[0].close()
+    except TimeoutError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "json://127.0.0.1:{port}/sms/{to}",
+        "xml://127.0.0.1:{port}/sms/{to}",
+        "form://127.0.0.1:{port}/sms/{to}",
+        "ntfy://127.0.0.1:{port}/sms?to={to}",
+        "gotify://127.0.0.1:{port}/abcdefghijklmnop?to={to}",
+        "mmost://127.0.0.1:{port}/abcdefghijklmnopqrstuvwxyz?to={to}",
+        "apprise://127.0.0.1:{port}/key?to={to}",
+        "json://2130706433:{port}/sms/{to}",
+        "json://[::ffff:127.0.0.1]:{port}/sms/{to}",
+    ],
+)
+def test_an_sms_service_on_a_private_address_is_never_connected_to_whatever_its_scheme(
+    paris_morning, listener, settings, make_order, acme, olivia, bruno, template
+):
+    # Given an SMS URL on loopback that was saved without the entry check (e.g. before it existed)
+    settings.ALLOW_PRIVATE_DESTINATIONS = False
+    settings.NOTIFICATIONS_SANDBOX = False
+    url = template.replace("{port}", str(listener.getsockname()[1]))
+    NotificationSettings.objects.update_or_create(seller=acme, defaults={"sms_url": url})
+    prepare_for(bruno, make_order, olivia)
+
+    Worker().run_once()
+
+    # Then the guard refused the connection itself: failed for good, nothing reached the port
+    assert status_delivery(bruno, Channel.SMS).status == Status.FAILED
+    assert not reached(listener)
+
+
+def test_a_service_at_a_fixed_address_is_refused_when_its_name_resolves_inside(
+    paris_morning, settings, dns, make_order, acme, olivia, bruno
+):
+    # Given Twilio's API name answering a private address (a poisoned or rebinding resolver)
+    settings.ALLOW_PRIVATE_DESTINATIONS = False
+    settings.NOTIFICATIONS_SANDBOX = False
+    dns["api.twilio.com"] = [["10.0.0.7"]]
+    sms_url(acme, olivia, "twilio://AC" + "a" * 32 + ":" + "b" * 32 + "@15555550100/{to}")
+    prepare_for(bruno, make_order, olivia)
+
+    Worker().run_once()
+
+    # Then the connection was refused for good (a Twilio that cannot be reached would be retried)
+    assert status_delivery(bruno, Channel.SMS).status == Status.FAILED
+
+
+def test_an_sms_url_on_a_private_address_is_refused_when_saved(acme, olivia, settings):
+    settings.ALLOW_PRIVATE_DESTINATIONS = False
+    with pytest.raises(ActionError) as refused:
+        sms_url(acme, olivia, "ntfy://127.0.0.1:8199/{to}")
+    assert refused.value.code == "private_destination"
+    assert not NotificationSettings.objects.filter(seller=acme).exclude(sms_url="").exists()

@@ -100,6 +100,18 @@ def test_an_sms_url_without_the_number_is_refused_by_the_action(as_olivia, acme)
     assert not NotificationSettings.objects.filter(seller=acme).exclude(sms_url="").exists()
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["json://127.0.0.1:9/sms/{to}", "ntfy://127.1:8199/{to}", "gotify://[::1]/abcdefghijklmnop?to={to}"],
+)
+def test_an_sms_url_on_a_private_address_is_a_field_error(as_olivia, acme, settings, url):
+    settings.ALLOW_PRIVATE_DESTINATIONS = False
+    response = as_olivia.post(SETTINGS, settings_payload(sms_url=url))
+    assert response.status_code == 400
+    assert list(response.context["settings_form"].errors) == ["sms_url"]
+    assert not NotificationSettings.objects.filter(seller=acme).exclude(sms_url="").exists()
+
+
 def test_staff_read_the_settings_but_cannot_change_them(client, sam, acme, pickup_rule):
     client.force_login(sam.user)
 
