@@ -7,6 +7,7 @@ seller, with Rita, used to prove that one tenant never sees another's data.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -110,6 +111,38 @@ def make_order(order_types, corner_bar, alice, olivia) -> Callable[..., Order]:
 def _note_for(order: Order, state: str) -> str:
     transition = order.workflow.transition(order.state, state)
     return "Moved by the test" if transition is not None and transition.note == "required" else ""
+
+
+@pytest.fixture(autouse=True)
+def dns(monkeypatch) -> dict[str, list[list[str]]]:
+    """Name lookups stay on this machine (the outbound guard resolves every URL's host when it is
+    entered): addresses and `localhost` resolve as usual; a name a test lists here answers with its
+    addresses, one list per lookup with the last one repeated (an answer that changes: DNS rebinding);
+    any other name is unknown."""
+    answers: dict[str, list[list[str]]] = {}
+    system = socket.getaddrinfo
+
+    def lookup(host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name in answers:
+            queue = answers[name]
+            found = queue.pop(0) if len(queue) > 1 else queue[0]
+            return [_address_info(address, port) for address in found if family in (0, _family(address))]
+        if not name or name == "localhost":
+            return system(host, port, family, type, proto, flags)
+        return system(host, port, family, type, proto, flags | socket.AI_NUMERICHOST)
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    return answers
+
+
+def _family(address: str) -> int:
+    return socket.AF_INET6 if ":" in address else socket.AF_INET
+
+
+def _address_info(address: str, port: Any) -> tuple[Any, ...]:
+    sockaddr = (address, int(port or 0), 0, 0) if ":" in address else (address, int(port or 0))
+    return (_family(address), socket.SOCK_STREAM, socket.IPPROTO_TCP, "", sockaddr)
 
 
 @pytest.fixture(autouse=True)

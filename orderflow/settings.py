@@ -156,8 +156,14 @@ WORKER_SYNCHRONOUS_COMMIT = env_bool("WORKER_SYNCHRONOUS_COMMIT", True)
 # How many sends to servers that sellers choose (webhooks, SMS and messenger gateways) one worker makes at
 # the same time, each on its own thread and database connection.
 WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY", 8)
-# Outbound notification URLs (Apprise) to private addresses are refused unless allowed (tests allow them).
+# Webhooks and Apprise URLs to addresses that are not public are refused (orderflow.core.outbound) unless
+# allowed: tests and closed networks allow them.
 ALLOW_PRIVATE_DESTINATIONS = env_bool("ALLOW_PRIVATE_DESTINATIONS", False)
+# Each webhook or Apprise send: at most this long to connect, and this long in all (answer included).
+OUTBOUND_CONNECT_SECONDS = env_int("OUTBOUND_CONNECT_SECONDS", 3)
+OUTBOUND_SEND_SECONDS = env_int("OUTBOUND_SEND_SECONDS", 10)
+if not 1 <= OUTBOUND_CONNECT_SECONDS <= OUTBOUND_SEND_SECONDS:
+    raise ImproperlyConfigured("OUTBOUND_CONNECT_SECONDS must be from 1 to OUTBOUND_SEND_SECONDS")
 
 LOGGING = {
     "version": 1,

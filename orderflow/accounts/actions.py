@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from orderflow.accounts.models import Contact, Customer, Membership, Role, Seller
+from orderflow.core import outbound
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Forbidden
 
@@ -107,6 +108,11 @@ def add_contact(
         raise ActionError(
             "invalid", "The messenger address must be an Apprise URL such as tgram://token/chat."
         )
+    if contact.messenger_url:
+        try:
+            outbound.check_apprise_url(contact.messenger_url)
+        except outbound.OutboundRefused as refused:
+            raise ActionError(refused.code, refused.message, details={"field": "messenger_url"}) from None
     if not contact.email and not contact.phone:
         raise ActionError("invalid", "A contact needs an email address or a phone number.")
     contact.save()

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orderflow.accounts.models import Role, Seller
+from orderflow.core import outbound
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Forbidden
 from orderflow.integrations.models import WEBHOOK_EVENT_TYPES, ApiToken, WebhookEndpoint
@@ -73,6 +74,10 @@ def _check_url(url: str) -> str:
         raise ActionError("invalid", "The endpoint must be an http(s) URL.", details={"field": "url"})
     if len(url) > 1000:
         raise ActionError("invalid", "The URL can be at most 1000 characters.", details={"field": "url"})
+    try:
+        outbound.check_webhook_url(url)
+    except outbound.OutboundRefused as refused:
+        raise ActionError(refused.code, refused.message, details={"field": "url"}) from None
     return url
 
 

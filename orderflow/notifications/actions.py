@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orderflow.accounts.models import CHANNEL_KEYS, Contact, Membership, Role, Seller
+from orderflow.core import outbound
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Forbidden
 from orderflow.notifications import windows
@@ -33,6 +34,9 @@ from orderflow.notifications.models import (
 from orderflow.notifications.render import PARTS, TemplateProblem, check, template_keys
 from orderflow.orders.actions import log_event
 from orderflow.orders.models import EventType, Order
+
+# Stands for a recipient's number when an SMS service URL with {to} is judged before any SMS is sent.
+SAMPLE_NUMBER = "+15555550100"
 
 Person = Contact | Membership
 
@@ -151,6 +155,11 @@ def update_settings(seller: Seller, *, actor: Actor, **values: object) -> Notifi
             )
     if found.sms_url and "{to}" not in found.sms_url:
         raise ActionError("invalid", "The SMS service URL must contain {to} where the number goes.")
+    if "sms_url" in values and found.sms_url:
+        try:
+            outbound.check_apprise_url(found.sms_url.replace("{to}", SAMPLE_NUMBER))
+        except outbound.OutboundRefused as refused:
+            raise ActionError(refused.code, refused.message, details={"field": "sms_url"}) from None
     try:
         found.full_clean(exclude=["seller"])
     except ValidationError as exc:

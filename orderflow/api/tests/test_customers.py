@@ -101,3 +101,13 @@ def test_a_refused_preference_saves_nothing(api, alice):
     assert list(assert_error(response, 422, "validation_error")["details"]["fields"]) == ["hours"]
     response = api.put(f"/contacts/{alice.pk}/preferences", {"categories": {}, "hours": {"monday": "9 to 5"}})
     assert_error(response, 400, "invalid")
+
+
+def test_a_messenger_url_on_a_private_address_is_refused(api, corner_bar, settings):
+    settings.ALLOW_PRIVATE_DESTINATIONS = False
+    response = api.post(
+        f"/customers/{corner_bar.pk}/contacts",
+        {"name": "Ines", "phone": "+33611111111", "messenger_url": "ntfy://127.0.0.1:8199/ines"},
+    )
+    assert assert_error(response, 400, "private_destination")["details"] == {"field": "messenger_url"}
+    assert not Contact.objects.filter(name="Ines").exists()

@@ -95,3 +95,36 @@ def test_a_disabled_endpoint_is_enabled_again(api):
     WebhookEndpoint.objects.filter(pk=endpoint["id"]).update(is_active=False, disabled_reason="Failing")
     body = api.post(f"/webhooks/{endpoint['id']}/enable").json()
     assert (body["is_active"], body["disabled_reason"]) == (True, "")
+
+
+PRIVATE_URLS = [
+    "http://127.1/",
+    "http://2130706433/",
+    "http://0x7f000001/",
+    "http://[::ffff:127.0.0.1]/",
+    "http://[::1]/",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://100.100.100.200/",
+    "http://10.0.0.1/",
+    "http://172.16.0.1/",
+    "http://192.168.0.1/",
+    "http://0.0.0.0/",
+    "http://[fc00::1]/",
+    "http://[fe80::1]/",
+    "http://[64:ff9b::7f00:1]/",
+    "https://localhost:8443/hooks",
+]
+
+
+@pytest.mark.parametrize("url", PRIVATE_URLS)
+def test_an_endpoint_on_an_address_that_is_not_public_is_refused_at_once(api, settings, url):
+    settings.ALLOW_PRIVATE_DESTINATIONS = False
+    body = assert_error(api.post("/webhooks", {"url": url}), 400, "private_destination")
+    assert body["details"] == {"field": "url"}
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_an_endpoint_on_a_public_name_is_created(api, settings, dns):
+    settings.ALLOW_PRIVATE_DESTINATIONS = False
+    dns["erp.example.com"] = [["93.184.216.34"]]
+    assert api.post("/webhooks", {"url": "https://erp.example.com/hooks"}).status_code == 201

@@ -4,15 +4,17 @@ JSON endpoint, in-app inbox items, call tasks, and the sandbox that sends nothin
 from __future__ import annotations
 
 import datetime as dt
+import socket
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
 from orderflow.accounts.actions import add_contact
+from orderflow.core import outbound
 from orderflow.core.actors import Actor
+from orderflow.core.errors import ActionError
 from orderflow.notifications.actions import set_preference, update_settings
-from orderflow.notifications.channels import apprise_send
 from orderflow.notifications.models import (
     CallTask,
     Category,
@@ -138,16 +140,16 @@ def test_a_seller_without_an_sms_service_fails_the_sms_for_good(
 def test_a_json_url_to_a_private_address_is_refused(
     paris_morning, use_http_sink, settings, make_order, acme, olivia, bruno
 ):
-    # Given posting to private addresses is not allowed (the production default)
-    settings.ALLOW_PRIVATE_DESTINATIONS = False
+    # Given a URL saved while private addresses were allowed, and now they are not (the production default)
     sms_url(acme, olivia, use_http_sink.url("sms/{to}"))
+    settings.ALLOW_PRIVATE_DESTINATIONS = False
     prepare_for(bruno, make_order, olivia)
 
     Worker().run_once()
 
+    # Then the connection is refused, for good, and nothing reached the endpoint
     delivery = status_delivery(bruno, Channel.SMS)
     assert delivery.status == Status.FAILED
-    assert delivery.error == "127.0.0.1 is a private address; sending there is not allowed."
     assert use_http_sink.posts == []
 
 
@@ -156,10 +158,10 @@ def test_a_redirect_from_the_service_is_not_followed_when_private_addresses_are_
 ):
     # Given a service that passes the address check (as a public host would) but answers with a
     # redirect into the private network
-    settings.ALLOW_PRIVATE_DESTINATIONS = False
-    monkeypatch.setattr(apprise_send, "check_destination", lambda url: None)
-    use_http_sink.status, use_http_sink.location = 307, f"http://127.0.0.1:{use_http_sink.port}/internal"
     sms_url(acme, olivia, use_http_sink.url("sms/{to}"))
+    settings.ALLOW_PRIVATE_DESTINATIONS = False
+    monkeypatch.setattr(outbound, "is_public", lambda address: True)
+    use_http_sink.status, use_http_sink.location = 307, f"http://127.0.0.1:{use_http_sink.port}/internal"
     prepare_for(bruno, make_order, olivia)
 
     Worker().run_once()
@@ -203,7 +205,6 @@ def test_a_messenger_service_that_fails_is_retried_and_a_private_one_refused(
     Worker().run_once()
     delivery.refresh_from_db()
     assert delivery.status == Status.FAILED
-    assert "private address" in delivery.error
     assert len(use_http_sink.posts) == 1
 
 
@@ -295,3 +296,78 @@ def test_the_sandbox_keeps_email_sms_and_messenger_and_sends_nothing(
         .exclude(status=Status.FAILED)  # Olivia has no email address
         .values_list("status", flat=True)
     ) == {Status.SENT}
+
+
+# -- where Apprise may connect --------------------------------------------------------------------
+
+
+@pytest.fixture
+def listener():
+    """A local TCP port that no message may reach: accept() tells whether anything connected."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    yield server
+    server.close()
+
+
+def reached(server) -> bool:
+    try:
+        server.accept()[0].close()
+    except TimeoutError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "json://127.0.0.1:{port}/sms/{to}",
+        "xml://127.0.0.1:{port}/sms/{to}",
+        "form://127.0.0.1:{port}/sms/{to}",
+        "ntfy://127.0.0.1:{port}/sms?to={to}",
+        "gotify://127.0.0.1:{port}/abcdefghijklmnop?to={to}",
+        "mmost://127.0.0.1:{port}/abcdefghijklmnopqrstuvwxyz?to={to}",
+        "apprise://127.0.0.1:{port}/key?to={to}",
+        "json://2130706433:{port}/sms/{to}",
+        "json://[::ffff:127.0.0.1]:{port}/sms/{to}",
+    ],
+)
+def test_an_sms_service_on_a_private_address_is_never_connected_to_whatever_its_scheme(
+    paris_morning, listener, settings, make_order, acme, olivia, bruno, template
+):
+    # Given an SMS URL on loopback that was saved without the entry check (e.g. before it existed)
+    settings.ALLOW_PRIVATE_DESTINATIONS = False
+    settings.NOTIFICATIONS_SANDBOX = False
+    url = template.replace("{port}", str(listener.getsockname()[1]))
+    NotificationSettings.objects.update_or_create(seller=acme, defaults={"sms_url": url})
+    prepare_for(bruno, make_order, olivia)
+
+    Worker().run_once()
+
+    # Then the guard refused the connection itself: failed for good, nothing reached the port
+    assert status_delivery(bruno, Channel.SMS).status == Status.FAILED
+    assert not reached(listener)
+
+
+def test_a_service_at_a_fixed_address_is_refused_when_its_name_resolves_inside(
+    paris_morning, settings, dns, make_order, acme, olivia, bruno
+):
+    # Given Twilio's API name answering a private address (a poisoned or rebinding resolver)
+    settings.ALLOW_PRIVATE_DESTINATIONS = False
+    settings.NOTIFICATIONS_SANDBOX = False
+    dns["api.twilio.com"] = [["10.0.0.7"]]
+    sms_url(acme, olivia, "twilio://AC" + "a" * 32 + ":" + "b" * 32 + "@15555550100/{to}")
+    prepare_for(bruno, make_order, olivia)
+
+    Worker().run_once()
+
+    # Then the connection was refused for good (a Twilio that cannot be reached would be retried)
+    assert status_delivery(bruno, Channel.SMS).status == Status.FAILED
+
+
+def test_an_sms_url_on_a_private_address_is_refused_when_saved(acme, olivia, settings):
+    settings.ALLOW_PRIVATE_DESTINATIONS = False
+    with pytest.raises(ActionError) as refused:
+        sms_url(acme, olivia, "ntfy://127.0.0.1:8199/{to}")
+    assert refused.value.code == "private_destination"
+    assert not NotificationSettings.objects.filter(seller=acme).exclude(sms_url="").exists()

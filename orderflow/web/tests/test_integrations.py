@@ -98,6 +98,19 @@ def test_bad_input_is_refused_with_a_message_and_creates_nothing(client, olivia,
     assert not WebhookEndpoint.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "url", ["http://127.1/", "http://2130706433/", "http://[::ffff:127.0.0.1]/", "http://100.100.100.200/"]
+)
+def test_an_endpoint_on_an_address_that_is_not_public_is_a_field_error(client, olivia, settings, url):
+    settings.ALLOW_PRIVATE_DESTINATIONS = False
+    client.force_login(olivia.user)
+    response = client.post(seller_url("webhook_create"), {"url": url})
+    assert response.status_code == 400
+    assert list(response.context["webhook_form"].errors) == ["url"]
+    assert f'value="{url}"' in response.content.decode()  # what was typed is kept
+    assert not WebhookEndpoint.objects.exists()
+
+
 def test_an_endpoint_is_added_and_its_secret_shown_to_managers(client, olivia):
     client.force_login(olivia.user)
     response = client.post(

@@ -53,7 +53,7 @@ def test_an_owner_changes_hours_and_senders(as_olivia, acme):
         day_6="",
         email_from="orders@acme.example",
         sms_sender="+14155550100",
-        sms_url="json://127.0.0.1:9/sms?to={to}",
+        sms_url="json://sms.example.com/sms?to={to}",
         feedback_delay_minutes="60",
     )
 
@@ -97,6 +97,18 @@ def test_an_sms_url_without_the_number_is_refused_by_the_action(as_olivia, acme)
     assert response.status_code == 400
     assert "The SMS service URL must contain {to} where the number goes." in page
     assert 'value="json://127.0.0.1:9/sms"' in page
+    assert not NotificationSettings.objects.filter(seller=acme).exclude(sms_url="").exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["json://127.0.0.1:9/sms/{to}", "ntfy://127.1:8199/{to}", "gotify://[::1]/abcdefghijklmnop?to={to}"],
+)
+def test_an_sms_url_on_a_private_address_is_a_field_error(as_olivia, acme, settings, url):
+    settings.ALLOW_PRIVATE_DESTINATIONS = False
+    response = as_olivia.post(SETTINGS, settings_payload(sms_url=url))
+    assert response.status_code == 400
+    assert list(response.context["settings_form"].errors) == ["sms_url"]
     assert not NotificationSettings.objects.filter(seller=acme).exclude(sms_url="").exists()
 
 

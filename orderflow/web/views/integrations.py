@@ -120,6 +120,8 @@ def webhook_create(request: HttpRequest, membership: Membership) -> HttpResponse
         )
     except ActionError as error:
         messages.error(request, f"No endpoint was added. {error.message}")
+        if error.details.get("field") in form.fields:
+            form.add_error(error.details["field"], error.message)
         return _page(request, membership, webhook_form=form, status=error.status)
     messages.success(request, "Endpoint added. Verify the signatures of what it receives with its secret.")
     return redirect(_endpoint_url(endpoint, membership))

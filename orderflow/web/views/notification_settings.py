@@ -55,6 +55,8 @@ def notification_settings(request: HttpRequest, membership: Membership) -> HttpR
         update_settings(membership.seller, actor=Actor.staff(membership), **form.values())
     except ActionError as error:
         messages.error(request, f"Nothing was saved. {error.message}")
+        if error.details.get("field") in form.fields:
+            form.add_error(error.details["field"], error.message)
         return _page(request, membership, form, status=error.status)
     messages.success(request, "Notification settings saved.")
     return redirect(_settings_url(membership))

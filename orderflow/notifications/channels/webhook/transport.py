@@ -1,43 +1,23 @@
-"""Webhooks: a signed POST of the event's JSON (Standard Webhooks). Success is a 2xx within 15 s;
-anything else is retried on the outbox schedule; an endpoint failing for 5 days is disabled."""
+"""Webhooks: a signed POST of the event's JSON (Standard Webhooks). Success is a 2xx status within the
+send's time budget (OUTBOUND_SEND_SECONDS; the body of the answer is not read); anything else is retried
+on the outbox schedule; an endpoint failing for 5 days is disabled. Where the POST may go is decided by
+orderflow.core.outbound, at the connection itself."""
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import time
-from urllib.parse import urlsplit
+from typing import NoReturn
 
 import requests
 from django.conf import settings
 
+from orderflow.core import outbound
 from orderflow.integrations.models import WebhookEndpoint
 from orderflow.integrations.webhooks import message_id, record_outcome, sign
 from orderflow.notifications.channels import Outgoing, TransportError
 
-TIMEOUT_SECONDS = 15
-
-
-def _check_public(url: str) -> None:
-    if settings.ALLOW_PRIVATE_DESTINATIONS:
-        return
-    host = urlsplit(url).hostname or ""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except socket.gaierror:
-        raise TransportError(f"The host {host!r} cannot be found.", permanent=False) from None
-    for address in addresses:
-        ip = ipaddress.ip_address(address)
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
-            raise TransportError(
-                f"{host} is a private address; webhooks may not be sent there.", permanent=True
-            )
-
 
 class Transport:
-    def __init__(self) -> None:
-        self.session = requests.Session()
-
     def open(self) -> None:
         pass
 
@@ -46,7 +26,6 @@ class Transport:
         endpoint = notification.webhook
         if endpoint is None or not endpoint.is_active:
             raise TransportError("The webhook endpoint is disabled or gone.", permanent=True)
-        _check_public(endpoint.url)
         body = item.rendered.text
         msg_id, timestamp = message_id(notification), int(time.time())
         headers = {
@@ -56,25 +35,37 @@ class Transport:
             "webhook-timestamp": str(timestamp),
             "webhook-signature": sign(endpoint.secret, msg_id, timestamp, body),
         }
-        try:
-            response = self.session.post(
-                endpoint.url,
-                data=body.encode(),
-                headers=headers,
-                timeout=TIMEOUT_SECONDS,
-                allow_redirects=False,
-            )
-        except requests.Timeout:
-            self._failed(endpoint, f"No answer within {TIMEOUT_SECONDS} s.")
-        except requests.RequestException as exc:
-            self._failed(endpoint, f"The endpoint could not be reached: {type(exc).__name__}.")
+        budget = settings.OUTBOUND_SEND_SECONDS
+        response: requests.Response | None = None
+        error: requests.RequestException | None = None
+        # A session per send: its connection is made inside this send's guard, judged and timed by it.
+        with outbound.guarded(budget=budget) as guard, requests.Session() as session:
+            try:
+                response = session.post(
+                    endpoint.url,
+                    data=body.encode(),
+                    headers=headers,
+                    timeout=(settings.OUTBOUND_CONNECT_SECONDS, budget),
+                    allow_redirects=False,
+                    stream=True,  # the status is the answer: a body dripping in slowly is never waited for
+                )
+                response.close()
+            except requests.RequestException as exc:
+                error = exc
+            # An answer cut short by the budget can look whole (headers end at the cut): read this first.
+            expired = guard.expired
+        if guard.refused:
+            raise TransportError(guard.refused[0].message, permanent=True)
+        if expired or isinstance(error, requests.Timeout):
+            self._failed(endpoint, f"No answer within {budget} s.")
+        if response is None:
+            self._failed(endpoint, f"The endpoint could not be reached: {type(error).__name__}.")
+        elif 200 <= response.status_code < 300:
+            record_outcome(endpoint, ok=True)
         else:
-            if 200 <= response.status_code < 300:
-                record_outcome(endpoint, ok=True)
-                return
             self._failed(endpoint, f"The endpoint answered {response.status_code} {response.reason}.")
 
-    def _failed(self, endpoint: WebhookEndpoint, reason: str) -> None:
+    def _failed(self, endpoint: WebhookEndpoint, reason: str) -> NoReturn:
         disabled = record_outcome(endpoint, ok=False)
         if disabled:
             raise TransportError(
@@ -83,4 +74,4 @@ class Transport:
         raise TransportError(reason, permanent=False)
 
     def close(self) -> None:
-        self.session.close()
+        pass
