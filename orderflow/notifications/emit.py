@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from orderflow.notifications import windows
+from orderflow.notifications.channels import registry
 from orderflow.notifications.models import (
     Category,
     Channel,
@@ -51,9 +52,6 @@ def muted() -> Iterator[None]:
         yield
     finally:
         _muted.reset(token)
-
-
-HELD_CHANNELS = {Channel.EMAIL, Channel.SMS, Channel.MESSENGER, Channel.CALL}
 
 
 def _event_keys(event: OrderEvent, order: Order) -> list[tuple[str, str]]:
@@ -204,7 +202,7 @@ class _Change:
         schedule, schedule_source = schedule_for(person, lambda: self.seller_settings.default_window)
         result = []
         for channel in decided.channels:
-            address, problem = _address(person, channel, order)
+            address, problem = registry.address(person, channel)
             reason = f"{channel}: from {decided.why}."
             if problem:
                 result.append(
@@ -218,7 +216,7 @@ class _Change:
                 )
             if rule.urgent:
                 reason += " Urgent: delivery hours do not apply."
-            elif channel in HELD_CHANNELS and schedule is not None:
+            elif registry.held_by_hours(channel) and schedule is not None:
                 due = windows.next_open(base, person.time_zone, schedule)
                 if due > base:
                     local = due.astimezone(ZoneInfo(person.time_zone))
@@ -371,28 +369,6 @@ def _insert_new(notifications: list[Notification]) -> set[str]:
                 notification._state.adding, notification._state.db = False, connection.alias
                 new.add(idempotency_key)
     return new
-
-
-def _address(person: Recipient, channel: str, order: Order) -> tuple[str, str]:
-    """Where this channel reaches the person, or why it cannot."""
-    contact, membership = person.contact, person.membership
-    if channel == Channel.EMAIL:
-        return (person.email, "") if person.email else ("", f"{person.name} has no email address.")
-    if channel == Channel.SMS:
-        phone = contact.phone if contact else membership.phone if membership else ""
-        return (phone, "") if phone else ("", f"{person.name} has no phone number for SMS.")
-    if channel == Channel.MESSENGER:
-        url = contact.messenger_url if contact else ""
-        return (url, "") if url else ("", f"{person.name} has no messenger address.")
-    if channel == Channel.IN_APP:
-        if membership is not None or (contact is not None and contact.user_id):
-            return person.key, ""
-        return "", f"{person.name} has no login to see in-app notifications."
-    if channel == Channel.CALL:
-        if contact is None:
-            return "", "call tasks are for calling customers."
-        return (contact.phone, "") if contact.phone else ("", f"{person.name} has no phone number to call.")
-    return "", f"unknown channel {channel!r}."
 
 
 def _delivery(
