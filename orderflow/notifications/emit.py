@@ -13,15 +13,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
-from django.utils import timezone
 
 from orderflow.notifications import windows
 from orderflow.notifications.channels import registry
+from orderflow.notifications.channels.webhook.emission import emit_webhooks
 from orderflow.notifications.models import (
     Category,
-    Channel,
     Delivery,
     Event,
     Notification,
@@ -29,6 +28,7 @@ from orderflow.notifications.models import (
     NotificationSettings,
     Status,
 )
+from orderflow.notifications.outbox import wake_worker_on_commit
 from orderflow.notifications.recipients import (
     Choice,
     Recipient,
@@ -39,7 +39,6 @@ from orderflow.notifications.recipients import (
 )
 from orderflow.orders.models import EventType, Order, OrderEvent
 
-WAKE_CHANNEL = "orderflow_outbox"
 _muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
 
 
@@ -90,13 +89,11 @@ def emit(event: OrderEvent, order: Order | None = None) -> list[Notification]:
         order = Order.objects.select_related("seller", "customer", "placed_by", "workflow_version").get(
             pk=event.order_id
         )
-    from orderflow.integrations.webhooks import emit_webhooks  # integrations builds on notifications
-
     hooks = emit_webhooks(event, order)
     keys = _event_keys(event, order)
     written = _Change(order, event).tell(keys) if keys else []
-    if (written or hooks) and connection.vendor == "postgresql":
-        transaction.on_commit(_wake_worker)
+    if written or hooks:
+        wake_worker_on_commit()
     return written
 
 
@@ -231,42 +228,6 @@ class _Change:
 
     def _delivery(self, told: _Told, channel: str, address: str, status: str, reason: str) -> Delivery:
         return _delivery(told.notification, channel, address, status, self.now, reason, self.now)
-
-
-def tell_staff(seller_id: int, *, template: str, payload: dict[str, str]) -> list[Notification]:
-    """A message to the seller's owners and managers that is about the seller, not an order
-    (an integration stopped working). Email and in-app, at once."""
-    from orderflow.accounts.models import Membership, Role
-
-    now = timezone.now()
-    managers = Membership.objects.filter(
-        seller_id=seller_id, role__in=[Role.OWNER, Role.MANAGER], is_active=True
-    ).select_related("user", "seller")
-    written = []
-    for membership in managers:
-        notification = Notification.objects.create(
-            seller_id=seller_id,
-            membership=membership,
-            recipient_name=membership.display_name,
-            locale=membership.seller.locale,
-            time_zone=membership.seller.time_zone,
-            category=Category.TRANSACTIONAL,
-            template=template,
-            payload=payload,
-            idempotency_key=f"{template}:{now.timestamp()}:{membership.pk}",
-            reason=f"{membership.display_name} manages {membership.seller.name}.",
-            created_at=now,
-        )
-        for channel in (Channel.EMAIL, Channel.IN_APP):
-            address = membership.user.email if channel == Channel.EMAIL else f"staff:{membership.pk}"
-            if address:
-                _delivery(
-                    notification, channel, address, Status.PENDING, now, f"{channel}: sent to managers.", now
-                ).save()
-        written.append(notification)
-    if written and connection.vendor == "postgresql":
-        transaction.on_commit(_wake_worker)
-    return written
 
 
 def _describe_rule(rule: NotificationRule, order: Order) -> str:
@@ -416,8 +377,3 @@ def _supersede_held(newest: Delivery, key: str, now: dt.datetime, *, not_yet: li
             f" Superseded by delivery #{newest.pk}: one message with the current status goes instead."
         )
         older.save(update_fields=["status", "superseded_by", "reason"])
-
-
-def _wake_worker() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"NOTIFY {WAKE_CHANNEL}")

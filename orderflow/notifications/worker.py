@@ -36,8 +36,8 @@ from django.utils import timezone
 
 from orderflow.notifications.channels import Outgoing, Transport, TransportError, transport_class
 from orderflow.notifications.channels.registry import transport_kind
-from orderflow.notifications.emit import WAKE_CHANNEL
 from orderflow.notifications.models import Delivery, DeliveryAttempt, Status
+from orderflow.notifications.outbox import WAKE_CHANNEL
 from orderflow.notifications.render import Batch, TemplateProblem, preload, render
 
 log = logging.getLogger(__name__)

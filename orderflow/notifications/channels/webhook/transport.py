@@ -12,8 +12,10 @@ import requests
 from django.conf import settings
 
 from orderflow.integrations.models import WebhookEndpoint
-from orderflow.integrations.webhooks import message_id, record_outcome, sign
+from orderflow.integrations.webhooks import sign
 from orderflow.notifications.channels import Outgoing, TransportError
+from orderflow.notifications.channels.webhook.emission import message_id
+from orderflow.notifications.channels.webhook.outcomes import record_outcome
 
 TIMEOUT_SECONDS = 15
 
