@@ -17,6 +17,7 @@ from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Forbidden
 from orderflow.notifications import windows
 from orderflow.notifications.channels import registry
+from orderflow.notifications.emit import notify
 from orderflow.notifications.models import (
     MANDATORY,
     CallTask,
@@ -247,7 +248,8 @@ def record_feedback(order: Order, *, rating: int, comment: str, actor: Actor) ->
         feedback = Feedback.objects.create(
             order=order, contact=actor.contact, rating=rating, comment=comment, created_at=timezone.now()
         )
-        log_event(order, EventType.FEEDBACK, actor, note=comment, data={"rating": rating})
+        event = log_event(order, EventType.FEEDBACK, actor, note=comment, data={"rating": rating})
+        notify(event)
     return feedback
 
 
@@ -273,7 +275,8 @@ def choose_delivery_time(order: Order, *, slot: dt.datetime, actor: Actor) -> Or
     if slot not in delivery_slots(order):
         raise ActionError("invalid", "Choose one of the delivery times offered.", details={"field": "slot"})
     with transaction.atomic():
-        log_event(order, EventType.DELIVERY_TIME, actor, data={"slot": slot.isoformat()})
+        event = log_event(order, EventType.DELIVERY_TIME, actor, data={"slot": slot.isoformat()})
+        notify(event)
     return order
 
 

@@ -75,6 +75,16 @@ def settings_for(seller_id: int) -> NotificationSettings:
     return found
 
 
+def notify(*events: OrderEvent, order: Order | None = None) -> None:
+    """Tell whoever should know about the events of one change: the last step of an action, in its
+    transaction (nothing is sent before it commits; a rollback takes the messages with it).
+
+    `order`: the events' order as the action holds it, locked and with every change applied; None: read
+    afresh for each event."""
+    for event in events:
+        emit(event, order)
+
+
 def emit(event: OrderEvent, order: Order | None = None) -> list[Notification]:
     """Write the notifications an event calls for. Caller holds the transaction of the change.
 
