@@ -8,11 +8,13 @@ from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from orderflow.accounts.models import Contact, Customer, Membership, Role, Seller
 from orderflow.core import outbound
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Forbidden
+from orderflow.notifications.channels import registry
 
 
 def _validated(instance: models.Model, *, exclude: Sequence[str] = ()) -> None:
@@ -104,6 +106,14 @@ def add_contact(
         messenger_url=messenger_url.strip(),
     )
     _validated(contact)
+    unknown = sorted(set(contact.preferred_channels) - registry.pickable("contact"))
+    if unknown:
+        message = _("Unknown channel(s): %(names)s.") % {"names": ", ".join(unknown)}
+        raise ActionError(
+            "invalid",
+            f"preferred_channels: {message}",
+            details={"fields": {"preferred_channels": [message]}},
+        )
     if contact.messenger_url and "://" not in contact.messenger_url:
         raise ActionError(
             "invalid", "The messenger address must be an Apprise URL such as tgram://token/chat."

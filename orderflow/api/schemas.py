@@ -1,5 +1,5 @@
-"""The shapes the API returns (and webhooks carry). Built from models by explicit constructors so that
-the wire format does not change when a model does.
+"""The shapes the API returns, described for OpenAPI. The order and event shapes are built by
+`orders.shapes`, which webhooks carry too: these schemas describe and check them, they do not build them.
 
 The order shapes are built with `model_construct`: every value comes from the database already of the
 declared type, and validating some hundred objects per page would cost more than the queries. The
@@ -13,9 +13,8 @@ from typing import Any
 
 from ninja import Schema
 
-from orderflow.orders.models import Order, OrderEvent, OrderLine
-
-CENT = Decimal("0.01")
+from orderflow.orders.models import Order, OrderEvent
+from orderflow.orders.shapes import event_shape, order_shape
 
 
 class Ref(Schema):
@@ -33,20 +32,6 @@ class LineOut(Schema):
     backup_description: str
     status: str
     substitute_description: str
-
-    @classmethod
-    def from_line(cls, line: OrderLine) -> LineOut:
-        return cls.model_construct(
-            position=line.position,
-            sku=line.sku,
-            description=line.description,
-            quantity=f"{line.quantity.normalize():f}",  # "100", never "1E+2"
-            unit_price=None if line.unit_price is None else str(line.unit_price),
-            amount=None if line.amount is None else str(line.amount),
-            backup_description=line.backup_description,
-            status=line.status,
-            substitute_description=line.substitute_description,
-        )
 
 
 class OrderOut(Schema):
@@ -79,45 +64,19 @@ class OrderOut(Schema):
 
     @classmethod
     def from_order(cls, order: Order, *, refunded: Decimal | None = None) -> OrderOut:
-        """Expects lines prefetched and seller, order_type, workflow_version, customer, placed_by,
-        assignee__user selected when called for many orders (see orders.selectors), and `refunded`
-        (the sum of its refunds) given, or it is queried."""
-        state = order.current_state
-        locale = order.seller.locale
-        lines = list(order.lines.all())
-        total = sum((line.amount for line in lines if line.amount is not None), start=Decimal(0))
+        """`orders.shapes.order_shape`, which says what it expects loaded, as this schema."""
+        shape = order_shape(order, refunded=refunded)
+        people = {
+            name: None if shape[name] is None else Ref.model_construct(**shape[name])
+            for name in ("placed_by", "assignee")
+        }
         return cls.model_construct(
-            number=order.number,
-            title=order.title,
-            order_type=order.order_type.key,
-            workflow_version=order.workflow_version.number,
-            state=order.state,
-            state_label=state.label(locale),
-            customer_state_label=state.customer_label(locale),
-            category=state.category,
-            final=state.final,
-            customer=Ref.model_construct(id=order.customer_id, name=order.customer.name),
-            placed_by=Ref.model_construct(id=order.placed_by.pk, name=order.placed_by.name)
-            if order.placed_by
-            else None,
-            assignee=Ref.model_construct(id=order.assignee.pk, name=order.assignee.display_name)
-            if order.assignee
-            else None,
-            customer_notes=order.customer_notes,
-            internal_notes=order.internal_notes,
-            currency=order.currency,
-            total=str(total.quantize(CENT)),
-            # Quantized here: SQLite's sums come back without their scale ("30" for 30.00).
-            refunded=str((order.refunded_total() if refunded is None else refunded).quantize(CENT)),
-            submitted_at=order.submitted_at,
-            last_activity_at=order.last_activity_at,
-            seen_at=order.seen_at,
-            closed_at=order.closed_at,
-            estimated_completion=order.estimated_completion,
-            cancel_reason=order.cancel_reason,
-            archived=order.archived,
-            version=order.version,
-            lines=[LineOut.from_line(line) for line in lines],
+            **{
+                **shape,
+                **people,
+                "customer": Ref.model_construct(**shape["customer"]),
+                "lines": [LineOut.model_construct(**line) for line in shape["lines"]],
+            }
         )
 
 
@@ -138,16 +97,7 @@ class EventOut(Schema):
 
     @classmethod
     def from_event(cls, event: OrderEvent) -> EventOut:
-        return cls(
-            id=event.pk,
-            type=event.type,
-            actor=ActorOut(kind=event.actor_kind, name=event.actor_name),
-            from_state=event.from_state,
-            to_state=event.to_state,
-            note=event.note,
-            data=event.data,
-            created_at=event.created_at,
-        )
+        return cls(**event_shape(event))
 
 
 class TransitionOptionOut(Schema):

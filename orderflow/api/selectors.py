@@ -14,7 +14,7 @@ from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquer
 from orderflow.accounts.models import Contact, Customer, Membership, Seller
 from orderflow.api import pagination
 from orderflow.integrations.models import WebhookEndpoint
-from orderflow.integrations.selectors import webhook_deliveries
+from orderflow.notifications.channels.webhook.selectors import webhook_deliveries
 from orderflow.notifications.models import (
     MANDATORY,
 )

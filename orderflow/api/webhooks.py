@@ -21,7 +21,8 @@ from orderflow.integrations.actions import (
     redeliver,
 )
 from orderflow.integrations.models import WEBHOOK_EVENTS, WebhookEndpoint
-from orderflow.integrations.webhooks import message_id
+from orderflow.notifications.channels.webhook import selectors as sent
+from orderflow.notifications.channels.webhook.emission import message_id
 from orderflow.notifications.models import Delivery
 
 router = Router(tags=["webhooks"])
@@ -163,10 +164,10 @@ def post_redeliver(request: HttpRequest, endpoint_id: RowId, delivery_id: RowId)
     """Send the message again now, as a new delivery with the same webhook-id."""
     context = context_of(request)
     endpoint = _endpoint(context, endpoint_id)
-    delivery = integrations.webhook_delivery_of(endpoint, delivery_id)
+    delivery = sent.webhook_delivery_of(endpoint, delivery_id)
     if delivery is None:
         raise not_found("delivery")
     again = redeliver(delivery, actor=context.actor)
-    found = integrations.webhook_delivery_of(endpoint, again.pk)
+    found = sent.webhook_delivery_of(endpoint, again.pk)
     assert found is not None
     return Status(201, WebhookDeliveryOut.from_webhook_delivery(found))

@@ -9,6 +9,7 @@ from django.utils import timezone
 from orderflow.conversations.models import Message
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Forbidden
+from orderflow.notifications.emit import notify
 from orderflow.orders.actions import log_event
 from orderflow.orders.models import EventType, Order
 
@@ -44,7 +45,8 @@ def post_message(order: Order, *, body: str, actor: Actor, internal: bool = Fals
             internal=internal,
             created_at=timezone.now(),
         )
-        log_event(
+        event = log_event(
             order, EventType.MESSAGE, actor, note=body, data={"message_id": message.pk, "internal": internal}
         )
+        notify(event)
     return message

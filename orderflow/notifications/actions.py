@@ -12,11 +12,13 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from orderflow.accounts.models import CHANNEL_KEYS, Contact, Membership, Role, Seller
+from orderflow.accounts.models import Contact, Membership, Role, Seller
 from orderflow.core import outbound
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Forbidden
 from orderflow.notifications import windows
+from orderflow.notifications.channels import registry
+from orderflow.notifications.emit import notify
 from orderflow.notifications.models import (
     MANDATORY,
     CallTask,
@@ -84,14 +86,14 @@ def set_preference(
     label = Category(category).label
     if not enabled and category in MANDATORY:
         raise ActionError("mandatory", f"{label} cannot be turned off: these messages must reach you.")
-    unknown = sorted(set(channels) - CHANNEL_KEYS)  # people's channels: webhooks are for endpoints
+    unknown = sorted(set(channels) - registry.pickable())  # people's channels: webhooks are for endpoints
     if unknown:
         raise ActionError(
             "invalid", f"Unknown channel(s): {', '.join(unknown)}.", details={"field": "channels"}
         )
     if isinstance(person, Contact) and Channel.CALL in channels and not person.phone:
         raise ActionError("invalid", "A phone call needs a phone number on the contact.")
-    if isinstance(person, Membership) and {Channel.CALL, Channel.MESSENGER} & set(channels):
+    if isinstance(person, Membership) and set(channels) - registry.pickable("staff"):
         raise ActionError(
             "invalid", "Staff are told by email, SMS or in the app (calls and messengers are for customers)."
         )
@@ -255,7 +257,8 @@ def record_feedback(order: Order, *, rating: int, comment: str, actor: Actor) ->
         feedback = Feedback.objects.create(
             order=order, contact=actor.contact, rating=rating, comment=comment, created_at=timezone.now()
         )
-        log_event(order, EventType.FEEDBACK, actor, note=comment, data={"rating": rating})
+        event = log_event(order, EventType.FEEDBACK, actor, note=comment, data={"rating": rating})
+        notify(event)
     return feedback
 
 
@@ -281,7 +284,8 @@ def choose_delivery_time(order: Order, *, slot: dt.datetime, actor: Actor) -> Or
     if slot not in delivery_slots(order):
         raise ActionError("invalid", "Choose one of the delivery times offered.", details={"field": "slot"})
     with transaction.atomic():
-        log_event(order, EventType.DELIVERY_TIME, actor, data={"slot": slot.isoformat()})
+        event = log_event(order, EventType.DELIVERY_TIME, actor, data={"slot": slot.isoformat()})
+        notify(event)
     return order
 
 

@@ -13,14 +13,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
-from django.utils import timezone
 
 from orderflow.notifications import windows
+from orderflow.notifications.channels import registry
+from orderflow.notifications.channels.webhook.emission import emit_webhooks
 from orderflow.notifications.models import (
     Category,
-    Channel,
     Delivery,
     Event,
     Notification,
@@ -28,6 +28,7 @@ from orderflow.notifications.models import (
     NotificationSettings,
     Status,
 )
+from orderflow.notifications.outbox import wake_worker_on_commit
 from orderflow.notifications.recipients import (
     Choice,
     Recipient,
@@ -38,7 +39,6 @@ from orderflow.notifications.recipients import (
 )
 from orderflow.orders.models import EventType, Order, OrderEvent
 
-WAKE_CHANNEL = "orderflow_outbox"
 _muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
 
 
@@ -51,9 +51,6 @@ def muted() -> Iterator[None]:
         yield
     finally:
         _muted.reset(token)
-
-
-HELD_CHANNELS = {Channel.EMAIL, Channel.SMS, Channel.MESSENGER, Channel.CALL}
 
 
 def _event_keys(event: OrderEvent, order: Order) -> list[tuple[str, str]]:
@@ -78,6 +75,16 @@ def settings_for(seller_id: int) -> NotificationSettings:
     return found
 
 
+def notify(*events: OrderEvent, order: Order | None = None) -> None:
+    """Tell whoever should know about the events of one change: the last step of an action, in its
+    transaction (nothing is sent before it commits; a rollback takes the messages with it).
+
+    `order`: the events' order as the action holds it, locked and with every change applied; None: read
+    afresh for each event."""
+    for event in events:
+        emit(event, order)
+
+
 def emit(event: OrderEvent, order: Order | None = None) -> list[Notification]:
     """Write the notifications an event calls for. Caller holds the transaction of the change.
 
@@ -92,13 +99,11 @@ def emit(event: OrderEvent, order: Order | None = None) -> list[Notification]:
         order = Order.objects.select_related("seller", "customer", "placed_by", "workflow_version").get(
             pk=event.order_id
         )
-    from orderflow.integrations.webhooks import emit_webhooks  # integrations builds on notifications
-
     hooks = emit_webhooks(event, order)
     keys = _event_keys(event, order)
     written = _Change(order, event).tell(keys) if keys else []
-    if (written or hooks) and connection.vendor == "postgresql":
-        transaction.on_commit(_wake_worker)
+    if written or hooks:
+        wake_worker_on_commit()
     return written
 
 
@@ -204,7 +209,7 @@ class _Change:
         schedule, schedule_source = schedule_for(person, lambda: self.seller_settings.default_window)
         result = []
         for channel in decided.channels:
-            address, problem = _address(person, channel, order)
+            address, problem = registry.address(person, channel)
             reason = f"{channel}: from {decided.why}."
             if problem:
                 result.append(
@@ -218,7 +223,7 @@ class _Change:
                 )
             if rule.urgent:
                 reason += " Urgent: delivery hours do not apply."
-            elif channel in HELD_CHANNELS and schedule is not None:
+            elif registry.held_by_hours(channel) and schedule is not None:
                 due = windows.next_open(base, person.time_zone, schedule)
                 if due > base:
                     local = due.astimezone(ZoneInfo(person.time_zone))
@@ -233,42 +238,6 @@ class _Change:
 
     def _delivery(self, told: _Told, channel: str, address: str, status: str, reason: str) -> Delivery:
         return _delivery(told.notification, channel, address, status, self.now, reason, self.now)
-
-
-def tell_staff(seller_id: int, *, template: str, payload: dict[str, str]) -> list[Notification]:
-    """A message to the seller's owners and managers that is about the seller, not an order
-    (an integration stopped working). Email and in-app, at once."""
-    from orderflow.accounts.models import Membership, Role
-
-    now = timezone.now()
-    managers = Membership.objects.filter(
-        seller_id=seller_id, role__in=[Role.OWNER, Role.MANAGER], is_active=True
-    ).select_related("user", "seller")
-    written = []
-    for membership in managers:
-        notification = Notification.objects.create(
-            seller_id=seller_id,
-            membership=membership,
-            recipient_name=membership.display_name,
-            locale=membership.seller.locale,
-            time_zone=membership.seller.time_zone,
-            category=Category.TRANSACTIONAL,
-            template=template,
-            payload=payload,
-            idempotency_key=f"{template}:{now.timestamp()}:{membership.pk}",
-            reason=f"{membership.display_name} manages {membership.seller.name}.",
-            created_at=now,
-        )
-        for channel in (Channel.EMAIL, Channel.IN_APP):
-            address = membership.user.email if channel == Channel.EMAIL else f"staff:{membership.pk}"
-            if address:
-                _delivery(
-                    notification, channel, address, Status.PENDING, now, f"{channel}: sent to managers.", now
-                ).save()
-        written.append(notification)
-    if written and connection.vendor == "postgresql":
-        transaction.on_commit(_wake_worker)
-    return written
 
 
 def _describe_rule(rule: NotificationRule, order: Order) -> str:
@@ -373,28 +342,6 @@ def _insert_new(notifications: list[Notification]) -> set[str]:
     return new
 
 
-def _address(person: Recipient, channel: str, order: Order) -> tuple[str, str]:
-    """Where this channel reaches the person, or why it cannot."""
-    contact, membership = person.contact, person.membership
-    if channel == Channel.EMAIL:
-        return (person.email, "") if person.email else ("", f"{person.name} has no email address.")
-    if channel == Channel.SMS:
-        phone = contact.phone if contact else membership.phone if membership else ""
-        return (phone, "") if phone else ("", f"{person.name} has no phone number for SMS.")
-    if channel == Channel.MESSENGER:
-        url = contact.messenger_url if contact else ""
-        return (url, "") if url else ("", f"{person.name} has no messenger address.")
-    if channel == Channel.IN_APP:
-        if membership is not None or (contact is not None and contact.user_id):
-            return person.key, ""
-        return "", f"{person.name} has no login to see in-app notifications."
-    if channel == Channel.CALL:
-        if contact is None:
-            return "", "call tasks are for calling customers."
-        return (contact.phone, "") if contact.phone else ("", f"{person.name} has no phone number to call.")
-    return "", f"unknown channel {channel!r}."
-
-
 def _delivery(
     notification: Notification,
     channel: str,
@@ -440,8 +387,3 @@ def _supersede_held(newest: Delivery, key: str, now: dt.datetime, *, not_yet: li
             f" Superseded by delivery #{newest.pk}: one message with the current status goes instead."
         )
         older.save(update_fields=["status", "superseded_by", "reason"])
-
-
-def _wake_worker() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"NOTIFY {WAKE_CHANNEL}")

@@ -46,8 +46,9 @@ from django.db.models import F, Field, Min, QuerySet
 from django.utils import timezone
 
 from orderflow.notifications.channels import Outgoing, Transport, TransportError, transport_class
-from orderflow.notifications.emit import WAKE_CHANNEL
+from orderflow.notifications.channels.registry import transport_kind
 from orderflow.notifications.models import Channel, Delivery, DeliveryAttempt, Notification, Status
+from orderflow.notifications.outbox import WAKE_CHANNEL
 from orderflow.notifications.render import Batch, TemplateProblem, preload, render
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,6 @@ log = logging.getLogger(__name__)
 # Seconds to wait after attempt 1, 2, ... fails: immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
 RETRY_DELAYS = (5, 300, 1800, 7200, 18000, 36000, 36000)
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
-EXTERNAL = {Channel.EMAIL, Channel.SMS, Channel.MESSENGER}
 IDLE_CAP_SECONDS = 5.0
 # How often a waiting worker looks whether it was asked to stop.
 STOP_CHECK_SECONDS = 0.1
@@ -71,10 +71,6 @@ LANES: dict[str, frozenset[str]] = {
 ALL_CHANNELS = frozenset(Channel.values)
 # Transports whose server a seller chooses (and so may be slow): sent side by side.
 SIDE_BY_SIDE = frozenset({Channel.WEBHOOK, Channel.SMS, Channel.MESSENGER})
-
-
-def transport_kind(channel: str) -> str:
-    return "sandbox" if settings.NOTIFICATIONS_SANDBOX and channel in EXTERNAL else channel
 
 
 def _recipient_gone(notification: Notification) -> bool:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from orderflow.accounts.models import CHANNELS, Contact
+from orderflow.accounts.models import Contact
 from orderflow.conversations.actions import post_message
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict
@@ -32,6 +32,7 @@ from orderflow.notifications.actions import (
     save_preferences,
     set_preference,
 )
+from orderflow.notifications.channels import registry
 from orderflow.notifications.models import (
     Category,
     Channel,
@@ -351,8 +352,7 @@ def my_preferences(request: HttpRequest, contact: Contact) -> HttpResponse:
 
 
 def _preferences(request: HttpRequest, contact: Contact, *, signed_in: bool) -> HttpResponse:
-    # The channels a person can choose (webhooks are for endpoints); in-app needs a portal login to read it.
-    channels = [(key, label) for key, label in CHANNELS if key != Channel.IN_APP or contact.user_id]
+    channels = registry.choices_for("contact", signed_in=bool(contact.user_id))
     form = PreferencesForm(request.POST or None, channels=channels, initial=_initial(contact))
     if request.method == "POST" and form.is_valid():
         try:

@@ -12,12 +12,9 @@ from typing import Any
 from django import forms
 
 from orderflow.notifications import windows
-from orderflow.notifications.models import Channel, NotificationRule, NotificationSettings, Status
+from orderflow.notifications.channels import registry
+from orderflow.notifications.models import NotificationRule, NotificationSettings, Status
 from orderflow.notifications.selectors import OutboxFilters, PreferenceRow
-
-# Channels a staff member can choose for themselves: call tasks are for calling customers, and staff
-# have no messenger address.
-STAFF_CHANNELS = [Channel.EMAIL, Channel.SMS, Channel.IN_APP]
 
 
 class OutboxFilterForm(forms.Form):
@@ -25,7 +22,7 @@ class OutboxFilterForm(forms.Form):
 
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *Status.choices])
     channel = forms.ChoiceField(
-        label="Channel", required=False, choices=[("", "Any channel"), *Channel.choices]
+        label="Channel", required=False, choices=lambda: [("", "Any channel"), *registry.choices()]
     )
     order = forms.IntegerField(label="Order number", required=False, min_value=1, max_value=10**9)
 
@@ -198,7 +195,7 @@ class MyPreferencesForm(forms.Form):
         }
         super().__init__(data, initial=initial, auto_id="id_me_%s")
         self.rows = rows
-        offered = [(c.value, c.label) for c in STAFF_CHANNELS]
+        offered = registry.choices_for("staff")
         for row in rows:
             self.fields[f"{row.category}_on"] = forms.BooleanField(
                 label=row.label, required=False, disabled=row.mandatory, initial=row.enabled

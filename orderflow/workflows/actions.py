@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from orderflow.accounts.models import Role, Seller
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Forbidden
+from orderflow.notifications.rules import sync_default_rules
 from orderflow.workflows.definition import WorkflowError, parse, resolve
 from orderflow.workflows.loader import load_preset
 from orderflow.workflows.models import OrderType, WorkflowVersion
@@ -111,8 +112,5 @@ def _publish(
     )
     OrderType.objects.filter(pk=order_type.pk).update(current_version=version)
     order_type.current_version = version
-    # Imported here: notifications builds on workflows, not the other way round.
-    from orderflow.notifications.rules import sync_default_rules
-
     sync_default_rules(order_type, version.workflow)
     return version

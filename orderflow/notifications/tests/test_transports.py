@@ -1,5 +1,5 @@
-"""Each channel transport, one worker step at a time: SMS and messenger through Apprise to a local
-JSON endpoint, in-app inbox items, call tasks, and the sandbox that sends nothing."""
+"""SMS and messenger through Apprise to a local JSON endpoint, one worker step at a time, with the guard on
+where Apprise may post. (In-app, calls and the sandbox are tested in their folders, channels/<kind>/tests.)"""
 
 from __future__ import annotations
 
@@ -14,20 +14,16 @@ from orderflow.accounts.actions import add_contact
 from orderflow.core import outbound
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
-from orderflow.notifications.actions import set_preference, update_settings
+from orderflow.notifications.actions import update_settings
 from orderflow.notifications.models import (
-    CallTask,
-    Category,
     Channel,
     Delivery,
     DeliveryAttempt,
-    InboxItem,
     NotificationSettings,
-    SandboxMessage,
     Status,
 )
 from orderflow.notifications.worker import Worker
-from orderflow.orders.actions import assign_order, transition_order
+from orderflow.orders.actions import transition_order
 
 PARIS = ZoneInfo("Europe/Paris")
 # 10:00 in Paris, 04:00 in New York: inside Bruno's hours (Alice's email, were there one, would wait).
@@ -206,96 +202,6 @@ def test_a_messenger_service_that_fails_is_retried_and_a_private_one_refused(
     delivery.refresh_from_db()
     assert delivery.status == Status.FAILED
     assert len(use_http_sink.posts) == 1
-
-
-# -- in-app, calls --------------------------------------------------------------------------------
-
-
-def test_in_app_creates_one_inbox_item_even_when_sent_twice(paris_morning, make_order, olivia):
-    # Given a new shop order, which tells the staff in-app
-    order = make_order("shop")
-    delivery = Delivery.objects.get(notification__membership=olivia, channel=Channel.IN_APP)
-
-    Worker().run_once()
-
-    [item] = InboxItem.objects.filter(membership=olivia)
-    assert (item.delivery, item.order) == (delivery, order)
-    assert item.subject == f"New order #{order.number} from Corner Bar"
-    assert item.read_at is None
-    # When the same delivery is sent again (a worker stopped before recording it)
-    Delivery.objects.filter(pk=delivery.pk).update(status=Status.PENDING)
-    Worker().run_once()
-    # Then the inbox still has one item for it
-    assert InboxItem.objects.filter(membership=olivia).count() == 1
-    delivery.refresh_from_db()
-    assert delivery.status == Status.SENT
-
-
-def test_a_customer_who_prefers_calls_gets_a_call_task_for_the_assignee(
-    paris_morning, make_order, olivia, sam, bruno
-):
-    # Given Bruno wants a call about his orders, and Sam is assigned to his order
-    set_preference(
-        bruno, category=Category.ORDER_UPDATES, enabled=True, channels=["call"], actor=Actor.customer(bruno)
-    )
-    order = make_order("shop", contact=bruno)
-    order = assign_order(order, assignee=sam, actor=Actor.staff(olivia))
-    order = transition_order(order, to="in_preparation", actor=Actor.staff(olivia))
-
-    Worker().run_once()
-
-    delivery = status_delivery(bruno, Channel.CALL)
-    [task] = CallTask.objects.filter(delivery=delivery)
-    assert (task.assignee, task.contact, task.phone, task.order) == (sam, bruno, "+33612345678", order)
-    assert task.script.startswith("Call Bruno Petit on +33612345678 and tell them:")
-    assert f"Votre commande n° {order.number}" in task.script
-    assert task.done_at is None
-    assert delivery.status == Status.SENT
-
-
-# -- the sandbox ----------------------------------------------------------------------------------
-
-
-def test_the_sandbox_keeps_email_sms_and_messenger_and_sends_nothing(
-    paris_morning,
-    use_smtp_sink,
-    use_http_sink,
-    settings,
-    make_order,
-    acme,
-    olivia,
-    alice,
-    bruno,
-    chloe,
-):
-    # Given the sandbox is on, and every real channel would reach a local sink
-    settings.NOTIFICATIONS_SANDBOX = True
-    sms_url(acme, olivia, use_http_sink.url("sms/{to}"))
-    paris_morning.move_to(dt.datetime(2026, 6, 10, 16, 0, tzinfo=PARIS))  # 10:00 in New York too
-    for contact in (alice, bruno, chloe):
-        prepare_for(contact, make_order, olivia)
-
-    Worker().run_once()
-
-    # Then nothing left the building, and each message is kept for reading in the app
-    assert use_smtp_sink.count() == 0
-    assert use_http_sink.posts == []
-    kept = {m.channel: m for m in SandboxMessage.objects.all()}
-    assert set(kept) == {Channel.EMAIL, Channel.SMS, Channel.MESSENGER}
-    email = kept[Channel.EMAIL]
-    to_alice = status_delivery(alice, Channel.EMAIL)
-    assert (email.to, email.headers["Message-ID"]) == (alice.email, to_alice.message_id)
-    assert email.subject.endswith(": In preparation")
-    assert "Hello Alice Martin" in email.body
-    assert email.html.startswith("<!doctype html>")
-    assert kept[Channel.SMS].to == "+33612345678"
-    assert kept[Channel.SMS].subject == ""
-    assert kept[Channel.MESSENGER].to == chloe.messenger_url
-    assert set(
-        Delivery.objects.filter(channel__in=[Channel.EMAIL, Channel.SMS, Channel.MESSENGER])
-        .exclude(status=Status.FAILED)  # Olivia has no email address
-        .values_list("status", flat=True)
-    ) == {Status.SENT}
 
 
 # -- where Apprise may connect --------------------------------------------------------------------

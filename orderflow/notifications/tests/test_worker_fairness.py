@@ -16,8 +16,8 @@ from django.utils import timezone
 from orderflow.core.actors import Actor
 from orderflow.integrations.actions import create_webhook_endpoint, delete_webhook_endpoint
 from orderflow.integrations.models import WebhookEndpoint
-from orderflow.notifications.emit import WAKE_CHANNEL
 from orderflow.notifications.models import Category, Channel, Delivery, Notification, Status
+from orderflow.notifications.outbox import WAKE_CHANNEL
 from orderflow.notifications.tests.conftest import wait_for
 from orderflow.notifications.worker import Worker
 

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict, Forbidden, NotAllowed
-from orderflow.notifications.emit import emit
 from orderflow.orders.models import EventType, Order, OrderEvent
 from orderflow.workflows.definition import Transition
 
@@ -69,8 +68,9 @@ def log_event(
 ) -> OrderEvent:
     """Append an event for a change another app made to the order (feedback, a chosen delivery time).
 
-    Caller holds the transaction; the order counts as active again."""
-    event = _record(order, type, actor, note=note, data=data, locked=False)
+    Caller holds the transaction; the order counts as active again. Telling people is the caller's last
+    step: `notify(event)`."""
+    event = _record(order, type, actor, note=note, data=data)
     Order.objects.filter(pk=order.pk).update(last_activity_at=event.created_at, version=F("version") + 1)
     return event
 
@@ -85,12 +85,9 @@ def _record(
     note: str = "",
     data: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
-    locked: bool = True,
 ) -> OrderEvent:
-    """Append to the activity log and write the notifications it calls for, in the caller's transaction.
-
-    `locked`: the caller read `order` under its row lock in this transaction (`_locked`) and applied its
-    changes to it (`_save`), so the notifications use it as it is instead of reading it again."""
+    """Append to the activity log, in the caller's transaction. The action tells people as its last step,
+    `notify(event, order=order)`, once the order holds every change."""
     event = OrderEvent.objects.create(
         order=order,
         seller_id=order.seller_id,
@@ -105,7 +102,6 @@ def _record(
         data=data or {},
         created_at=at or timezone.now(),
     )
-    emit(event, order if locked else None)
     return event
 
 

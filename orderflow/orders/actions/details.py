@@ -10,6 +10,7 @@ from django.db import transaction
 from orderflow.accounts.models import Membership
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
+from orderflow.notifications.emit import notify
 from orderflow.orders.actions.common import (
     MAX_INTERNAL_NOTES,
     _check_not_final,
@@ -38,7 +39,7 @@ def assign_order(
             return order
         # By id: the caller's instance is not cached on the order, which notifications then read afresh.
         _save(order, {"assignee_id": assignee.pk if assignee is not None else None})
-        _record(
+        event = _record(
             order,
             EventType.ASSIGNED,
             actor,
@@ -47,6 +48,7 @@ def assign_order(
                 "assignee": assignee.display_name if assignee else None,
             },
         )
+        notify(event, order=order)
     return order
 
 
@@ -65,7 +67,10 @@ def set_estimated_completion(
                 details={"field": "estimated_completion"},
             )
         _save(order, {"estimated_completion": date})
-        _record(order, EventType.ESTIMATE_SET, actor, data={"date": date.isoformat() if date else None})
+        event = _record(
+            order, EventType.ESTIMATE_SET, actor, data={"date": date.isoformat() if date else None}
+        )
+        notify(event, order=order)
     return order
 
 
@@ -79,7 +84,8 @@ def edit_internal_notes(
         if notes == order.internal_notes:
             return order
         _save(order, {"internal_notes": notes})
-        _record(order, EventType.INTERNAL_NOTES, actor, data={"length": len(notes)})
+        event = _record(order, EventType.INTERNAL_NOTES, actor, data={"length": len(notes)})
+        notify(event, order=order)
     return order
 
 
@@ -108,7 +114,7 @@ def update_line(
         line.status, line.substitute_description = status, substitute
         line.save(update_fields=["status", "substitute_description"])
         _save(order, {})
-        _record(
+        event = _record(
             order,
             EventType.LINE_UPDATED,
             actor,
@@ -119,4 +125,5 @@ def update_line(
                 "substitute": substitute,
             },
         )
+        notify(event, order=order)
     return line

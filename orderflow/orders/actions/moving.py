@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, NotAllowed
+from orderflow.notifications.emit import notify
 from orderflow.orders.actions.common import (
     MAX_NOTE,
     _check_not_final,
@@ -47,9 +48,9 @@ def mark_seen(order: Order, *, actor: Actor) -> Order:
             fields.update(_state_fields(order, auto.target, now))
             fields.pop("last_activity_at")  # opening an order is not activity on it
         _save(order, fields, touch=False)
-        _record(order, EventType.SEEN, actor, at=now)
+        events = [_record(order, EventType.SEEN, actor, at=now)]
         if auto is not None:
-            _record(
+            moved = _record(
                 order,
                 EventType.TRANSITIONED,
                 Actor.system(),
@@ -58,6 +59,8 @@ def mark_seen(order: Order, *, actor: Actor) -> Order:
                 at=now,
                 data={"trigger": "staff_opens", "notify": list(auto.notify)},
             )
+            events.append(moved)
+        notify(*events, order=order)
     return order
 
 
@@ -89,7 +92,7 @@ def transition_order(
         if archiving:
             fields["archived"] = True
         _save(order, fields)
-        _record(
+        event = _record(
             order,
             EventType.ARCHIVED if archiving else EventType.TRANSITIONED,
             actor,
@@ -99,6 +102,7 @@ def transition_order(
             at=now,
             data={"notify": list(transition.notify)},
         )
+        notify(event, order=order)
     return order
 
 
@@ -166,9 +170,17 @@ def cancel_order(
         fields = _state_fields(order, policy.target, now)
         fields["cancel_reason"] = reason
         _save(order, fields)
-        _record(
-            order, EventType.CANCELLED, actor, from_state=source, to_state=policy.target, note=reason, at=now
-        )
+        events = [
+            _record(
+                order,
+                EventType.CANCELLED,
+                actor,
+                from_state=source,
+                to_state=policy.target,
+                note=reason,
+                at=now,
+            )
+        ]
         if refund_amount not in (None, ""):
             assert refund_amount is not None
             if not policy.refund:
@@ -177,7 +189,11 @@ def cancel_order(
                     "This kind of order is not refunded while cancelling; cancel it, then issue a refund.",
                     details={"field": "refund_amount"},
                 )
-            _refund(order, amount=refund_amount, reason=reason or "Order cancelled", actor=actor, at=now)
+            _, refunded = _refund(
+                order, amount=refund_amount, reason=reason or "Order cancelled", actor=actor, at=now
+            )
+            events.append(refunded)
+        notify(*events, order=order)
     return order
 
 
@@ -197,5 +213,6 @@ def archive_order(order: Order, *, actor: Actor, expected_version: int | None = 
         if order.workflow.archive:
             fields.update(_state_fields(order, order.workflow.archive, now))
         _save(order, fields)
-        _record(order, EventType.ARCHIVED, actor, from_state=source, to_state=order.state, at=now)
+        event = _record(order, EventType.ARCHIVED, actor, from_state=source, to_state=order.state, at=now)
+        notify(event, order=order)
     return order

@@ -13,6 +13,7 @@ from django.utils import timezone
 from orderflow.accounts.models import Contact, Customer, Seller
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Forbidden
+from orderflow.notifications.emit import notify
 from orderflow.orders.actions.common import (
     MAX_INTERNAL_NOTES,
     MAX_LINES,
@@ -103,16 +104,11 @@ def place_order(
         OrderLine.objects.bulk_create(
             OrderLine(order=order, position=index, **vars(line)) for index, line in enumerate(clean_lines, 1)
         )
-        # Not `locked`: the order holds the caller's customer and contact; notifications read them afresh.
-        _record(
-            order,
-            EventType.PLACED,
-            actor,
-            to_state=state,
-            at=now,
-            data={"lines": len(clean_lines)},
-            locked=False,
+        event = _record(
+            order, EventType.PLACED, actor, to_state=state, at=now, data={"lines": len(clean_lines)}
         )
+        # Without the order: it holds the caller's customer and contact; notifications read them afresh.
+        notify(event)
     return order
 
 

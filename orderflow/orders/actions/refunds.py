@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
+from orderflow.notifications.emit import notify
 from orderflow.orders.actions.common import (
     MAX_NOTE,
     _check_staff,
@@ -19,7 +20,7 @@ from orderflow.orders.actions.common import (
     _save,
     _text,
 )
-from orderflow.orders.models import EventType, Order, Refund
+from orderflow.orders.models import EventType, Order, OrderEvent, Refund
 
 
 def refund_order(
@@ -32,13 +33,16 @@ def refund_order(
     with transaction.atomic():
         order = _locked(order, expected_version)
         _check_staff(order, actor)
-        refund = _refund(order, amount=amount, reason=reason, actor=actor, at=timezone.now())
+        refund, event = _refund(order, amount=amount, reason=reason, actor=actor, at=timezone.now())
         _save(order, {})
+        notify(event, order=order)
     return refund
 
 
-def _refund(order: Order, *, amount: Decimal | str, reason: str, actor: Actor, at: dt.datetime) -> Refund:
-    """Caller holds the order lock."""
+def _refund(
+    order: Order, *, amount: Decimal | str, reason: str, actor: Actor, at: dt.datetime
+) -> tuple[Refund, OrderEvent]:
+    """Caller holds the order lock, and tells people of the event at its end."""
     _check_staff(order, actor)
     value = _decimal(amount, "The refund amount", places=2, below=Decimal("1e10"), field="amount")
     if value <= 0:
@@ -58,7 +62,7 @@ def _refund(order: Order, *, amount: Decimal | str, reason: str, actor: Actor, a
         created_by_name=actor.name,
         created_by=actor.membership.user if actor.membership else None,
     )
-    _record(
+    event = _record(
         order,
         EventType.REFUNDED,
         actor,
@@ -66,4 +70,4 @@ def _refund(order: Order, *, amount: Decimal | str, reason: str, actor: Actor, a
         at=at,
         data={"amount": str(value), "currency": order.currency},
     )
-    return refund
+    return refund, event

@@ -8,7 +8,8 @@ from typing import Any
 from django import forms, template
 from django.utils import timezone
 
-from orderflow.notifications.models import Channel, Delivery, Status
+from orderflow.notifications.channels import registry
+from orderflow.notifications.models import Delivery, Status
 from orderflow.orders.models import Order
 
 register = template.Library()
@@ -41,7 +42,7 @@ def is_held(delivery: Delivery) -> bool:
 
 @register.filter
 def channel_label(key: str) -> str:
-    return str(Channel(key).label) if key in Channel.values else key
+    return registry.label(key)
 
 
 @register.filter

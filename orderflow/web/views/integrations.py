@@ -25,6 +25,7 @@ from orderflow.integrations.actions import (
     revoke_api_token,
 )
 from orderflow.integrations.models import WebhookEndpoint
+from orderflow.notifications.channels.webhook import selectors as sent
 from orderflow.web.access import render_seller, seller_view
 from orderflow.web.forms import error_summary
 from orderflow.web.integration_forms import TokenForm, WebhookForm
@@ -154,7 +155,7 @@ def webhook_endpoint(request: HttpRequest, membership: Membership, endpoint_id: 
         except ActionError as error:
             messages.error(request, error.message)
         return redirect(_endpoint_url(endpoint, membership))
-    page = Paginator(selectors.webhook_deliveries(endpoint), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(sent.webhook_deliveries(endpoint), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "endpoint": endpoint,
         "page": page,
@@ -170,7 +171,7 @@ def webhook_redeliver(
     request: HttpRequest, membership: Membership, endpoint_id: int, delivery_id: int
 ) -> HttpResponse:
     endpoint = _endpoint_or_404(membership, endpoint_id)
-    delivery = selectors.webhook_delivery_of(endpoint, delivery_id)
+    delivery = sent.webhook_delivery_of(endpoint, delivery_id)
     if delivery is None:
         raise Http404("No such delivery")
     try:

@@ -13,8 +13,10 @@ from django.conf import settings
 
 from orderflow.core import outbound
 from orderflow.integrations.models import WebhookEndpoint
-from orderflow.integrations.webhooks import message_id, record_outcome, sign
+from orderflow.integrations.webhooks import sign
 from orderflow.notifications.channels import Outgoing, TransportError
+from orderflow.notifications.channels.webhook.emission import message_id
+from orderflow.notifications.channels.webhook.outcomes import record_outcome
 
 
 class Transport:

@@ -1,0 +1,65 @@
+"""Writing to the outbox outside the rules: waking the worker once a change commits, and telling a
+seller's managers about the seller itself. Below emit and the channels, which both use it."""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from orderflow.accounts.models import Membership, Role
+from orderflow.notifications.models import Category, Channel, Delivery, Notification, Status
+
+WAKE_CHANNEL = "orderflow_outbox"
+
+
+def wake_worker_on_commit() -> None:
+    """Caller holds the transaction that wrote deliveries: PostgreSQL workers waiting for it hear at once
+    (others poll)."""
+    if connection.vendor == "postgresql":
+        transaction.on_commit(_wake_worker)
+
+
+def _wake_worker() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"NOTIFY {WAKE_CHANNEL}")
+
+
+def tell_staff(seller_id: int, *, template: str, payload: dict[str, str]) -> list[Notification]:
+    """A message to the seller's owners and managers that is about the seller, not an order
+    (an integration stopped working). Email and in-app, at once."""
+    now = timezone.now()
+    managers = Membership.objects.filter(
+        seller_id=seller_id, role__in=[Role.OWNER, Role.MANAGER], is_active=True
+    ).select_related("user", "seller")
+    written = []
+    for membership in managers:
+        notification = Notification.objects.create(
+            seller_id=seller_id,
+            membership=membership,
+            recipient_name=membership.display_name,
+            locale=membership.seller.locale,
+            time_zone=membership.seller.time_zone,
+            category=Category.TRANSACTIONAL,
+            template=template,
+            payload=payload,
+            idempotency_key=f"{template}:{now.timestamp()}:{membership.pk}",
+            reason=f"{membership.display_name} manages {membership.seller.name}.",
+            created_at=now,
+        )
+        for channel in (Channel.EMAIL, Channel.IN_APP):
+            address = membership.user.email if channel == Channel.EMAIL else f"staff:{membership.pk}"
+            if address:
+                # Transactional: never coalesced with other messages.
+                Delivery.objects.create(
+                    notification=notification,
+                    channel=channel,
+                    address=address,
+                    status=Status.PENDING,
+                    due_at=now,
+                    reason=f"{channel}: sent to managers.",
+                    created_at=now,
+                )
+        written.append(notification)
+    if written:
+        wake_worker_on_commit()
+    return written
