@@ -45,9 +45,9 @@ from django.db import IntegrityError, close_old_connections, connection, transac
 from django.db.models import F, Field, Min, QuerySet
 from django.utils import timezone
 
-from orderflow.notifications.channels import Outgoing, Transport, TransportError, transport_class
+from orderflow.notifications.channels import Outgoing, Transport, TransportError, registry, transport_class
 from orderflow.notifications.channels.registry import transport_kind
-from orderflow.notifications.models import Channel, Delivery, DeliveryAttempt, Notification, Status
+from orderflow.notifications.models import Delivery, DeliveryAttempt, Notification, Status
 from orderflow.notifications.outbox import WAKE_CHANNEL
 from orderflow.notifications.render import Batch, TemplateProblem, preload, render
 
@@ -62,15 +62,11 @@ STOP_CHECK_SECONDS = 0.1
 LEASE_LOST = "lease lost to another worker: this result was not applied"
 # A claim ranks sellers' turns over this many times batch_size of the oldest due rows.
 CANDIDATES_PER_BATCH = 8
-# Lanes: the channels one worker loop claims. Webhooks (outside servers, some slow) never share a lane
-# with people's messages, so an endpoint taking its whole time budget delays no email or in-app item.
-LANES: dict[str, frozenset[str]] = {
-    "people": frozenset(Channel.values) - {Channel.WEBHOOK},
-    "webhooks": frozenset({Channel.WEBHOOK}),
-}
-ALL_CHANNELS = frozenset(Channel.values)
-# Transports whose server a seller chooses (and so may be slow): sent side by side.
-SIDE_BY_SIDE = frozenset({Channel.WEBHOOK, Channel.SMS, Channel.MESSENGER})
+# Lanes: the channels one worker loop claims (each channel's spec names its lane). Webhooks (outside
+# servers, some slow) never share a lane with people's messages, so an endpoint taking its whole time
+# budget delays no email or in-app item.
+LANES = registry.lanes()
+ALL_CHANNELS = registry.channel_keys()
 
 
 def _recipient_gone(notification: Notification) -> bool:
@@ -258,7 +254,7 @@ class Worker:
                                 delivery, timezone.now(), 0, f"There is no transport for {kind!r}.", True
                             )
                     continue
-                if kind in SIDE_BY_SIDE and settings.WORKER_CONCURRENCY > 1 and len(group) > 1:
+                if registry.side_by_side(kind) and settings.WORKER_CONCURRENCY > 1 and len(group) > 1:
                     done += self._send_side_by_side(kind, group, batch, deadline)
                     continue
                 transport = self._transport(kind)
@@ -456,7 +452,8 @@ class Worker:
         log.info("worker %s started", self.name)
         failures = 0
         self._keep_transports = True
-        if self.lane is not None and LANES[self.lane] <= SIDE_BY_SIDE and settings.WORKER_CONCURRENCY > 1:
+        pooled = self.lane is not None and all(registry.side_by_side(key) for key in self.channels)
+        if pooled and settings.WORKER_CONCURRENCY > 1:
             # A lane of slow outside servers keeps its threads busy: a new claim as soon as one is free,
             # not once the slowest send of the last batch is done.
             self._pool = ThreadPoolExecutor(settings.WORKER_CONCURRENCY, thread_name_prefix=self.name)

@@ -89,3 +89,17 @@ def transport_kind(key: str) -> str:
     if settings.NOTIFICATIONS_SANDBOX and spec is not None and spec.leaves_system:
         return SANDBOX
     return key
+
+
+def lanes() -> dict[str, frozenset[str]]:
+    """Each worker lane and the channels it claims."""
+    found: dict[str, set[str]] = {}
+    for spec in channels():
+        found.setdefault(spec.lane, set()).add(spec.key)
+    return {lane: frozenset(keys) for lane, keys in found.items()}
+
+
+def side_by_side(kind: str) -> bool:
+    """Whether a worker sends a batch's messages of this transport at the same time."""
+    spec = get(kind)
+    return spec is not None and spec.side_by_side

@@ -22,4 +22,5 @@ SPEC = ChannelSpec(
     held_by_hours=True,
     leaves_system=True,
     picked_by=frozenset({"contact"}),
+    side_by_side=True,
 )
