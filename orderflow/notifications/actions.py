@@ -175,7 +175,9 @@ def update_rule(rule: NotificationRule, *, actor: Actor, **values: object) -> No
 
 
 def save_template(seller: Seller, *, key: str, locale: str, actor: Actor, **parts: str) -> MessageTemplate:
-    """Override a default message; a template with an unknown placeholder or bad syntax is refused."""
+    """Override a default message. Refused: a template with bad syntax or an unknown placeholder
+    (`invalid_template`), one using what sellers may not (`template_forbidden`, naming it in the
+    message and in `details["construct"]`), one too long (`template_too_long`)."""
     _check_manager(seller, actor)
     if key not in template_keys():
         raise ActionError(
@@ -188,9 +190,10 @@ def save_template(seller: Seller, *, key: str, locale: str, actor: Actor, **part
         raise ActionError("invalid", f"A message needs a {', '.join(PARTS)} (missing: {', '.join(missing)}).")
     for part in PARTS:
         try:
-            check(parts[part])
+            check(parts[part], part)
         except TemplateProblem as exc:
-            raise ActionError("invalid_template", f"{part}: {exc}", details={"field": part}) from None
+            details = {"field": part, "construct": exc.construct} if exc.construct else {"field": part}
+            raise ActionError(exc.code, f"{part}: {exc}", details=details) from None
     template, _ = MessageTemplate.objects.update_or_create(
         seller=seller, key=key, locale=locale, defaults=parts
     )
