@@ -23,6 +23,7 @@ from django.template.base import (
     Parser,
     TextNode,
     Token,
+    TokenType,
     Variable,
     VariableNode,
 )
@@ -39,6 +40,8 @@ PLACEHOLDERS = frozenset({
 ALLOWED_TAGS = ("if", "elif", "else", "endif")
 ALLOWED_FILTERS = ("default", "lower", "upper", "capfirst", "title")  # each linear, none reads anything
 ALLOWED_OPERATORS = frozenset({"literal", "and", "or", "not", "==", "!="})
+MAX_DEPTH = 10  # conditions inside conditions
+MAX_CONDITION_WORDS = 30
 # The longest source the staff page accepts for each part (a longer one can only come from elsewhere).
 SOURCE_LIMITS = {"subject": 300, "body": 20_000, "sms": 2_000}
 
@@ -98,11 +101,32 @@ class _SellerParser(Parser):
 
 class _SellerTemplate(Template):
     def compile_nodelist(self) -> NodeList:
-        nodelist = _SellerParser(Lexer(self.source).tokenize(), builtins=[_allowed]).parse()
+        tokens = Lexer(self.source).tokenize()
+        _check_depth(tokens)
+        nodelist = _SellerParser(tokens, builtins=[_allowed]).parse()
         names = set(_names_in(nodelist))
         if names - PLACEHOLDERS:
             raise unknown_placeholders(names - PLACEHOLDERS)
         return nodelist
+
+
+def _check_depth(tokens: list[Token]) -> None:
+    """The parser and the renderer recurse once per nested condition and per operator of a condition:
+    a template of nested ifs, or of `not not not …`, would exhaust Python's stack (a crash, not a
+    refusal) long before it reached the length limit."""
+    depth = 0
+    for token in tokens:
+        words = token.contents.split() if token.token_type == TokenType.BLOCK else []
+        if not words:
+            continue
+        depth += {"if": 1, "endif": -1}.get(words[0], 0)
+        if depth > MAX_DEPTH or len(words) > MAX_CONDITION_WORDS:
+            raise TemplateProblem(
+                _("A condition may hold at most %(words)d words, and conditions nest at most %(depth)d deep.")
+                % {"words": MAX_CONDITION_WORDS, "depth": MAX_DEPTH},
+                code="template_forbidden",
+                construct=words[0],
+            )
 
 
 def _names_in(nodes: NodeList) -> Iterator[str]:
@@ -163,6 +187,8 @@ def compile_template(source: str, part: str) -> Template:
         return _SellerTemplate(source, engine=_engine)
     except TemplateSyntaxError as exc:
         raise TemplateProblem(_("The template has a syntax error: %(error)s") % {"error": exc}) from None
+    except RecursionError:  # the limits above should make this unreachable: refuse, never crash
+        raise TemplateProblem(_("The template is nested too deeply."), code="template_forbidden") from None
 
 
 def render_text(source: str, part: str, context: dict[str, Any]) -> str:

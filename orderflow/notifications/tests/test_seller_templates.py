@@ -85,6 +85,22 @@ def test_placeholders_conditions_and_the_allowed_filters_are_accepted(acme, oliv
     assert MessageTemplate.objects.get().body == source
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{% if note %}" * 11 + "x" + "{% endif %}" * 11,
+        "{% if " + "not " * 3000 + "note %}x{% endif %}",
+        "{% if note" + " and note" * 1500 + " %}x{% endif %}",
+    ],
+    ids=["nested", "not-chain", "and-chain"],
+)
+def test_conditions_too_deep_for_the_stack_are_refused_not_crashed(source):
+    # Each would exhaust Python's stack in the parser or the renderer, within the length limit
+    with pytest.raises(TemplateProblem) as refused:
+        compile_template(source, "body")
+    assert (refused.value.code, refused.value.construct) == ("template_forbidden", "if")
+
+
 def test_a_template_too_long_for_its_part_is_refused(acme, olivia):
     with pytest.raises(ActionError) as refused:
         _save(acme, olivia, sms="x" * 2001)
