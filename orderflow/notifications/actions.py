@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orderflow.accounts.models import Contact, Membership, Role, Seller
 from orderflow.core import outbound
@@ -185,7 +186,9 @@ def update_rule(rule: NotificationRule, *, actor: Actor, **values: object) -> No
 
 
 def save_template(seller: Seller, *, key: str, locale: str, actor: Actor, **parts: str) -> MessageTemplate:
-    """Override a default message; a template with an unknown placeholder or bad syntax is refused."""
+    """Override a default message. Refused: a template with bad syntax or an unknown placeholder
+    (`invalid_template`), one using what sellers may not (`template_forbidden`, naming it in the
+    message and in `details["construct"]`), one too long (`template_too_long`)."""
     _check_manager(seller, actor)
     if key not in template_keys():
         raise ActionError(
@@ -198,9 +201,10 @@ def save_template(seller: Seller, *, key: str, locale: str, actor: Actor, **part
         raise ActionError("invalid", f"A message needs a {', '.join(PARTS)} (missing: {', '.join(missing)}).")
     for part in PARTS:
         try:
-            check(parts[part])
+            check(parts[part], part)
         except TemplateProblem as exc:
-            raise ActionError("invalid_template", f"{part}: {exc}", details={"field": part}) from None
+            details = {"field": part, "construct": exc.construct} if exc.construct else {"field": part}
+            raise ActionError(exc.code, f"{part}: {exc}", details=details) from None
     template, _ = MessageTemplate.objects.update_or_create(
         seller=seller, key=key, locale=locale, defaults=parts
     )
@@ -240,10 +244,10 @@ def remove_watcher(watcher: Watcher, *, actor: Actor) -> None:
 
 
 def record_feedback(order: Order, *, rating: int, comment: str, actor: Actor) -> Feedback:
+    """Keep the customer's rating of a completed order: one per order. Concurrent ratings take turns
+    on the order's row lock; every one after the first is refused with `already_rated`."""
     if actor.kind != "customer" or actor.contact is None or actor.contact.customer_id != order.customer_id:
         raise Forbidden("forbidden", "Only the customer can rate this order.")
-    if order.current_state.category != "done":
-        raise ActionError("not_done", "You can rate the service once the order is complete.")
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ActionError("invalid", "Choose a rating from 1 to 5.", details={"field": "rating"})
     comment = comment.strip()
@@ -252,14 +256,32 @@ def record_feedback(order: Order, *, rating: int, comment: str, actor: Actor) ->
             "invalid", "The comment can be at most 2000 characters.", details={"field": "comment"}
         )
     with transaction.atomic():
-        if Feedback.objects.filter(order=order).exists():
-            raise ActionError("already_rated", "Thank you: this order has already been rated.")
-        feedback = Feedback.objects.create(
-            order=order, contact=actor.contact, rating=rating, comment=comment, created_at=timezone.now()
+        # Ratings of one order take turns on its row (SQLite: on the IMMEDIATE transaction's lock).
+        order = (
+            Order.objects.select_for_update(of=("self",)).select_related("workflow_version").get(pk=order.pk)
         )
+        if order.current_state.category != "done":
+            raise ActionError("not_done", "You can rate the service once the order is complete.")
+        if Feedback.objects.filter(order=order).exists():
+            raise _already_rated()
+        try:
+            with transaction.atomic():  # a savepoint: the unique order is the last word, not a 500
+                feedback = Feedback.objects.create(
+                    order=order,
+                    contact=actor.contact,
+                    rating=rating,
+                    comment=comment,
+                    created_at=timezone.now(),
+                )
+        except IntegrityError:
+            raise _already_rated() from None
         event = log_event(order, EventType.FEEDBACK, actor, note=comment, data={"rating": rating})
         notify(event)
     return feedback
+
+
+def _already_rated() -> ActionError:
+    return ActionError("already_rated", _("Thank you: this order has already been rated."))
 
 
 def delivery_slots(order: Order, *, now: dt.datetime | None = None, days: int = 6) -> list[dt.datetime]:

@@ -1,44 +1,50 @@
 """One function renders every message: the seller's override or the default for the recipient's
-language, with the order as it is now (so a coalesced message carries the current status)."""
+language, with the order as it is now (so a coalesced message carries the current status).
+
+The defaults are template files, one per part of each message (healthchecks' `emails/` is the model):
+
+    messages/<locale>/<key>-subject.txt     the email's subject
+    messages/<locale>/<key>-body-text.txt   the message as text (also read out on calls)
+    messages/<locale>/<key>-body-html.html  the message as HTML, extending `_email-html.html`
+    messages/<locale>/<key>-sms.txt         short text: SMS, messengers, the in-app inbox
+
+and per language the layouts around any message: `_email-text.txt` (the offer and the settings
+footer), `_email-html.html` (the same in HTML), `_sms.txt` (the offer), and `_seller-body-html.html`,
+the one HTML template that shows a seller's own wording (text, escaped). The files are the product's
+own and trusted: the full engine renders them. A seller's wording is checked by `seller_templates`."""
 
 from __future__ import annotations
 
-import html
 import json
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
-from django.template import Context, Engine, Template, TemplateSyntaxError
+from django.template import Context, Engine
 from django.utils import formats, translation
+from django.utils.translation import gettext
 
-from orderflow.notifications import links
+from orderflow.notifications import links, seller_templates
 from orderflow.notifications.models import Action, Category, MessageTemplate, Notification, Preference
+from orderflow.notifications.seller_templates import MISSING, PLACEHOLDERS, TemplateProblem
 from orderflow.orders.models import Order, OrderLine
+
+__all__ = ["PARTS", "PLACEHOLDERS", "Batch", "Rendered", "TemplateProblem", "check", "preload", "render"]
 
 MESSAGES_DIR = Path(__file__).resolve().parent / "messages"
 PARTS = ("subject", "body", "sms")
-PLACEHOLDERS = frozenset({
-    "seller_name", "customer_name", "recipient_name", "order_number", "order_title", "status", "note",
-    "customer_notes", "estimated_completion", "refund_amount", "currency", "custom_message", "upsell",
-    "order_url", "reply_url", "action_url", "rate_url", "preferences_url", "unsubscribe_url", "total",
-    "endpoint_url", "reason",
-})  # fmt: skip
-_MISSING = "\x00missing:%s\x00"
+FILES = {"subject": "subject.txt", "body": "body-text.txt", "sms": "sms.txt"}
+# What a message may grow to, whoever wrote it: beyond, it is cut (see `_cap`).
+OUTPUT_LIMITS = {"subject": 300, "body": 20_000, "sms": 1_000}
 _MISSING_RE = re.compile("\x00missing:(.*?)\x00")
-_engine = Engine(string_if_invalid=_MISSING, autoescape=False)
-_URL_RE = re.compile(r"(https?://[^\s<]+)")
-
-
-class TemplateProblem(ValueError):
-    pass
+# Only this folder, through the cached loader: each file is parsed once per process.
+_files = Engine(dirs=[str(MESSAGES_DIR)], string_if_invalid=MISSING)
 
 
 @dataclass
@@ -52,49 +58,82 @@ class Rendered:
 
 
 @cache
+def locales() -> list[str]:
+    """The languages the product's messages are written in."""
+    return sorted(path.name for path in MESSAGES_DIR.iterdir() if (path / "_email-html.html").is_file())
+
+
+@cache
 def defaults(locale: str) -> dict[str, dict[str, str]]:
-    path = MESSAGES_DIR / f"{locale}.toml"
-    if not path.exists():
+    """The product's wording in one language, as sellers start from it: {key: {part: source}}."""
+    if locale not in locales():
         return {}
-    return tomllib.loads(path.read_text(encoding="utf-8"))
+    folder = MESSAGES_DIR / locale
+    keys = sorted(path.name.removesuffix("-subject.txt") for path in folder.glob("*-subject.txt"))
+    return {
+        key: {
+            part: (folder / f"{key}-{name}").read_text(encoding="utf-8").rstrip("\n")
+            for part, name in FILES.items()
+        }
+        for key in keys
+    }
 
 
 def template_keys() -> list[str]:
     return sorted(defaults("en"))
 
 
-@lru_cache(maxsize=512)
-def _compiled(source: str) -> Template:
-    """Templates are few and reused for every message: parse each once per process."""
-    return _engine.from_string(source)
-
-
-def _render(source: str, context: dict[str, Any]) -> str:
-    try:
-        output = _compiled(source).render(Context(context, autoescape=False))  # text, not HTML
-    except TemplateSyntaxError as exc:
-        raise TemplateProblem(f"The template has a syntax error: {exc}") from None
+def _file(name: str, context: dict[str, Any], *, html: bool = False) -> str:
+    """One of the product's own templates, rendered; escaped for HTML only when `html`."""
+    output = _files.get_template(name).render(Context(context, autoescape=html))
     missing = sorted(set(_MISSING_RE.findall(output)))
-    if missing:
-        raise TemplateProblem(
-            f"Unknown placeholder(s): {', '.join(missing)}. Use: {', '.join(sorted(PLACEHOLDERS))}."
-        )
+    if missing:  # a bug in a shipped file, or a placeholder the context lost: never send a half message
+        raise seller_templates.unknown_placeholders(set(missing))
     return output.strip()
 
 
-def check(source: str) -> None:
-    """Refuse a template with a syntax error or an unknown placeholder, naming it."""
-    sample = dict.fromkeys(PLACEHOLDERS, "x")
-    _render(source, sample)
-    # Placeholders inside conditions only show when the condition holds: look for names too.
-    named = set(re.findall(r"{{\s*([a-zA-Z_][\w]*)", source)) | set(
-        re.findall(r"{%\s*if\s+(?:not\s+)?(\w+)", source)
-    )
-    unknown = sorted(named - PLACEHOLDERS)
-    if unknown:
-        raise TemplateProblem(
-            f"Unknown placeholder(s): {', '.join(unknown)}. Use: {', '.join(sorted(PLACEHOLDERS))}."
-        )
+def check(source: str, part: str = "body") -> None:
+    """Refuse what a seller may not write (naming it), bad syntax or an unknown placeholder: raises
+    TemplateProblem. The same check runs again when a stored template is rendered."""
+    seller_templates.compile_template(source, part)
+
+
+class Wording(Protocol):
+    """How one message reads in one language: the product's files, or a seller's own wording."""
+
+    @property
+    def locale(self) -> str: ...
+
+    def text(self, part: str, context: dict[str, Any]) -> str: ...
+
+    def html(self, context: dict[str, Any]) -> str: ...
+
+
+@dataclass(frozen=True)
+class DefaultWording:
+    locale: str
+    key: str
+
+    def text(self, part: str, context: dict[str, Any]) -> str:
+        return _file(f"{self.locale}/{self.key}-{FILES[part]}", context)
+
+    def html(self, context: dict[str, Any]) -> str:
+        return _file(f"{self.locale}/{self.key}-body-html.html", context, html=True)
+
+
+@dataclass(frozen=True)
+class SellerWording:
+    """A seller's subject, body and short text. Its HTML is its text (`body` in the context), escaped,
+    in the product's layout: sellers write text only."""
+
+    locale: str
+    parts: dict[str, str]
+
+    def text(self, part: str, context: dict[str, Any]) -> str:
+        return seller_templates.render_text(self.parts[part], part, context).strip()
+
+    def html(self, context: dict[str, Any]) -> str:
+        return _file(f"{self.locale}/_seller-body-html.html", context, html=True)
 
 
 @dataclass(frozen=True)
@@ -142,21 +181,21 @@ def preload(notifications: Iterable[Notification]) -> Batch:
     return Batch(orders=orders, overrides=overrides, looked_up=wanted)
 
 
-def source_for(seller_id: int, key: str, locale: str, *, batch: Batch | None = None) -> dict[str, str]:
+def wording_for(seller_id: int, key: str, locale: str, *, batch: Batch | None = None) -> Wording:
     """The seller's override for this language, else the default in it, else English."""
+    layout = locale if locale in locales() else "en"
     if batch is not None and (seller_id, key, locale) in batch.looked_up:
         found = batch.overrides.get((seller_id, key, locale))
         if found is not None:
-            return found
+            return SellerWording(layout, found)
     else:
         override = MessageTemplate.objects.filter(seller_id=seller_id, key=key, locale=locale).first()
         if override is not None:
-            return _parts(override)
+            return SellerWording(layout, _parts(override))
     for lang in (locale, "en"):
-        found = defaults(lang).get(key)
-        if found:
-            return found
-    raise TemplateProblem(f"There is no message template {key!r}.")
+        if key in defaults(lang):
+            return DefaultWording(lang, key)
+    raise TemplateProblem(gettext("There is no message template %(key)r.") % {"key": key})
 
 
 def _seller_context(notification: Notification) -> dict[str, Any]:
@@ -226,43 +265,38 @@ def _opted_out_of_offers(contact_id: int | None) -> bool:
 
 def render(notification: Notification, *, batch: Batch | None = None) -> Rendered:
     """The message for this notification; with `batch` (from `preload`), without querying again what
-    the batch holds."""
+    the batch holds. Raises TemplateProblem (permanent) for a wording that cannot be used."""
     if notification.webhook_id is not None:
         # The payload was fixed when the event happened; the transport signs exactly these bytes.
         body = json.dumps(notification.payload, separators=(",", ":"), ensure_ascii=False)
         return Rendered(subject="", text=body, html="", short="")
     context = context_for(notification, batch=batch)
-    source = source_for(notification.seller_id, notification.template, notification.locale, batch=batch)
-    subject = " ".join(_render(source["subject"], context).split())
-    text = _render(source["body"], context)
-    short = _render(source["sms"], context)
-    if context["upsell"]:
-        text += f"\n\n{context['upsell']}"
-        short += f" {context['upsell']}"
-    footer = []
-    if context["preferences_url"]:
-        footer.append(f"Notification settings: {context['preferences_url']}")
+    wording = wording_for(notification.seller_id, notification.template, notification.locale, batch=batch)
+    subject = _cap(" ".join(wording.text("subject", context).split()), OUTPUT_LIMITS["subject"])
+    message = _cap(wording.text("body", context), OUTPUT_LIMITS["body"])
+    short = _cap(wording.text("sms", context), OUTPUT_LIMITS["sms"])
+    # The layouts add what every message carries: the offer, the settings and unsubscribe links.
+    layout = {**context, "subject": subject, "body": message, "short": short}
+    lang = wording.locale
     headers: dict[str, str] = {}
     if context["unsubscribe_url"]:
-        footer.append(f"No more offers: {context['unsubscribe_url']}")
         # RFC 8058 one-click: mail clients POST "List-Unsubscribe=One-Click" to this URL.
         headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    full_text = text + ("\n\n--\n" + "\n".join(footer) if footer else "")
     return Rendered(
-        subject=subject, text=full_text, html=_html(text, footer), short=short, headers=headers, body=text
+        subject=subject,
+        text=_file(f"{lang}/_email-text.txt", {**layout, "footer": True}),
+        html=wording.html(layout),
+        short=_file(f"{lang}/_sms.txt", layout),
+        headers=headers,
+        body=_file(f"{lang}/_email-text.txt", {**layout, "footer": False}),
     )
 
 
-def _html(text: str, footer: list[str]) -> str:
-    def paragraph(block: str) -> str:
-        escaped = html.escape(block)
-        linked = _URL_RE.sub(r'<a href="\1">\1</a>', escaped)
-        return "<p>" + linked.replace("\n", "<br>") + "</p>"
-
-    body = "".join(paragraph(b) for b in re.split(r"\n\s*\n", text) if b.strip())
-    foot = "".join(paragraph(line) for line in footer)
-    return (
-        '<!doctype html><html><body style="font-family:sans-serif;line-height:1.5;max-width:36em">'
-        f'{body}<hr><div style="color:#666;font-size:small">{foot}</div></body></html>'
-    )
+def _cap(text: str, limit: int) -> str:
+    """Cut what is longer than the limit, marking the cut. A message is cut rather than refused: the
+    overflow comes from what people typed (a long note in a short text), and a cut message still
+    tells them, with the links that the layouts add after the cut."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"

@@ -271,3 +271,14 @@ def test_a_manager_goes_back_to_the_default_wording(client, olivia, acme):
     response = client.post(url, {"reset": "1"}, follow=True)
     assert "uses the default wording again" in response.content.decode()
     assert not MessageTemplate.objects.exists()
+
+
+def test_a_template_with_a_loop_or_an_include_is_refused_as_a_form_error(as_olivia):
+    url = seller_url("message_template", key="status_changed", locale="en")
+    for body in ("{% for c in note %}{{ c }}{% endfor %}", "{% include '/etc/passwd' %}"):
+        response = as_olivia.post(url, {"subject": "Hi", "body": body, "sms": "Hi"})
+
+        page = response.content.decode()
+        assert response.status_code == 400
+        assert 'id="id_body_error"' in page  # shown on the body field
+        assert not MessageTemplate.objects.exists()
