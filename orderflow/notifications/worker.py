@@ -259,16 +259,26 @@ class Worker:
                     continue
                 transport = self._transport(kind)
                 for index, delivery in enumerate(group):
-                    if self.stop.is_set() or time.monotonic() > deadline:
-                        self._release(group[index:])
-                        break
-                    if self._start(delivery):
-                        self._send_one(transport, delivery, batch)
-                        done += 1
+                    # A delivery whose start was recorded with the last one's result is sent whatever
+                    # happens; one that was not is started here, unless it is time to stop.
+                    if delivery.send_started_at is None:
+                        if self._stopping(deadline):
+                            self._release(group[index:])
+                            break
+                        if not self._start(delivery):
+                            continue
+                    following = group[index + 1] if index + 1 < len(group) else None
+                    if following is not None and self._stopping(deadline):
+                        following = None
+                    self._send_one(transport, delivery, batch, then_start=following)
+                    done += 1
         finally:
             if not self._keep_transports:
                 self._close_transports()
         return done
+
+    def _stopping(self, deadline: float) -> bool:
+        return self.stop.is_set() or time.monotonic() > deadline
 
     def _send_side_by_side(self, kind: str, group: list[Delivery], batch: Batch, deadline: float) -> int:
         """Send a group at the same time, each on a thread of its own, and wait for all of them."""
@@ -326,7 +336,16 @@ class Worker:
             except Exception:
                 log.exception("worker %s: closing the %s transport failed", self.name, kind)
 
-    def _send_one(self, transport: Transport, delivery: Delivery, batch: Batch | None = None) -> None:
+    def _send_one(
+        self,
+        transport: Transport,
+        delivery: Delivery,
+        batch: Batch | None = None,
+        *,
+        then_start: Delivery | None = None,
+    ) -> None:
+        """Send a delivery whose start is recorded and write its result; with `then_start`, the same
+        write records that the next delivery's send starts (one commit per delivery, not two)."""
         started, clock = timezone.now(), time.perf_counter()
         error, permanent = "", False
         try:
@@ -343,7 +362,8 @@ class Worker:
         except Exception as exc:  # a bug or an unexpected fault must not stop the worker: record, retry
             log.exception("delivery %s failed unexpectedly", delivery.pk)
             error = f"Unexpected error: {type(exc).__name__}: {exc}"
-        self._record(delivery, started, int((time.perf_counter() - clock) * 1000), error, permanent)
+        ms = int((time.perf_counter() - clock) * 1000)
+        self._record(delivery, started, ms, error, permanent, then_start=then_start)
 
     def _held(self, delivery: Delivery) -> QuerySet[Delivery]:
         """The delivery, only while this worker still holds the lease it was claimed under: a worker
@@ -352,9 +372,19 @@ class Worker:
             pk=delivery.pk, status=Status.SENDING, worker=self.name, lease_until=delivery.lease_until
         )
 
-    def _record(self, delivery: Delivery, started: dt.datetime, ms: int, error: str, permanent: bool) -> None:
-        """Write the attempt and, while this worker holds the lease, the delivery's new state. A delivery
-        deleted meanwhile (its order or endpoint removed) has nothing left to record."""
+    def _record(
+        self,
+        delivery: Delivery,
+        started: dt.datetime,
+        ms: int,
+        error: str,
+        permanent: bool,
+        *,
+        then_start: Delivery | None = None,
+    ) -> None:
+        """Write the attempt and, while this worker holds the lease, the delivery's new state (and, with
+        `then_start`, the start of the next delivery's send, as `_start` would). A delivery deleted
+        meanwhile (its order or endpoint removed) has nothing left to record."""
         now = timezone.now()
         Outcome = DeliveryAttempt.Outcome
         closed: dict[str, object] = dict(lease_until=None, send_started_at=None)
@@ -378,9 +408,10 @@ class Worker:
             error=error,
             worker=self.name,
         )
+        next_started = False
         try:
             if connection.vendor == "postgresql":
-                applied = self._write_result(delivery, changes, attempt)
+                applied, next_started = self._write_result(delivery, changes, attempt, then_start, now)
             else:
                 with transaction.atomic():
                     applied = bool(self._held(delivery).update(**changes))
@@ -388,8 +419,16 @@ class Worker:
                         attempt.error = self._lost_note(error)
                     if applied or Delivery.objects.filter(pk=delivery.pk).exists():
                         attempt.save()
+                    if then_start is not None:
+                        next_started = bool(
+                            self._held(then_start)
+                            .filter(send_started_at__isnull=True)
+                            .update(send_started_at=now, attempts=F("attempts") + 1)
+                        )
         except IntegrityError:  # deleted between the check and the write
             applied = False
+        if then_start is not None and next_started:
+            then_start.send_started_at, then_start.attempts = now, then_start.attempts + 1
         if not applied:
             log.warning("worker %s: delivery %s taken over or removed; not applied", self.name, delivery.pk)
 
@@ -397,9 +436,17 @@ class Worker:
     def _lost_note(error: str) -> str:
         return f"{error} ({LEASE_LOST})" if error else LEASE_LOST
 
-    def _write_result(self, delivery: Delivery, changes: dict[str, object], attempt: DeliveryAttempt) -> bool:
-        """PostgreSQL: the fenced UPDATE and the attempt's INSERT as one statement (in autocommit, one
-        round trip and one commit). Returns whether the delivery was still this worker's to update."""
+    def _write_result(
+        self,
+        delivery: Delivery,
+        changes: dict[str, object],
+        attempt: DeliveryAttempt,
+        then_start: Delivery | None,
+        now: dt.datetime,
+    ) -> tuple[bool, bool]:
+        """PostgreSQL: the fenced UPDATE, the attempt's INSERT and the next delivery's start as one
+        statement (in autocommit, one round trip and one commit). Returns whether the delivery was still
+        this worker's to update, and whether the next one's start was recorded."""
         table, fields = Delivery._meta.db_table, Delivery._meta
         assignments, params = [], []
         for name, value in changes.items():
@@ -419,16 +466,24 @@ class Worker:
                 INSERT INTO {log_table} (delivery_id, started_at, duration_ms, outcome, error, worker)
                 SELECT id, %s, %s, %s, CASE WHEN EXISTS (SELECT FROM applied) THEN %s ELSE %s END, %s
                 FROM {table} WHERE id = %s
+            ), started AS (
+                UPDATE {table} SET send_started_at = %s, attempts = attempts + 1
+                WHERE id = %s AND status = %s AND worker = %s AND lease_until = %s
+                AND send_started_at IS NULL
+                RETURNING id
             )
-            SELECT EXISTS (SELECT FROM applied)
+            SELECT EXISTS (SELECT FROM applied), EXISTS (SELECT FROM started)
         """
         params += [delivery.pk, Status.SENDING, self.name, delivery.lease_until]
         params += [attempt.started_at, attempt.duration_ms, attempt.outcome]
         params += [attempt.error, self._lost_note(attempt.error), self.name, delivery.pk]
+        # Without a next delivery the last UPDATE matches nothing (id 0).
+        following = (then_start.pk, then_start.lease_until) if then_start is not None else (0, None)
+        params += [now, following[0], Status.SENDING, self.name, following[1]]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
-        return bool(row and row[0])
+        return (bool(row[0]), bool(row[1])) if row else (False, False)
 
     def _release(self, deliveries: list[Delivery]) -> None:
         """Give back what this worker claimed but will not send (stopping, or the lease is running out):
