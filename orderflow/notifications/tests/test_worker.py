@@ -580,3 +580,39 @@ def test_run_worker_refuses_a_lease_too_short_to_send_anything(db):
         call_command("run_worker", "--lease-seconds", "1", stderr=err)
     assert exit_.value.code == 2
     assert "--lease-seconds at least 5" in err.getvalue()
+
+
+def test_sellers_take_turns_in_a_claim(afternoon, acme, rival):
+    # Given Acme has ten emails due since an hour ago and Rival one, due just now
+    def due(seller, count: int, at: dt.datetime) -> list[int]:
+        notification = Notification.objects.create(
+            seller=seller,
+            recipient_name="Reader",
+            category=Category.ORDER_UPDATES,
+            template="status_changed",
+            idempotency_key=f"turns:{seller.pk}",
+            reason="test",
+            created_at=at,
+        )
+        made = Delivery.objects.bulk_create(
+            Delivery(
+                notification=notification,
+                channel=Channel.EMAIL,
+                address=f"reader{i}@example.test",
+                due_at=at,
+                reason="test",
+                created_at=at,
+            )
+            for i in range(count)
+        )
+        return [d.pk for d in made]
+
+    now = timezone.now()
+    backlog = due(acme, 10, now - dt.timedelta(hours=1))
+    [newcomer] = due(rival, 1, now)
+
+    # When a worker claims three
+    claimed = [d.pk for d in Worker(batch_size=3).claim()]
+
+    # Then Rival's email is among them, after Acme's oldest: each seller's first before anyone's second
+    assert claimed == [backlog[0], newcomer, backlog[1]]
