@@ -111,9 +111,10 @@ def test_killed_workers_lose_nothing_and_repeat_only_what_a_kill_cut_off(
     )
     assert set(sent_attempts.values()) == {1}
     assert len(sent_attempts) == TOTAL
-    # The run was really interrupted, and each kill charged at most the one delivery it cut off
+    # The run was really interrupted, and each kill charged at most the one delivery it cut off (none
+    # when it landed between a claim and the first send, as it often does on a loaded machine)
     assert len(kills) >= KILLS, figures
-    assert 0 < figures["reclaimed"] <= len(kills), figures
+    assert figures["reclaimed"] <= len(kills), figures
     # A message arrived twice only when a kill fell between its two arrivals, at most one per kill,
     # and only for a delivery that was taken back from a killed worker
     assert duplicates <= len(kills)
