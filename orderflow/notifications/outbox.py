@@ -13,6 +13,9 @@ from orderflow.accounts.models import Contact, Membership, Role
 from orderflow.notifications.models import Category, Channel, Delivery, Notification, Status
 
 WAKE_CHANNEL = "orderflow_outbox"
+# Messages written by `tell_person`: they carry a link that signs their recipient in, so the app shows
+# their sandbox copies to nobody (staff reading the outbox could otherwise use the link).
+PERSONAL_TEMPLATES = frozenset({"portal_invitation", "staff_invitation", "password_reset"})
 
 
 def wake_worker_on_commit() -> None:

@@ -198,3 +198,14 @@ def test_the_team_page_refuses_a_bad_invitation_form(as_olivia):
     response = as_olivia.post(seller_url("team"), {"email": "not-an-address", "role": "staff"})
     assert response.status_code == 400
     assert not Invitation.objects.exists()
+
+
+def test_staff_cannot_read_an_invitation_kept_in_the_sandbox(as_olivia, sandbox, olivia, alice):
+    invite_contact(alice, actor=Actor.staff(olivia))
+    run_worker()
+    copy = SandboxMessage.objects.get()
+
+    listing = as_olivia.get(seller_url("outbox"))
+    assert listing.status_code == 200
+    assert seller_url("outbox_message", delivery_id=copy.delivery_id).encode() not in listing.content
+    assert as_olivia.get(seller_url("outbox_message", delivery_id=copy.delivery_id)).status_code == 404

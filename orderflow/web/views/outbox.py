@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 
 from orderflow.accounts.models import Membership
+from orderflow.notifications.outbox import PERSONAL_TEMPLATES
 from orderflow.notifications.selectors import outbox as outbox_deliveries
 from orderflow.notifications.selectors import sandbox_message
 from orderflow.web.access import render_seller, seller_view
@@ -22,15 +23,23 @@ def outbox(request: HttpRequest, membership: Membership) -> HttpResponse:
     deliveries = outbox_deliveries(membership.seller, form.filters())
     page = Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page"))
     return render_seller(
-        request, membership, "web/outbox.html", {"form": form, "page": page, "deliveries": page.object_list}
+        request,
+        membership,
+        "web/outbox.html",
+        {
+            "form": form,
+            "page": page,
+            "deliveries": page.object_list,
+            "personal_templates": PERSONAL_TEMPLATES,
+        },
     )
 
 
 @seller_view
 def outbox_message(request: HttpRequest, membership: Membership, delivery_id: int) -> HttpResponse:
     message = sandbox_message(membership.seller, delivery_id)
-    if message is None:
-        raise Http404("No such message")
+    if message is None or message.delivery.notification.template in PERSONAL_TEMPLATES:
+        raise Http404("No such message")  # a personal sign-in link is for its recipient only
     return render_seller(
         request,
         membership,
