@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import tempfile
 import zoneinfo
@@ -154,10 +153,12 @@ if not 1 <= LOGIN_FAILURE_LIMIT <= LOGIN_ADDRESS_FAILURE_LIMIT or LOGIN_COOLOFF_
 AXES_HANDLER = "orderflow.accounts.throttle.LoginThrottle"
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # the order LoginThrottle reads
-AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_COOLOFF_TIME = LOGIN_COOLOFF_MINUTES / 60  # a float: hours
 AXES_USERNAME_CALLABLE = "orderflow.accounts.throttle.username_key"
 AXES_LOCKOUT_CALLABLE = "orderflow.web.views.login.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not recorded: only failures count
+# Left off (axes' default): signing in to one's own account must not clear the address's failures on others.
+AXES_RESET_ON_SUCCESS = False
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -29,12 +29,13 @@ class TeamRow:
 
 def team_of(seller: Seller) -> list[TeamRow]:
     """The seller's staff, active first, each with the end of their login lockout if they have one."""
-    members = (
+    members = list(
         Membership.objects.filter(seller=seller)
         .select_related("user")
         .order_by("-is_active", "user__first_name", "user__username")
     )
-    return [TeamRow(m, throttle.locked_until(m.user.get_username())) for m in members]
+    locked = throttle.locked_until(m.user.get_username() for m in members)
+    return [TeamRow(m, locked.get(m.user.get_username())) for m in members]
 
 
 def _open() -> QuerySet[Invitation]:
@@ -51,5 +52,6 @@ def open_invitations(seller: Seller) -> list[Invitation]:
 def contact_login(contact: Contact) -> dict[str, Any]:
     """How a contact signs in, for staff: their login's lockout, or their invitation still open."""
     invited = _open().filter(contact=contact).first()
-    locked = throttle.locked_until(contact.user.get_username()) if contact.user is not None else None
+    login = contact.user.get_username() if contact.user is not None else ""
+    locked = throttle.locked_until([login]).get(login) if login else None
     return {"invited_until": invited.expires_at if invited else None, "locked_until": locked}

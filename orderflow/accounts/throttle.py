@@ -10,13 +10,14 @@ one address trying many accounts is stopped too, without locking an account out 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt
 from axes.utils import reset
 from django.conf import settings
-from django.db.models import QuerySet, Sum
+from django.db.models import Max, QuerySet, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -44,25 +45,22 @@ def cooloff() -> dt.timedelta:
     return dt.timedelta(minutes=settings.LOGIN_COOLOFF_MINUTES)
 
 
-def locked_until(username: str) -> dt.datetime | None:
-    """When the latest lockout of this account (at any address) ends; None when it is not locked out."""
-    key = username_key(None, {"username": username})
-    since = timezone.now() - cooloff()
-    per_address = (
-        AccessAttempt.objects.filter(username=key, attempt_time__gte=since)
-        .values("ip_address")
-        .annotate(total=Sum("failures_since_start"))
+def locked_until(usernames: Iterable[str]) -> dict[str, dt.datetime]:
+    """For each of these accounts that is locked out at some address, when its latest lockout ends."""
+    keys = {username_key(None, {"username": name}): name for name in usernames}
+    locked = (
+        AccessAttempt.objects.filter(
+            username__in=[k for k in keys if k], attempt_time__gte=timezone.now() - cooloff()
+        )
+        .values("username", "ip_address")
+        .annotate(total=Sum("failures_since_start"), last=Max("attempt_time"))
         .filter(total__gte=settings.LOGIN_FAILURE_LIMIT)
     )
-    latest = (
-        AccessAttempt.objects.filter(
-            username=key, attempt_time__gte=since, ip_address__in=per_address.values("ip_address")
-        )
-        .order_by("-attempt_time")
-        .values_list("attempt_time", flat=True)
-        .first()
-    )
-    return latest + cooloff() if latest is not None else None
+    ends: dict[str, dt.datetime] = {}
+    for row in locked:
+        name = keys[row["username"]]
+        ends[name] = max(ends.get(name, row["last"]), row["last"])
+    return {name: last + cooloff() for name, last in ends.items()}
 
 
 def forget_failures(username: str) -> int:
