@@ -96,6 +96,7 @@ def test_a_new_password_must_pass_the_validators(as_olivia, olivia):
 def test_a_contact_changes_their_password_in_the_portal(client, alice):
     create_portal_login(alice, password=PASSWORD, actor=Actor.system())
     client.force_login(alice.user)
+    assert b'href="/my/settings/password/"' in client.get("/my/settings/").content
     assert client.get("/my/settings/password/").status_code == 200
 
     wrong = client.post(
