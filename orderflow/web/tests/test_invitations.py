@@ -209,3 +209,14 @@ def test_staff_cannot_read_an_invitation_kept_in_the_sandbox(as_olivia, sandbox,
     assert listing.status_code == 200
     assert seller_url("outbox_message", delivery_id=copy.delivery_id).encode() not in listing.content
     assert as_olivia.get(seller_url("outbox_message", delivery_id=copy.delivery_id)).status_code == 404
+
+
+def test_the_demo_shows_invitations_in_the_sandbox_so_they_can_be_followed(
+    as_olivia, sandbox, settings, olivia, alice
+):
+    settings.DEBUG = True
+    invite_contact(alice, actor=Actor.staff(olivia))
+    run_worker()
+    copy = SandboxMessage.objects.get()
+
+    assert as_olivia.get(seller_url("outbox_message", delivery_id=copy.delivery_id)).status_code == 200

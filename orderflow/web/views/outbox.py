@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 
@@ -14,6 +15,12 @@ from orderflow.web.access import render_seller, seller_view
 from orderflow.web.notification_forms import OutboxFilterForm
 
 PAGE_SIZE = 50
+
+
+def _hidden() -> frozenset[str]:
+    """Messages whose sandbox copy staff may not read: a personal sign-in link is for its recipient only.
+    With DEBUG on (the demo, where nothing is sent) they are shown, so an invitation can be followed."""
+    return frozenset() if settings.DEBUG else PERSONAL_TEMPLATES
 
 
 @seller_view
@@ -30,7 +37,7 @@ def outbox(request: HttpRequest, membership: Membership) -> HttpResponse:
             "form": form,
             "page": page,
             "deliveries": page.object_list,
-            "personal_templates": PERSONAL_TEMPLATES,
+            "personal_templates": _hidden(),
         },
     )
 
@@ -38,8 +45,8 @@ def outbox(request: HttpRequest, membership: Membership) -> HttpResponse:
 @seller_view
 def outbox_message(request: HttpRequest, membership: Membership, delivery_id: int) -> HttpResponse:
     message = sandbox_message(membership.seller, delivery_id)
-    if message is None or message.delivery.notification.template in PERSONAL_TEMPLATES:
-        raise Http404("No such message")  # a personal sign-in link is for its recipient only
+    if message is None or message.delivery.notification.template in _hidden():
+        raise Http404("No such message")
     return render_seller(
         request,
         membership,
