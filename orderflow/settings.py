@@ -120,10 +120,45 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# A password reset link works once, for this long.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_HOURS", 3) * 3600
+# An invitation (a contact's portal login, a new staff member) works once, for this long.
+INVITATION_HOURS = env_int("INVITATION_HOURS", 72)
+if PASSWORD_RESET_TIMEOUT < 3600 or INVITATION_HOURS < 1:
+    raise ImproperlyConfigured("PASSWORD_RESET_HOURS and INVITATION_HOURS must be at least 1")
+
+# Login throttling (django-axes) for every sign-in form: /login/ and /admin/. Within LOGIN_COOLOFF_MINUTES
+# of the last failure, one address is refused after LOGIN_FAILURE_LIMIT failures for one account, and
+# after LOGIN_ADDRESS_FAILURE_LIMIT failures across accounts; each try while refused starts the wait
+# again. An owner lifts an account's lockout from the team page or the order page (unlock_login).
+# Addresses are REMOTE_ADDR: behind a proxy, the server must put the client's address there.
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: a refused try never reaches the password hasher
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15)
+if not 1 <= LOGIN_FAILURE_LIMIT <= LOGIN_ADDRESS_FAILURE_LIMIT or LOGIN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "LOGIN_FAILURE_LIMIT must be from 1 to LOGIN_ADDRESS_FAILURE_LIMIT; LOGIN_COOLOFF_MINUTES at least 1"
+    )
+AXES_HANDLER = "orderflow.accounts.throttle.LoginThrottle"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # the order LoginThrottle reads
+AXES_COOLOFF_TIME = LOGIN_COOLOFF_MINUTES / 60  # a float: hours
+AXES_USERNAME_CALLABLE = "orderflow.accounts.throttle.username_key"
+AXES_LOCKOUT_CALLABLE = "orderflow.web.views.login.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not recorded: only failures count
+# Left off (axes' default): signing in to one's own account must not clear the address's failures on others.
+AXES_RESET_ON_SUCCESS = False
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -1,20 +1,31 @@
-"""Creating sellers, their staff, customers and contacts. Inputs are validated by the models' rules."""
+"""Creating sellers, their staff, customers and contacts; invitations to choose a password, password
+resets and login lockouts. Inputs are validated by the models' rules."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import secrets
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orderflow.accounts.models import Contact, Customer, Membership, Role, Seller
+from orderflow.accounts import throttle
+from orderflow.accounts.models import Contact, Customer, Invitation, Membership, Role, Seller
 from orderflow.core import outbound
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Forbidden
+from orderflow.notifications import outbox
 from orderflow.notifications.channels import registry
+from orderflow.notifications.models import Notification
 
 
 def _validated(instance: models.Model, *, exclude: Sequence[str] = ()) -> None:
@@ -129,34 +140,200 @@ def add_contact(
     return contact
 
 
-def give_portal_login(contact: Contact, *, password: str, actor: Actor) -> User:
-    """Let a contact sign in to the customer portal with their email address and a password.
-    Staff of the contact's seller give it (or the system, e.g. the demo)."""
-    if actor.kind == "customer":
-        raise Forbidden("forbidden", "Only the seller's staff can give a portal login.")
-    if actor.kind == "staff":
-        by = actor.membership
-        if by is None or not by.is_active or by.seller_id != contact.customer.seller_id:
-            raise Forbidden("forbidden", "You are not staff of this seller.")
-    if not password:
-        raise ActionError("invalid", "Choose a password.", details={"field": "password"})
+def create_portal_login(contact: Contact, *, password: str, actor: Actor) -> User:
+    """Give a contact a portal login with a password chosen by the system itself: the demo loader and
+    test fixtures. People choose their own password through an invitation (`invite_contact`); staff
+    never set or see one."""
+    if actor.kind != "system":
+        raise Forbidden("forbidden", _("Invite the contact instead: they choose their own password."))
+    with transaction.atomic():
+        return _portal_login(contact, password=password)
+
+
+def _portal_login(contact: Contact, *, password: str) -> User:
+    """Caller holds the transaction."""
     if not contact.email:
-        raise ActionError("invalid", "A portal login needs the contact's email address.")
-    if contact.user_id:
-        raise ActionError("duplicate", f"{contact.name} already has a portal login.")
-    if User.objects.filter(username=contact.email).exists():
-        raise ActionError("duplicate", f"The login {contact.email} is taken.")
-    user = User(username=contact.email, email=contact.email, first_name=contact.name[:150])
+        raise ActionError("invalid", _("A portal login needs the contact's email address."))
+    if Contact.objects.filter(pk=contact.pk, user__isnull=False).exists():
+        raise ActionError("duplicate", _("%(name)s already has a portal login.") % {"name": contact.name})
+    user = _new_user(contact.email, name=contact.name, password=password)
+    Contact.objects.filter(pk=contact.pk).update(user=user)
+    contact.user = user
+    return user
+
+
+def _new_user(email: str, *, name: str, password: str) -> User:
+    """A login named by its email address, with a password the validators accept. Caller holds the
+    transaction."""
+    if _login_taken(email):
+        raise ActionError("duplicate", _("The login %(email)s is taken.") % {"email": email})
+    user = User(username=email, email=email, first_name=name[:150])
     try:
         validate_password(password, user)
     except ValidationError as exc:
         raise ActionError("invalid", " ".join(exc.messages), details={"field": "password"}) from None
     user.set_password(password)
-    with transaction.atomic():
-        user.save()
-        Contact.objects.filter(pk=contact.pk).update(user=user)
-    contact.user = user
+    user.save()
     return user
+
+
+def _login_taken(email: str) -> bool:
+    return User.objects.filter(models.Q(username__iexact=email) | models.Q(email__iexact=email)).exists()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _staff_of(seller_id: int, actor: Actor, *, roles: Sequence[str] = tuple(Role.values)) -> Membership:
+    by = actor.membership if actor.kind == "staff" else None
+    if by is None or not by.is_active or by.seller_id != seller_id or by.role not in roles:
+        raise Forbidden("forbidden", _("You may not do this for this seller."))
+    return by
+
+
+def _invite(
+    seller: Seller, *, email: str, name: str, by: Membership, contact: Contact | None = None, role: str = ""
+) -> Invitation:
+    """Write the invitation, withdrawing the person's earlier ones, and tell them. Caller holds the
+    transaction."""
+    now = timezone.now()
+    earlier = Invitation.objects.filter(
+        seller=seller, email__iexact=email, used_at__isnull=True, withdrawn_at__isnull=True
+    )
+    earlier.update(withdrawn_at=now)
+    token = secrets.token_urlsafe(32)
+    hours = settings.INVITATION_HOURS
+    invitation = Invitation.objects.create(
+        seller=seller,
+        contact=contact,
+        role=role,
+        email=email,
+        name=name,
+        token_hash=_token_hash(token),
+        invited_by=by,
+        created_at=now,
+        expires_at=now + dt.timedelta(hours=hours),
+    )
+    link = settings.SITE_URL + reverse("invitation", kwargs={"token": token})
+    outbox.tell_person(
+        seller.pk,
+        email=email,
+        name=name,
+        locale=contact.locale if contact is not None else seller.locale,
+        template="portal_invitation" if contact is not None else "staff_invitation",
+        payload={"action_url": link, "valid_hours": str(hours)},
+        reason=f"{by.display_name} invited {email}.",
+        contact=contact,
+    )
+    return invitation
+
+
+def invite_contact(contact: Contact, *, actor: Actor) -> Invitation:
+    """Email the contact a single-use link to choose the password of their portal login (valid
+    INVITATION_HOURS). A new invitation withdraws the contact's earlier ones."""
+    seller = contact.customer.seller
+    by = _staff_of(seller.pk, actor)
+    if not contact.email:
+        raise ActionError("invalid", _("A portal login needs the contact's email address."))
+    if contact.user_id:
+        raise ActionError("duplicate", _("%(name)s already has a portal login.") % {"name": contact.name})
+    if _login_taken(contact.email):
+        raise ActionError("duplicate", _("The login %(email)s is taken.") % {"email": contact.email})
+    with transaction.atomic():
+        return _invite(seller, email=contact.email, name=contact.name, by=by, contact=contact)
+
+
+def invite_staff(seller: Seller, *, email: str, name: str, role: str, actor: Actor) -> Invitation:
+    """Email a new staff member a single-use link to choose their password; accepting it makes them
+    staff of the seller with `role`. Owners and managers invite; only an owner invites an owner."""
+    by = _staff_of(seller.pk, actor, roles=(Role.OWNER, Role.MANAGER))
+    if role not in Role.values:
+        raise ActionError("invalid", _("Choose a role."), details={"field": "role"})
+    if role == Role.OWNER and by.role != Role.OWNER:
+        raise Forbidden("forbidden", _("Only an owner can invite an owner."))
+    email = email.strip().lower()
+    try:
+        EmailValidator()(email)
+    except ValidationError:
+        raise ActionError("invalid", _("Enter a valid email address."), details={"field": "email"}) from None
+    if _login_taken(email):
+        raise ActionError("duplicate", _("The login %(email)s is taken.") % {"email": email})
+    with transaction.atomic():
+        return _invite(seller, email=email, name=name.strip(), by=by, role=role)
+
+
+def open_invitation(token: str) -> Invitation | None:
+    """The invitation of this link while it can still be accepted; None when it does not exist, was
+    used or withdrawn, or expired."""
+    invitation = (
+        Invitation.objects.select_related("seller", "contact").filter(token_hash=_token_hash(token)).first()
+    )
+    if invitation is None or not invitation.is_open(timezone.now()):
+        return None
+    return invitation
+
+
+def accept_invitation(token: str, *, password: str) -> User:
+    """Create the invited person's login with the password they chose, once: a contact's portal login,
+    or a staff membership. A link used, withdrawn or expired raises `invitation_closed` and changes
+    nothing."""
+    closed = ActionError("invitation_closed", _("This invitation has expired or was already used."))
+    now = timezone.now()
+    with transaction.atomic():
+        invitation = open_invitation(token)
+        # The compare-and-swap makes two tries at once use it once: the second one updates no row.
+        if invitation is None or not Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
+            used_at=now
+        ):
+            raise closed
+        contact = invitation.contact
+        if contact is not None:
+            if contact.email.lower() != invitation.email.lower():
+                raise closed  # the contact's address changed since: the link was for the old one
+            return _portal_login(contact, password=password)
+        user = _new_user(invitation.email, name=invitation.name, password=password)
+        Membership.objects.create(seller=invitation.seller, user=user, role=invitation.role)
+    return user
+
+
+def unlock_login(person: Membership | Contact, *, actor: Actor) -> int:
+    """Lift the login lockout of a staff member or a contact (failed sign-ins at every address are
+    forgotten). An owner of their seller does it. Returns how many records were cleared."""
+    seller_id = person.seller_id
+    _staff_of(seller_id, actor, roles=(Role.OWNER,))
+    user = person.user
+    if user is None:
+        return 0
+    return throttle.forget_failures(user.get_username())
+
+
+def send_password_reset(user: User, *, reset_url: str) -> Notification | None:
+    """Email a user the link of a password reset they (or someone typing their address) asked for.
+    Sent in the name of a seller they work for or buy from; nothing for a login with neither (the
+    Django admin's: `manage.py changepassword`)."""
+    contact = Contact.objects.select_related("customer__seller").filter(user=user).first()
+    membership = (
+        Membership.objects.select_related("seller").filter(user=user, is_active=True).order_by("pk").first()
+    )
+    if contact is not None:
+        seller, locale = contact.customer.seller, contact.locale
+    elif membership is not None:
+        seller, locale = membership.seller, membership.seller.locale
+    else:
+        return None
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    return outbox.tell_person(
+        seller.pk,
+        email=user.email,
+        name=user.get_full_name() or user.get_username(),
+        locale=locale,
+        template="password_reset",
+        payload={"action_url": reset_url, "valid_hours": str(hours)},
+        reason="A password reset was asked for on the login page.",
+        contact=contact,
+        membership=membership if contact is None else None,
+    )
 
 
 def deactivate_staff(membership: Membership, *, actor: Actor) -> Membership:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 
 from django.conf import settings
@@ -118,3 +119,41 @@ class Contact(models.Model):
     @property
     def seller_id(self) -> int:
         return self.customer.seller_id
+
+
+class Invitation(models.Model):
+    """A single-use link for someone to choose their own password: a contact's portal login (`contact`
+    set) or a new staff member of the seller (`role` set). Only a hash of the link's token is kept."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="invitations")
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, blank=True)
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, help_text="A newer invitation of the same person replaced this one"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(contact__isnull=False, role="")
+                | models.Q(contact__isnull=True) & ~models.Q(role=""),
+                name="invitation_is_for_a_contact_or_staff",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.seller}"
+
+    def is_open(self, now: dt.datetime) -> bool:
+        return self.used_at is None and self.withdrawn_at is None and now < self.expires_at

@@ -22,8 +22,8 @@ from orderflow.accounts.actions import (
     add_contact,
     add_customer,
     add_staff,
+    create_portal_login,
     create_seller,
-    give_portal_login,
 )
 from orderflow.accounts.models import Contact, Customer, Membership, Role, Seller
 from orderflow.core.actors import Actor
@@ -152,7 +152,7 @@ class _Seeder:
                 )
                 contact = self.contacts[customer_spec.key, c.key]
                 if c.portal_login:
-                    give_portal_login(contact, password=PASSWORD, actor=Actor.system())
+                    create_portal_login(contact, password=PASSWORD, actor=Actor.system())
                 if c.hours:
                     set_schedule(contact, dict.fromkeys(WEEKDAYS, c.hours), actor=Actor.system())
         owner = next(m for m in self.members.values() if m.role == Role.OWNER)

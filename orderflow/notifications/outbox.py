@@ -1,15 +1,21 @@
-"""Writing to the outbox outside the rules: waking the worker once a change commits, and telling a
-seller's managers about the seller itself. Below emit and the channels, which both use it."""
+"""Writing to the outbox outside the rules: waking the worker once a change commits, telling a
+seller's managers about the seller itself, and writing to one person about their own login. Below emit
+and the channels, which both use it."""
 
 from __future__ import annotations
+
+import uuid
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from orderflow.accounts.models import Membership, Role
+from orderflow.accounts.models import Contact, Membership, Role
 from orderflow.notifications.models import Category, Channel, Delivery, Notification, Status
 
 WAKE_CHANNEL = "orderflow_outbox"
+# Messages written by `tell_person`: they carry a link that signs their recipient in, so the app shows
+# their sandbox copies to nobody (staff reading the outbox could otherwise use the link).
+PERSONAL_TEMPLATES = frozenset({"portal_invitation", "staff_invitation", "password_reset"})
 
 
 def wake_worker_on_commit() -> None:
@@ -63,3 +69,47 @@ def tell_staff(seller_id: int, *, template: str, payload: dict[str, str]) -> lis
     if written:
         wake_worker_on_commit()
     return written
+
+
+def tell_person(
+    seller_id: int,
+    *,
+    email: str,
+    name: str,
+    locale: str,
+    template: str,
+    payload: dict[str, str],
+    reason: str,
+    contact: Contact | None = None,
+    membership: Membership | None = None,
+) -> Notification:
+    """A message about a person's own login (an invitation, a password reset) to their email address
+    only, at once. Transactional: no preference turns it off and it is never coalesced. `payload` fills
+    the template's placeholders; it may hold a link that signs the person in, so the message goes to
+    nobody else."""
+    now = timezone.now()
+    notification = Notification.objects.create(
+        seller_id=seller_id,
+        contact=contact,
+        membership=membership,
+        email=email,
+        recipient_name=name or email,
+        locale=locale,
+        category=Category.TRANSACTIONAL,
+        template=template,
+        payload=payload,
+        idempotency_key=f"{template}:{uuid.uuid4().hex}",
+        reason=reason,
+        created_at=now,
+    )
+    Delivery.objects.create(
+        notification=notification,
+        channel=Channel.EMAIL,
+        address=email,
+        status=Status.PENDING,
+        due_at=now,
+        reason=f"{Channel.EMAIL}: sent to the person the message is about, only.",
+        created_at=now,
+    )
+    wake_worker_on_commit()
+    return notification

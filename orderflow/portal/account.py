@@ -4,10 +4,13 @@ same page its tracking link shows (`views.my_order`)."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from orderflow.accounts.models import Contact
 from orderflow.core.actors import Actor
@@ -58,3 +61,17 @@ def inbox_read(request: HttpRequest, contact: Contact) -> HttpResponse:
     if item.order is None or item.order.customer_id != contact.customer_id:
         return redirect("portal_inbox")
     return redirect("portal_order", number=item.order.number)
+
+
+@portal_view
+@require_http_methods(["GET", "POST"])
+def change_password(request: HttpRequest, contact: Contact) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST or None)  # type: ignore[arg-type]
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        update_session_auth_hash(request, form.user)  # this session stays signed in, the others end
+        messages.success(request, _("Your password is changed."))
+        return redirect("portal_my_preferences")
+    context = {"form": form, "seller": contact.customer.seller}
+    status = 400 if form.errors else 200
+    return render_portal(request, "portal/password_change.html", context, contact=contact, status=status)

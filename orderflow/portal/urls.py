@@ -26,6 +26,7 @@ signed_in = [
     path("my/inbox/", account.inbox, name="portal_inbox"),
     path("my/inbox/read/", account.inbox_read, name="portal_inbox_read"),
     path("my/settings/", views.my_preferences, name="portal_my_preferences"),
+    path("my/settings/password/", account.change_password, name="portal_password_change"),
 ]
 
 urlpatterns = signed_links + signed_in

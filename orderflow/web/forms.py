@@ -279,19 +279,3 @@ class MessageForm(forms.Form):
     internal = forms.BooleanField(
         label="Internal note (staff only, never sent to the customer)", required=False
     )
-
-
-class PortalLoginForm(forms.Form):
-    """A first password for a contact's portal login; the action judges its strength."""
-
-    password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput)
-    password2 = forms.CharField(label="Password again", strip=False, widget=forms.PasswordInput)
-
-    def __init__(self, data: Any = None) -> None:
-        super().__init__(data, auto_id="id_portal_%s")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
-            raise forms.ValidationError("The two passwords differ: type the same password twice.")
-        return data

@@ -5,16 +5,19 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
+from orderflow.web.account_forms import OutboxPasswordResetForm
 from orderflow.web.views import (
     calls,
     dashboard,
     home,
     inbox,
     integrations,
+    login,
     my_notifications,
     notification_settings,
     order,
     outbox,
+    team,
 )
 
 order_patterns: list[URLPattern | URLResolver] = [
@@ -28,7 +31,8 @@ order_patterns: list[URLPattern | URLResolver] = [
     path("refund/", order.order_refund, name="order_refund"),
     path("archive/", order.order_archive, name="order_archive"),
     path("messages/", order.order_message, name="order_message"),
-    path("portal-login/", order.order_portal_login, name="order_portal_login"),
+    path("invite-contact/", order.order_invite_contact, name="order_invite_contact"),
+    path("unlock-contact/", order.order_unlock_contact, name="order_unlock_contact"),
 ]
 
 seller_patterns: list[URLPattern | URLResolver] = [
@@ -57,6 +61,9 @@ seller_patterns: list[URLPattern | URLResolver] = [
         name="message_template",
     ),
     path("settings/me/", my_notifications.my_notifications, name="my_notifications"),
+    path("settings/me/password/", login.change_password, name="password_change"),
+    path("settings/team/", team.team, name="team"),
+    path("settings/team/<int:member_id>/unlock/", team.team_unlock, name="team_unlock"),
     path("settings/integrations/", integrations.integrations, name="integrations"),
     path("settings/integrations/tokens/", integrations.api_token_create, name="api_token_create"),
     path(
@@ -85,5 +92,28 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("invitation/<str:token>/", login.invitation, name="invitation"),
+    path(
+        "password/reset/",
+        auth_views.PasswordResetView.as_view(
+            form_class=OutboxPasswordResetForm, template_name="web/password_reset_form.html"
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="web/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(template_name="web/password_reset_confirm.html"),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="web/password_reset_complete.html"),
+        name="password_reset_complete",
+    ),
     path("s/<slug:seller_slug>/", include(seller_patterns)),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from orderflow.accounts.actions import add_contact, add_customer, give_portal_login
+from orderflow.accounts.actions import add_contact, add_customer, create_portal_login
 from orderflow.conftest import PASSWORD
 from orderflow.core.actors import Actor
 from orderflow.orders.actions import LineInput, place_order
@@ -14,7 +14,7 @@ from orderflow.workflows.actions import install_order_type
 
 @pytest.fixture
 def alice_login(alice):
-    give_portal_login(alice, password=PASSWORD, actor=Actor.system())
+    create_portal_login(alice, password=PASSWORD, actor=Actor.system())
     return alice
 
 
@@ -28,14 +28,14 @@ def as_alice(client, alice_login):
 def carla(acme):
     cafe = add_customer(acme, name="Harbour Cafe")
     carla = add_contact(cafe, name="Carla Diaz", email="carla@harbourcafe.example")
-    give_portal_login(carla, password=PASSWORD, actor=Actor.system())
+    create_portal_login(carla, password=PASSWORD, actor=Actor.system())
     return carla
 
 
 @pytest.fixture
 def oscar(rival_customer):
     oscar = add_contact(rival_customer, name="Oscar Reyes", email="oscar@rival.example")
-    give_portal_login(oscar, password=PASSWORD, actor=Actor.system())
+    create_portal_login(oscar, password=PASSWORD, actor=Actor.system())
     return oscar
 
 

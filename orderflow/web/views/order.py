@@ -14,10 +14,12 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from orderflow.accounts.actions import give_portal_login
-from orderflow.accounts.models import Membership
+from orderflow.accounts.actions import invite_contact, unlock_login
+from orderflow.accounts.models import Contact, Membership
+from orderflow.accounts.selectors import contact_login
 from orderflow.conversations.actions import post_message
 from orderflow.conversations.selectors import thread_for_staff
 from orderflow.core.actors import Actor
@@ -47,7 +49,6 @@ from orderflow.web.forms import (
     LineForm,
     MessageForm,
     NotesForm,
-    PortalLoginForm,
     RefundForm,
     TransitionForm,
     error_summary,
@@ -123,7 +124,7 @@ def _page(
         "archive_form": form("archive", ArchiveForm(order=order)),
         "thread": thread_for_staff(order),
         "message_form": form("message", MessageForm()),
-        "portal_login_form": form("portal_login", PortalLoginForm()),
+        "contact_login": contact_login(order.placed_by) if order.placed_by else None,
     }
     return render_seller(request, membership, "web/order_detail.html", context, status=status)
 
@@ -280,17 +281,36 @@ def order_message(request: HttpRequest, membership: Membership, number: int) -> 
     return _apply(request, membership, order, "message", MessageForm(request.POST), change)
 
 
+def _placed_by(membership: Membership, number: int) -> tuple[Order, Contact]:
+    order = _order_or_404(membership, number)
+    if order.placed_by is None:
+        raise Http404("No contact placed this order")
+    return order, order.placed_by
+
+
 @seller_view
 @require_POST
-def order_portal_login(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
-    """Give the contact who placed the order a login to the customer portal."""
-    order = _order_or_404(membership, number)
-    contact = order.placed_by
-    if contact is None:
-        raise Http404("No contact placed this order")
+def order_invite_contact(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
+    """Email the contact who placed the order an invitation to choose their portal password."""
+    order, contact = _placed_by(membership, number)
+    try:
+        invite_contact(contact, actor=Actor.staff(membership))
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": contact.email})
+    return redirect("order_detail", seller_slug=membership.seller.slug, number=order.number)
 
-    def change(data: Mapping[str, Any], actor: Actor) -> str:
-        give_portal_login(contact, password=data["password1"], actor=actor)
-        return f"{contact.name} can now sign in to the customer portal as {contact.email}."
 
-    return _apply(request, membership, order, "portal_login", PortalLoginForm(request.POST), change)
+@seller_view
+@require_POST
+def order_unlock_contact(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
+    """Lift the login lockout of the contact who placed the order (owners)."""
+    order, contact = _placed_by(membership, number)
+    try:
+        unlock_login(contact, actor=Actor.staff(membership))
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(name)s can sign in again.") % {"name": contact.name})
+    return redirect("order_detail", seller_slug=membership.seller.slug, number=order.number)

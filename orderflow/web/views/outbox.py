@@ -3,16 +3,24 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 
 from orderflow.accounts.models import Membership
+from orderflow.notifications.outbox import PERSONAL_TEMPLATES
 from orderflow.notifications.selectors import outbox as outbox_deliveries
 from orderflow.notifications.selectors import sandbox_message
 from orderflow.web.access import render_seller, seller_view
 from orderflow.web.notification_forms import OutboxFilterForm
 
 PAGE_SIZE = 50
+
+
+def _hidden() -> frozenset[str]:
+    """Messages whose sandbox copy staff may not read: a personal sign-in link is for its recipient only.
+    With DEBUG on (the demo, where nothing is sent) they are shown, so an invitation can be followed."""
+    return frozenset() if settings.DEBUG else PERSONAL_TEMPLATES
 
 
 @seller_view
@@ -22,14 +30,22 @@ def outbox(request: HttpRequest, membership: Membership) -> HttpResponse:
     deliveries = outbox_deliveries(membership.seller, form.filters())
     page = Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page"))
     return render_seller(
-        request, membership, "web/outbox.html", {"form": form, "page": page, "deliveries": page.object_list}
+        request,
+        membership,
+        "web/outbox.html",
+        {
+            "form": form,
+            "page": page,
+            "deliveries": page.object_list,
+            "personal_templates": _hidden(),
+        },
     )
 
 
 @seller_view
 def outbox_message(request: HttpRequest, membership: Membership, delivery_id: int) -> HttpResponse:
     message = sandbox_message(membership.seller, delivery_id)
-    if message is None:
+    if message is None or message.delivery.notification.template in _hidden():
         raise Http404("No such message")
     return render_seller(
         request,
