@@ -1,5 +1,6 @@
 """Integrations: the seller's API tokens and webhook endpoints, every message sent to an endpoint with its
-attempts, and redelivery. Owners and managers change them; other staff see the lists, never a secret."""
+attempts, and redelivery. Owners and managers change them; other staff see the lists, never a secret.
+A token made here acts as the owner or manager who makes it."""
 
 from __future__ import annotations
 
