@@ -163,7 +163,8 @@ def test_staff_see_the_lists_but_no_secret_and_cannot_change_anything(
     client.force_login(sam.user)
     page = client.get(seller_url("integrations")).content.decode()
     assert "ERP sync" in page
-    assert ERP in page
+    assert ERP not in page
+    assert "https://erp.example.com/…" in page
     assert 'data-testid="read-only"' in page
     endpoint_page = client.get(seller_url("webhook_endpoint", endpoint_id=erp_endpoint.pk)).content.decode()
     assert erp_endpoint.secret not in endpoint_page
@@ -203,6 +204,36 @@ def test_another_seller_gets_404_and_changes_nothing(client, rita, erp_endpoint,
     assert ApiToken.objects.filter(revoked_at__isnull=True).count() == 1
     assert list(WebhookEndpoint.objects.values_list("seller__slug", flat=True)) == ["acme"]
     assert Delivery.objects.filter(channel=Channel.WEBHOOK).count() == 1
+
+
+# ----------------------------------------------------------------------------------------------
+# Webhook URLs: in full for owners and managers, scheme and host for staff
+
+SECRET_URL = "https://hook-user:hook-pass@erp.example.com:8443/hooks/t0ken-in-path?key=s3cret-query"
+
+
+def _shown_urls(page: str) -> list[str]:
+    return re.findall(r'data-testid="endpoint-url">([^<]+)<', page)
+
+
+@pytest.mark.parametrize(("who", "full"), [("olivia", True), ("max_manager", True), ("sam", False)])
+def test_endpoint_urls_are_shown_in_full_to_managers_only(client, request, olivia, who, full):
+    # Given an endpoint whose URL carries credentials in its userinfo, path and query
+    endpoint = create_webhook_endpoint(olivia.seller, url=SECRET_URL, actor=Actor.staff(olivia))
+    member = request.getfixturevalue(who)
+    client.force_login(member.user)
+
+    pages = [
+        client.get(seller_url("integrations")).content.decode(),
+        client.get(seller_url("webhook_endpoint", endpoint_id=endpoint.pk)).content.decode(),
+    ]
+
+    expected = SECRET_URL if full else "https://erp.example.com/…"
+    for page in pages:
+        assert _shown_urls(page) == [expected]
+        if not full:
+            for secret in ("hook-user", "hook-pass", "8443", "t0ken-in-path", "s3cret-query"):
+                assert secret not in page
 
 
 # ----------------------------------------------------------------------------------------------
