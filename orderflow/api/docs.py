@@ -46,7 +46,7 @@ applies to the order as it is.
 ## Idempotency
 
 Every POST honours an `Idempotency-Key` header (1-255 printable ASCII characters, e.g. a UUID; scoped to
-the seller). A retry with the same key and the same request (method, path and body) within 24 hours
+the seller). A retry with the same key and the same request (token, method, path and body) within 24 h
 gets the first response again (same status, body and ETag, with `Idempotent-Replayed: true`) and changes
 nothing. The same key with another request answers 422 `idempotency_key_reused`; while the first request
 is still running, 409 `idempotency_in_progress`. A change and its kept response are committed together.

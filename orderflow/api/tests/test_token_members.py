@@ -229,3 +229,20 @@ def test_a_demoted_managers_token_sees_webhook_urls_masked_from_then_on(
     assert _urls_seen(max_api, secret_endpoint) == {SECRET_URL}
     _demote(max_, olivia)
     assert _urls_seen(max_api, secret_endpoint) == {MASKED}
+
+
+def test_another_tokens_retry_never_replays_a_webhooks_secret(acme, sam, max_api):
+    # Given Max's token created an endpoint with an Idempotency-Key
+    request = {"url": SECRET_URL}
+    created = max_api.post("/webhooks", request, headers={"Idempotency-Key": "create-hook"})
+    assert created.status_code == 201
+    _, raw = create_api_token(acme, name="Sam's tool", scope="read_write", member=sam, actor=Actor.system())
+
+    # When Sam's token sends the same request with the same key
+    response = ApiClient(raw).post("/webhooks", request, headers={"Idempotency-Key": "create-hook"})
+
+    # Then it is refused, without the first response (its secret, its full URL)
+    assert_error(response, 422, "idempotency_key_reused")
+    assert created.json()["secret"] not in response.content.decode()
+    assert "s3cret-query" not in response.content.decode()
+    assert WebhookEndpoint.objects.count() == 1
