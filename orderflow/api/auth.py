@@ -1,34 +1,34 @@
-"""Who a request acts for: the seller of its bearer token, and the actor its writes are recorded as.
+"""Who a request acts for: the seller of its bearer token, and the member it acts as.
 
 A token belongs to one seller; every query of every endpoint is scoped by that seller, so another
 seller's objects answer 404 exactly like objects that do not exist.
 
-The actor: a token created by a staff member acts *as that member* while their membership at the seller
-is active (their role decides what they may do, as on the pages), named "Olivia via API (ERP sync)" in
-the activity log. Workflows let only staff make most moves, so an actor with staff rights is what an
-integration needs; and a token can never do more than the person who made it. A token without a
-creator (made with `manage.py create_api_token`), or whose creator has left, acts as the system,
-named "API token ERP sync": it may do what workflows allow the system, and the staff-side changes
-actions allow the system (assign, estimate, cancel, refund, archive, notes, webhooks), but not moves
-that workflows reserve for staff (those answer 403 "not_permitted").
+A token belongs to one staff member of that seller and acts as them (`Actor` of kind "staff" with their
+membership), with their role as it is at this request, named "Olivia via API (ERP sync)" in the activity
+log: a token never does more than its member may on the pages. Whether the member is still active staff
+is read with the token itself, on every request, so a token stops the moment its member is deactivated
+or removed (401 `token_inactive`, with `details.reason`); a demoted member's token acts with the lower
+role (403 on what that role may not do). There is no token that acts as "the system".
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
+import ipaddress
 from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
 from orderflow.accounts.models import Membership, Seller
 from orderflow.api.errors import ApiError
 from orderflow.core.actors import Actor
+from orderflow.integrations import selectors
 from orderflow.integrations.actions import hash_token
-from orderflow.integrations.models import ApiToken
+from orderflow.integrations.models import ApiToken, TokenState
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # last_used_at is written at most this often per token (a write per request would serialise them).
@@ -36,16 +36,14 @@ LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
 class ApiContext:
-    """The token, its seller, and the actor its writes act as. The actor is resolved (a query for the
-    creator's membership) only when an endpoint asks for it: a list never does."""
+    """The token, its seller, and the member its requests act as (all loaded with the token)."""
 
-    def __init__(self, token: ApiToken) -> None:
+    def __init__(self, token: ApiToken, member: Membership) -> None:
         self.token = token
         self.seller: Seller = token.seller
-
-    @functools.cached_property
-    def actor(self) -> Actor:
-        return _actor(self.token)
+        self.actor = Actor(
+            kind="staff", membership=member, name=f"{member.display_name} via API ({token.name})"
+        )
 
 
 def context_of(request: HttpRequest) -> ApiContext:
@@ -68,21 +66,30 @@ def authenticate(request: HttpRequest) -> ApiContext:
             "Send a valid API token as 'Authorization: Bearer <token>'.",
             headers={"WWW-Authenticate": 'Bearer realm="orderflow"'},
         )
+    state = token.state
+    if state != TokenState.ACTIVE or token.membership is None:
+        raise ApiError(
+            401,
+            "token_inactive",
+            _("This token no longer works (%(reason)s); ask an owner or manager for a new one.")
+            % {"reason": state.label},
+            details={"reason": state.value},
+            headers={"WWW-Authenticate": 'Bearer realm="orderflow", error="invalid_token"'},
+        )
     if request.method not in SAFE_METHODS and not token.can_write:
         raise ApiError(403, "read_only_token", "This token may only read; writing needs a read_write token.")
-    _touch(token)
-    context = ApiContext(token)
+    _touch(token, _client_address(request))
+    context = ApiContext(token, token.membership)
     request.api_context = context  # type: ignore[attr-defined]
     return context
 
 
 def find_token(raw: str) -> ApiToken | None:
-    """The live token whose secret is `raw`, with its seller: one query on the unique hash."""
+    """The token whose secret is `raw`, working or not, with its seller and member: one query on the
+    unique hash."""
     if not raw:
         return None
-    tokens = ApiToken.objects.select_related("seller")
-    found = list(tokens.filter(token_hash=hash_token(raw), revoked_at__isnull=True)[:1])
-    return found[0] if found else None
+    return selectors.token_by_hash(hash_token(raw))
 
 
 def check_scope(request: HttpRequest, context: ApiContext) -> None:
@@ -100,32 +107,26 @@ def _bearer(request: HttpRequest) -> str:
     return value if 0 < len(value) <= 200 and value.isascii() else ""
 
 
-def _actor(token: ApiToken) -> Actor:
-    membership = (
-        Membership.objects.select_related("user")
-        .filter(seller_id=token.seller_id, user_id=token.created_by_id, is_active=True)
-        .first()
-        if token.created_by_id is not None
-        else None
-    )
-    if membership is None:
-        return Actor.system(f"API token {token.name}")
-    return Actor(
-        kind="staff",
-        membership=membership,
-        name=f"{membership.display_name} via API ({token.name})",
-    )
+def _client_address(request: HttpRequest) -> str | None:
+    """The address the request came from, as the web server saw it (behind a proxy: the proxy's)."""
+    address = request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
-def _touch(token: ApiToken) -> None:
+def _touch(token: ApiToken, address: str | None) -> None:
+    """Record when and from where the token was used, at most once a minute per token."""
     now = timezone.now()
     if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
         return
     # Conditional, so concurrent requests of several processes write it once.
     ApiToken.objects.filter(pk=token.pk).filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
-    ).update(last_used_at=now)
+    ).update(last_used_at=now, last_used_from=address)
     token.last_used_at = now
+    token.last_used_from = address
 
 
 class BearerToken(HttpBearer):

@@ -7,23 +7,24 @@ seller's pages, so the same rules apply and every change appears in the order's 
 
 ## Authentication
 
-Send an API token as `Authorization: Bearer <token>`. Tokens are made by an owner or manager (or with
-`python manage.py create_api_token --seller SLUG --name NAME --scope read_write`), shown once, and can
-be revoked. A token belongs to one seller: it sees only that seller's data, and anything else answers
-404, exactly as if it did not exist.
+Send an API token as `Authorization: Bearer <token>`. Tokens are made by an owner or manager for
+themself (or with `python manage.py create_api_token --seller SLUG --user USERNAME --name NAME --scope
+read_write` for any active staff member), shown once, and can be revoked. A token belongs to one seller:
+it sees only that seller's data, and anything else answers 404, exactly as if it did not exist.
 
 Scopes: a `read` token may only GET; POST, PUT and DELETE need a `read_write` token (else 403
 `read_only_token`).
 
-**Who a change is recorded as.** A token created by a staff member acts as that member while they are
-active staff of the seller: their role decides what the token may do (as on the pages), and the activity
-log names them with the token, e.g. "Olivia via API (ERP sync)". Workflows let only staff make most
-moves, so this is what lets an integration move orders; and a token never does more than the person
-who made it. A token without a creator (made on the command line), or whose creator has left, acts as
-the system ("API token ERP sync"): it may make the moves workflows allow the system and the staff-side
-changes the actions allow it (assign, estimated completion, cancel, refund, archive, messages, webhooks),
-but moves reserved for staff answer 403 `not_permitted`. Reading an order through the API does not mark
-it as seen by staff.
+**Whom a token acts as.** A token belongs to one staff member and acts as them, with their role as it is
+at each request (as on the pages): the activity log names them with the token, e.g. "Olivia via API (ERP
+sync)". A manager's token can confirm an order like the manager can; a staff member's token cannot manage
+webhooks; a demoted member's token acts with the new role. The token stops the moment its member is
+deactivated or removed: 401 `token_inactive`, with `details.reason` (`revoked`, `member_deactivated`,
+`member_removed`, `account_disabled`, `no_member`). Reading an order through the API does not mark it as
+seen by staff.
+
+Webhook endpoints' `url` is shown in full to read-write tokens of owners and managers only; other tokens
+see the scheme and host, e.g. `https://erp.example.com/…`.
 
 ## Errors
 
@@ -45,7 +46,7 @@ applies to the order as it is.
 ## Idempotency
 
 Every POST honours an `Idempotency-Key` header (1-255 printable ASCII characters, e.g. a UUID; scoped to
-the seller). A retry with the same key and the same request (method, path and body) within 24 hours
+the seller). A retry with the same key and the same request (token, method, path and body) within 24 h
 gets the first response again (same status, body and ETag, with `Idempotent-Replayed: true`) and changes
 nothing. The same key with another request answers 422 `idempotency_key_reused`; while the first request
 is still running, 409 `idempotency_in_progress`. A change and its kept response are committed together.

@@ -7,6 +7,10 @@ between them can never leave a change without its record (which a retry would re
 stays "running" longer than RUNNING_LEASE therefore belongs to a request that died without effect and
 is taken over by the next retry.
 
+A key is honoured for the token that used it: another token of the seller sending the same key and
+request gets 422, never the first response, which may hold what that token may not see (a webhook
+endpoint's secret and full URL, answered to a manager's token).
+
 Kept for replay: every response except 409 (conflict: the state may change), 422 (invalid input:
 nothing was tried) and 5xx; for those the claim is released so the client can retry with the same key.
 """
@@ -23,6 +27,7 @@ from django.http.response import HttpResponseBase
 from django.utils import timezone
 
 from orderflow.accounts.models import Seller
+from orderflow.api.auth import context_of
 from orderflow.api.errors import ApiError
 from orderflow.integrations.models import IdempotencyRecord
 
@@ -51,8 +56,9 @@ def run_once(run: Run, request: HttpRequest, seller: Seller, key: str, **kwargs:
             details={"field": "Idempotency-Key"},
         )
     path = request.get_full_path()
+    token = context_of(request).token
     fingerprint = hashlib.sha256(
-        b"\n".join([(request.method or "POST").encode(), path.encode(), request.body])
+        b"\n".join([str(token.pk).encode(), (request.method or "POST").encode(), path.encode(), request.body])
     )
     claimed = _claim(seller, key, request.method or "POST", path, fingerprint.hexdigest())
     if isinstance(claimed, HttpResponse):
@@ -102,7 +108,7 @@ def _claim(
             raise ApiError(
                 422,
                 "idempotency_key_reused",
-                "This Idempotency-Key was used for a different request (method, path or body); "
+                "This Idempotency-Key was used for a different request (token, method, path or body); "
                 "use a new key for a new request.",
                 details={"field": "Idempotency-Key"},
             )

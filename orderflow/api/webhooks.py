@@ -21,6 +21,7 @@ from orderflow.integrations.actions import (
     redeliver,
 )
 from orderflow.integrations.models import WEBHOOK_EVENTS, WebhookEndpoint
+from orderflow.integrations.webhooks import sees_full_urls, shown_url
 from orderflow.notifications.channels.webhook import selectors as sent
 from orderflow.notifications.channels.webhook.emission import message_id
 from orderflow.notifications.models import Delivery
@@ -32,7 +33,10 @@ EVENT_TYPES_HELP = "Subscribed event types; empty: all. " + "; ".join(f"{k}: {v}
 
 class WebhookOut(Schema):
     id: int
-    url: str
+    url: str = Field(
+        description="The full URL for read-write tokens of owners and managers; for other tokens only "
+        "the scheme and host, e.g. `https://erp.example.com/…` (a path or query may carry credentials)."
+    )
     description: str
     event_types: list[str] = Field(description=EVENT_TYPES_HELP)
     is_active: bool
@@ -42,10 +46,11 @@ class WebhookOut(Schema):
     created_at: dt.datetime
 
     @classmethod
-    def from_endpoint(cls, endpoint: WebhookEndpoint) -> WebhookOut:
+    def from_endpoint(cls, endpoint: WebhookEndpoint, context: ApiContext) -> WebhookOut:
+        full = sees_full_urls(context.actor, can_write=context.token.can_write)
         return cls(
             id=endpoint.pk,
-            url=endpoint.url,
+            url=shown_url(endpoint, full=full),
             description=endpoint.description,
             event_types=list(endpoint.event_types),
             is_active=endpoint.is_active,
@@ -103,7 +108,8 @@ def _endpoint(context: ApiContext, endpoint_id: int) -> WebhookEndpoint:
 
 @router.get("", response=reads({200: list[WebhookOut]}), operation_id="list_webhooks")
 def list_webhooks(request: HttpRequest) -> list[WebhookOut]:
-    return [WebhookOut.from_endpoint(e) for e in integrations.webhooks_of(context_of(request).seller)]
+    context = context_of(request)
+    return [WebhookOut.from_endpoint(e, context) for e in integrations.webhooks_of(context.seller)]
 
 
 @router.post("", response=writes({201: WebhookCreatedOut}), operation_id="create_webhook")
@@ -117,12 +123,14 @@ def create_webhook(request: HttpRequest, payload: WebhookIn) -> Status:
         description=payload.description,
         actor=context.actor,
     )
-    return Status(201, WebhookCreatedOut(**dict(WebhookOut.from_endpoint(endpoint)), secret=endpoint.secret))
+    shown = WebhookOut.from_endpoint(endpoint, context)
+    return Status(201, WebhookCreatedOut(**dict(shown), secret=endpoint.secret))
 
 
 @router.get("/{endpoint_id}", response=reads({200: WebhookOut}, 404, 422), operation_id="get_webhook")
 def get_webhook(request: HttpRequest, endpoint_id: RowId) -> WebhookOut:
-    return WebhookOut.from_endpoint(_endpoint(context_of(request), endpoint_id))
+    context = context_of(request)
+    return WebhookOut.from_endpoint(_endpoint(context, endpoint_id), context)
 
 
 @router.delete("/{endpoint_id}", response=writes({204: None}, 404), operation_id="delete_webhook")
@@ -138,7 +146,7 @@ def enable_webhook(request: HttpRequest, endpoint_id: RowId) -> WebhookOut:
     """Turn a disabled endpoint back on (after fixing the receiver)."""
     context = context_of(request)
     endpoint = enable_webhook_endpoint(_endpoint(context, endpoint_id), actor=context.actor)
-    return WebhookOut.from_endpoint(endpoint)
+    return WebhookOut.from_endpoint(endpoint, context)
 
 
 @router.get(

@@ -10,12 +10,13 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from orderflow.accounts.models import Role, Seller
+from orderflow.accounts.models import Membership, Role, Seller
 from orderflow.core import outbound
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Forbidden
-from orderflow.integrations.models import WEBHOOK_EVENT_TYPES, ApiToken, WebhookEndpoint
+from orderflow.integrations.models import WEBHOOK_EVENT_TYPES, ApiToken, TokenState, WebhookEndpoint
 from orderflow.integrations.webhooks import endpoint_label
 from orderflow.notifications.models import Channel, Delivery, Status
 
@@ -30,6 +31,7 @@ def _check_manager(seller_id: int, actor: Actor) -> None:
         actor.kind != "staff"
         or membership is None
         or membership.seller_id != seller_id
+        or not membership.is_active
         or membership.role not in (Role.OWNER, Role.MANAGER)
     ):
         raise Forbidden("forbidden", "Only an owner or manager can manage integrations.")
@@ -39,9 +41,28 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def create_api_token(seller: Seller, *, name: str, scope: str, actor: Actor) -> tuple[ApiToken, str]:
-    """Returns the token and its secret value, which is shown once and never stored."""
+def create_api_token(
+    seller: Seller, *, name: str, scope: str, actor: Actor, member: Membership | None = None
+) -> tuple[ApiToken, str]:
+    """Returns the token and its secret value, which is shown once and never stored.
+
+    The token acts as `member` (by default the actor), with the member's role as it is at each request,
+    and stops when they stop being active staff of the seller. An owner or manager makes tokens for
+    themself only: a token for someone else would let one person write in another's name. The system
+    (`manage.py create_api_token`, run by whoever runs the server) makes them for any active member."""
     _check_manager(seller.pk, actor)
+    if member is None:
+        if actor.membership is None:
+            raise ActionError("member_required", _("Name the staff member the token acts as."))
+        member = actor.membership
+    elif actor.kind == "staff" and (actor.membership is None or member.pk != actor.membership.pk):
+        raise Forbidden("forbidden", _("You can create tokens that act as yourself only."))
+    if member.seller_id != seller.pk or not member.is_active or not member.user.is_active:
+        raise ActionError(
+            "not_an_active_member",
+            _("%(name)s is not active staff of %(seller)s, so no token can act as them.")
+            % {"name": member.display_name, "seller": seller.name},
+        )
     name = name.strip()
     if not name or len(name) > 100:
         raise ActionError("invalid", "Name the token (1 to 100 characters), e.g. after the system using it.")
@@ -50,6 +71,7 @@ def create_api_token(seller: Seller, *, name: str, scope: str, actor: Actor) -> 
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         seller=seller,
+        membership=member,
         name=name,
         prefix=raw[:10],
         token_hash=hash_token(raw),
@@ -63,7 +85,8 @@ def revoke_api_token(token: ApiToken, *, actor: Actor) -> ApiToken:
     _check_manager(token.seller_id, actor)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+        token.revoked_reason = TokenState.REVOKED
+        token.save(update_fields=["revoked_at", "revoked_reason"])
     return token
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-from orderflow.accounts.models import Seller
+from orderflow.accounts.models import Membership, Seller
 
 WEBHOOK_EVENTS = [
     ("order.placed", "An order was placed"),
@@ -21,12 +22,37 @@ WEBHOOK_EVENTS = [
 WEBHOOK_EVENT_TYPES = frozenset(key for key, _ in WEBHOOK_EVENTS)
 
 
+class TokenState(models.TextChoices):
+    """Whether a token works, and if not, why. Only the first two reasons are ever stored
+    (`ApiToken.revoked_reason`); the member's ones are read live from their membership."""
+
+    REVOKED = "revoked", _("revoked by an owner or manager")
+    NO_MEMBER = "no_member", _("made before tokens belonged to a member")
+    MEMBER_REMOVED = "member_removed", _("member removed")
+    MEMBER_DEACTIVATED = "member_deactivated", _("member deactivated")
+    ACCOUNT_DISABLED = "account_disabled", _("member's account disabled")
+    ACTIVE = "active", _("active")
+
+
 class ApiToken(models.Model):
+    """A secret that acts for one member of one seller, with their current role, while they are active
+    staff of the seller (`state`). The secret is kept only as a hash."""
+
     class Scope(models.TextChoices):
-        READ = "read", "Read"
-        READ_WRITE = "read_write", "Read and write"
+        READ = "read", _("Read")
+        READ_WRITE = "read_write", _("Read and write")
 
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="api_tokens")
+    # A removed member's row is gone (SET_NULL): their tokens stop, and adding them again as new staff
+    # does not bring the old tokens back.
+    membership = models.ForeignKey(
+        Membership,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="api_tokens",
+        help_text="The member the token acts as",
+    )
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=16, help_text="The first characters, to recognise a token")
     token_hash = models.CharField(
@@ -38,7 +64,15 @@ class ApiToken(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_from = models.GenericIPAddressField(
+        null=True, blank=True, help_text="The client address of the last recorded use"
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=[(s.value, s.label) for s in (TokenState.REVOKED, TokenState.NO_MEMBER)],
+    )
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
@@ -46,6 +80,25 @@ class ApiToken(models.Model):
     @property
     def can_write(self) -> bool:
         return self.scope == self.Scope.READ_WRITE
+
+    @property
+    def state(self) -> TokenState:
+        """Read from the membership as it is now, so a member who leaves takes their tokens along at
+        once. Load `membership__user` with the token (one query)."""
+        if self.revoked_at is not None:
+            return TokenState(self.revoked_reason or TokenState.REVOKED)
+        member = self.membership
+        if member is None or member.seller_id != self.seller_id:
+            return TokenState.MEMBER_REMOVED
+        if not member.is_active:
+            return TokenState.MEMBER_DEACTIVATED
+        if not member.user.is_active:
+            return TokenState.ACCOUNT_DISABLED
+        return TokenState.ACTIVE
+
+    @property
+    def works(self) -> bool:
+        return self.state == TokenState.ACTIVE
 
 
 class IdempotencyRecord(models.Model):

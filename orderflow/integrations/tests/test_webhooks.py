@@ -192,8 +192,18 @@ def test_endpoints_are_validated(acme, olivia):
         )
 
 
-def test_an_api_token_is_shown_once_and_stored_hashed(acme, capsys):
-    call_command("create_api_token", "--seller", "acme", "--name", "ERP sync", "--scope", "read_write")
+def test_an_api_token_is_shown_once_and_stored_hashed(acme, olivia, capsys):
+    call_command(
+        "create_api_token",
+        "--seller",
+        "acme",
+        "--user",
+        "olivia",
+        "--name",
+        "ERP sync",
+        "--scope",
+        "read_write",
+    )
     raw = capsys.readouterr().out.splitlines()[1]
     token = ApiToken.objects.get()
     assert raw.startswith("of_")

@@ -8,6 +8,8 @@ from typing import Any
 from django import forms, template
 from django.utils import timezone
 
+from orderflow.integrations.models import WebhookEndpoint
+from orderflow.integrations.webhooks import shown_url
 from orderflow.notifications.channels import registry
 from orderflow.notifications.models import Delivery, Status
 from orderflow.orders.models import Order
@@ -25,6 +27,12 @@ def state_label(order: Order, locale: str = "en") -> str:
 def customer_state_label(order: Order, locale: str = "en") -> str:
     """What the customer sees as the order's status."""
     return order.current_state.customer_label(locale)
+
+
+@register.filter
+def webhook_url(endpoint: WebhookEndpoint, full: bool) -> str:
+    """The endpoint's URL as the reader may see it: in full, or scheme and host only (`sees_full_urls`)."""
+    return shown_url(endpoint, full=bool(full))
 
 
 @register.filter

@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth.models import User
 
+from orderflow.accounts.actions import deactivate_staff
 from orderflow.core.actors import Actor
-from orderflow.integrations.actions import create_api_token, create_webhook_endpoint
+from orderflow.integrations.actions import create_api_token, create_webhook_endpoint, revoke_api_token
 from orderflow.integrations.models import ApiToken, WebhookEndpoint
 from orderflow.notifications.models import Channel, Delivery, Status
 from orderflow.orders.actions import transition_order
@@ -161,7 +163,8 @@ def test_staff_see_the_lists_but_no_secret_and_cannot_change_anything(
     client.force_login(sam.user)
     page = client.get(seller_url("integrations")).content.decode()
     assert "ERP sync" in page
-    assert ERP in page
+    assert ERP not in page
+    assert "https://erp.example.com/…" in page
     assert 'data-testid="read-only"' in page
     endpoint_page = client.get(seller_url("webhook_endpoint", endpoint_id=erp_endpoint.pk)).content.decode()
     assert erp_endpoint.secret not in endpoint_page
@@ -201,3 +204,84 @@ def test_another_seller_gets_404_and_changes_nothing(client, rita, erp_endpoint,
     assert ApiToken.objects.filter(revoked_at__isnull=True).count() == 1
     assert list(WebhookEndpoint.objects.values_list("seller__slug", flat=True)) == ["acme"]
     assert Delivery.objects.filter(channel=Channel.WEBHOOK).count() == 1
+
+
+# ----------------------------------------------------------------------------------------------
+# Webhook URLs: in full for owners and managers, scheme and host for staff
+
+SECRET_URL = "https://hook-user:hook-pass@erp.example.com:8443/hooks/t0ken-in-path?key=s3cret-query"
+
+
+def _shown_urls(page: str) -> list[str]:
+    return re.findall(r'data-testid="endpoint-url">([^<]+)<', page)
+
+
+@pytest.mark.parametrize(("who", "full"), [("olivia", True), ("max_manager", True), ("sam", False)])
+def test_endpoint_urls_are_shown_in_full_to_managers_only(client, request, olivia, who, full):
+    # Given an endpoint whose URL carries credentials in its userinfo, path and query
+    endpoint = create_webhook_endpoint(olivia.seller, url=SECRET_URL, actor=Actor.staff(olivia))
+    member = request.getfixturevalue(who)
+    client.force_login(member.user)
+
+    pages = [
+        client.get(seller_url("integrations")).content.decode(),
+        client.get(seller_url("webhook_endpoint", endpoint_id=endpoint.pk)).content.decode(),
+    ]
+
+    expected = SECRET_URL if full else "https://erp.example.com/…"
+    for page in pages:
+        assert _shown_urls(page) == [expected]
+        if not full:
+            for secret in ("hook-user", "hook-pass", "8443", "t0ken-in-path", "s3cret-query"):
+                assert secret not in page
+
+
+# ----------------------------------------------------------------------------------------------
+# Tokens: whom they act as, whether they still work, when and where they were last used
+
+
+def _token_cells(page: str, token: ApiToken) -> str:
+    row = re.search(rf'<tr[^>]*data-token="{token.pk}">(.*?)</tr>', page, re.S)
+    assert row is not None
+    return row.group(1)
+
+
+def test_the_page_shows_whom_a_token_acts_as_and_when_and_where_it_was_last_used(client, olivia, max_manager):
+    token, raw = create_api_token(olivia.seller, name="ERP", scope="read", actor=Actor.staff(max_manager))
+    client.get("/api/v1/orders", headers={"Authorization": f"Bearer {raw}"}, REMOTE_ADDR="203.0.113.9")
+    client.force_login(olivia.user)
+
+    row = _token_cells(client.get(seller_url("integrations")).content.decode(), token)
+
+    assert 'data-state="active"' in row
+    assert "Max" in re.search(r'data-testid="token-member">(.*?)</td>', row, re.S).group(1)
+    assert "203.0.113.9" in re.search(r'data-testid="token-last-used">(.*?)</td>', row, re.S).group(1)
+
+
+@pytest.mark.parametrize(
+    ("change", "state"),
+    [
+        ("deactivate", "member_deactivated"),
+        ("remove", "member_removed"),
+        ("disable_account", "account_disabled"),
+        ("revoke", "revoked"),
+    ],
+)
+def test_a_token_that_no_longer_works_is_shown_with_the_reason(client, olivia, max_manager, change, state):
+    # Given Max's token, then Max deactivated, removed, his login disabled, or the token revoked
+    token, _ = create_api_token(olivia.seller, name="ERP", scope="read_write", actor=Actor.staff(max_manager))
+    if change == "deactivate":
+        deactivate_staff(max_manager, actor=Actor.staff(olivia))
+    elif change == "remove":
+        max_manager.delete()
+    elif change == "disable_account":
+        User.objects.filter(pk=max_manager.user_id).update(is_active=False)
+    else:
+        revoke_api_token(token, actor=Actor.staff(olivia))
+    client.force_login(olivia.user)
+
+    row = _token_cells(client.get(seller_url("integrations")).content.decode(), token)
+
+    # Then it is listed as not working, with the reason, and offers no Revoke button unless it works
+    assert f'data-state="{state}"' in row
+    assert seller_url("api_token_revoke", token_id=token.pk) not in row

@@ -1,5 +1,6 @@
 """Integrations: the seller's API tokens and webhook endpoints, every message sent to an endpoint with its
-attempts, and redelivery. Owners and managers change them; other staff see the lists, never a secret."""
+attempts, and redelivery. Owners and managers change them; other staff see the lists, never a secret and
+never an endpoint's full URL. A token made here acts as the owner or manager who makes it."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from orderflow.integrations.actions import (
     revoke_api_token,
 )
 from orderflow.integrations.models import WebhookEndpoint
+from orderflow.integrations.webhooks import sees_full_urls
 from orderflow.notifications.channels.webhook import selectors as sent
 from orderflow.web.access import render_seller, seller_view
 from orderflow.web.forms import error_summary
@@ -60,6 +62,7 @@ def _page(
     seller = membership.seller
     context = {
         "can_manage": _can_manage(membership),
+        "full_urls": sees_full_urls(Actor.staff(membership)),
         "tokens": selectors.tokens_of(seller),
         "endpoints": selectors.webhooks_of(seller),
         "token_form": token_form or TokenForm(),
@@ -161,6 +164,7 @@ def webhook_endpoint(request: HttpRequest, membership: Membership, endpoint_id: 
         "page": page,
         "deliveries": page.object_list,
         "can_manage": _can_manage(membership),
+        "full_urls": sees_full_urls(Actor.staff(membership)),
     }
     return render_seller(request, membership, "web/webhook_endpoint.html", context)
 
