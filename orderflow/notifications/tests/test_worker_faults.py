@@ -10,6 +10,7 @@ still work in hand, then at full speed."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import signal
@@ -127,7 +128,7 @@ def test_killed_workers_lose_nothing_and_repeat_only_what_a_kill_cut_off(
         times.setdefault(received.message_id, []).append(received.at)
     for message_id, copies in duplicated.items():
         arrivals = sorted(times[message_id])
-        for earlier, later in zip(arrivals, arrivals[1:], strict=False):
+        for earlier, later in itertools.pairwise(arrivals):
             assert any(earlier <= kill <= later for kill in kills), message_id
         assert interrupted[expected[message_id]] >= copies - 1, message_id
 
