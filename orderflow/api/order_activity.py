@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from orderflow.api.auth import ApiContext, context_of
 from orderflow.api.errors import not_found, reads, writes
-from orderflow.api.inputs import OrderNumber, Text
+from orderflow.api.inputs import OrderNumber, text
 from orderflow.api.schemas import ActorOut, EventOut
-from orderflow.conversations.actions import post_message
+from orderflow.conversations.actions import MAX_BODY, post_message
 from orderflow.conversations.models import Message
 from orderflow.conversations.selectors import thread_for_staff
 from orderflow.notifications.models import Delivery, Notification
@@ -40,7 +41,7 @@ class MessageOut(Schema):
 
 
 class MessageIn(Schema):
-    body: Text
+    body: Annotated[str, text(MAX_BODY, required=True)]
     internal: bool = Field(False, description="true: a staff note the customer never sees")
 
 
