@@ -10,7 +10,7 @@ from typing import Annotated
 from django.db import models
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AfterValidator, ConfigDict, WithJsonSchema, model_validator
+from pydantic import AfterValidator, ConfigDict, StrictBool, WithJsonSchema, model_validator
 
 from orderflow.accounts.actions import add_contact, add_customer
 from orderflow.accounts.models import LOCALES, Contact, Customer
@@ -280,7 +280,7 @@ class PreferencesOut(Schema):
 
 
 class CategoryPreferenceIn(Schema):
-    enabled: bool
+    enabled: StrictBool
     channels: list[Annotated[str, one_of(registry.pickable())]] = Field(
         default_factory=list, description="Empty: their preferred channels"
     )

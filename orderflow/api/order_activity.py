@@ -7,6 +7,7 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
+from pydantic import StrictBool
 
 from orderflow.api.auth import ApiContext, context_of
 from orderflow.api.errors import not_found, reads, writes
@@ -42,7 +43,7 @@ class MessageOut(Schema):
 
 class MessageIn(Schema):
     body: Annotated[str, text(MAX_BODY, required=True)]
-    internal: bool = Field(False, description="true: a staff note the customer never sees")
+    internal: StrictBool = Field(False, description="true: a staff note the customer never sees")
 
 
 class AttemptOut(Schema):

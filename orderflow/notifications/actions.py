@@ -93,7 +93,9 @@ def set_preference(
             "invalid", f"Unknown channel(s): {', '.join(unknown)}.", details={"field": "channels"}
         )
     if isinstance(person, Contact) and Channel.CALL in channels and not person.phone:
-        raise ActionError("invalid", "A phone call needs a phone number on the contact.")
+        raise ActionError(
+            "no_phone", "A phone call needs a phone number on the contact.", details={"field": "channels"}
+        )
     if isinstance(person, Membership) and set(channels) - registry.pickable("staff"):
         raise ActionError(
             "invalid", "Staff are told by email, SMS or in the app (calls and messengers are for customers)."
