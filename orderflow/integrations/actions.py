@@ -90,13 +90,19 @@ def revoke_api_token(token: ApiToken, *, actor: Actor) -> ApiToken:
     return token
 
 
+MAX_URL = 1000
+MAX_DESCRIPTION = 200
+
+
 def _check_url(url: str) -> str:
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ActionError("invalid", "The endpoint must be an http(s) URL.", details={"field": "url"})
-    if len(url) > 1000:
-        raise ActionError("invalid", "The URL can be at most 1000 characters.", details={"field": "url"})
+    if len(url) > MAX_URL:
+        raise ActionError(
+            "invalid", f"The URL can be at most {MAX_URL} characters.", details={"field": "url"}
+        )
     try:
         outbound.check_webhook_url(url)
     except outbound.OutboundRefused as refused:
@@ -120,7 +126,7 @@ def create_webhook_endpoint(
         seller=seller,
         url=_check_url(url),
         event_types=sorted(set(event_types)),
-        description=description.strip()[:200],
+        description=description.strip()[:MAX_DESCRIPTION],
         secret=secret,
     )
 

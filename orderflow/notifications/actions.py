@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orderflow.accounts.models import Contact, Membership, Role, Seller
+from orderflow.accounts.models import Contact, Membership, Role, Seller, sender_domains
 from orderflow.core import outbound
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Forbidden
@@ -93,7 +93,9 @@ def set_preference(
             "invalid", f"Unknown channel(s): {', '.join(unknown)}.", details={"field": "channels"}
         )
     if isinstance(person, Contact) and Channel.CALL in channels and not person.phone:
-        raise ActionError("invalid", "A phone call needs a phone number on the contact.")
+        raise ActionError(
+            "no_phone", "A phone call needs a phone number on the contact.", details={"field": "channels"}
+        )
     if isinstance(person, Membership) and set(channels) - registry.pickable("staff"):
         raise ActionError(
             "invalid", "Staff are told by email, SMS or in the app (calls and messengers are for customers)."
@@ -137,9 +139,20 @@ def _parse_week(week: Mapping[str, str]) -> dict[str, list[list[int]]]:
 
 
 def update_settings(seller: Seller, *, actor: Actor, **values: object) -> NotificationSettings:
+    """Change the seller's defaults. The From address must be on one of the domains the platform's
+    operator verified for the seller (`sender_not_verified`); the Reply-To may be any address."""
     _check_manager(seller, actor)
-    found, _ = NotificationSettings.objects.get_or_create(seller=seller)
-    allowed = {"email_from", "sms_sender", "sms_url", "feedback_delay_minutes", "default_window"}
+    with transaction.atomic():
+        found = _updated_settings(seller, values)
+        found.save()
+    return found
+
+
+def _updated_settings(seller: Seller, values: Mapping[str, object]) -> NotificationSettings:
+    """The seller's settings with `values` applied and checked; not saved."""
+    seller.refresh_from_db(fields=["sender_domains"])  # as the operator left them, not as first read
+    found, _created = NotificationSettings.objects.get_or_create(seller=seller)
+    allowed = {"email_from", "reply_to", "sms_sender", "sms_url", "feedback_delay_minutes", "default_window"}
     unknown = sorted(set(values) - allowed)
     if unknown:
         raise ActionError("invalid", f"Unknown setting(s): {', '.join(unknown)}.")
@@ -168,7 +181,16 @@ def update_settings(seller: Seller, *, actor: Actor, **values: object) -> Notifi
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise ActionError("invalid", f"{field}: {messages[0]}", details={"field": field}) from None
-    found.save()
+    if found.email_from and not seller.may_send_from(found.email_from):
+        raise ActionError(
+            "sender_not_verified",
+            _(
+                "Mail can only be sent From a domain verified for you (%(domains)s). Leave the From "
+                "empty to send From this platform, with your address as Reply-To."
+            )
+            % {"domains": ", ".join(sender_domains(seller.sender_domains)) or _("none yet")},
+            details={"field": "email_from"},
+        )
     return found
 
 

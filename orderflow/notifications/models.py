@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from orderflow.accounts.models import Contact, Membership, Seller
 from orderflow.notifications import windows
@@ -66,7 +67,13 @@ class NotificationSettings(models.Model):
 
     seller = models.OneToOneField(Seller, on_delete=models.CASCADE, related_name="notification_settings")
     default_window = models.JSONField(default=windows.default_schedule, validators=[windows.validator])
-    email_from = models.EmailField(blank=True, help_text="From address; the site default when empty")
+    email_from = models.EmailField(
+        blank=True,
+        help_text="From address, on one of the seller's verified sender domains; the site default when empty",
+    )
+    reply_to = models.EmailField(
+        _("reply-to address"), blank=True, help_text=_("Where customers' replies to emails go; any address")
+    )
     sms_sender = models.CharField(max_length=20, blank=True, help_text="The one number every SMS comes from")
     sms_url = models.CharField(
         max_length=500,

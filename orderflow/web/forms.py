@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from orderflow.accounts.models import Customer, Membership
 from orderflow.orders.models import LineStatus, Order, OrderLine
@@ -249,7 +250,13 @@ class RefundForm(forms.Form):
 
     amount = forms.DecimalField(label="Amount", min_value=Decimal("0.01"), max_digits=12, decimal_places=2)
     reason = forms.CharField(
-        label="Reason", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason (shown to the customer)"),
+        help_text=_(
+            "The customer reads this as the refund's reason, on their order page and in the message."
+        ),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, data: Any = None, *, order: Order) -> None:

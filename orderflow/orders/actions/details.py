@@ -13,6 +13,7 @@ from orderflow.core.errors import ActionError
 from orderflow.notifications.emit import notify
 from orderflow.orders.actions.common import (
     MAX_INTERNAL_NOTES,
+    MAX_LINE_TEXT,
     _check_not_final,
     _check_staff,
     _locked,
@@ -95,7 +96,7 @@ def update_line(
     """Mark a line out of stock, or substituted (by its backup item or by what staff name)."""
     if status not in LineStatus.values:
         raise ActionError("invalid", f"Unknown line status {status!r}.", details={"field": "status"})
-    substitute = _text(substitute, "substitute", 300)
+    substitute = _text(substitute, "substitute", MAX_LINE_TEXT)
     with transaction.atomic():
         order = _locked(line.order, expected_version)
         _check_staff(order, actor)

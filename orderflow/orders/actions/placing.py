@@ -16,7 +16,10 @@ from orderflow.core.errors import ActionError, Forbidden
 from orderflow.notifications.emit import notify
 from orderflow.orders.actions.common import (
     MAX_INTERNAL_NOTES,
+    MAX_LINE_TEXT,
     MAX_LINES,
+    MAX_SKU,
+    MAX_TITLE,
     _check_staff_of,
     _decimal,
     _record,
@@ -76,8 +79,10 @@ def place_order(
         raise ActionError(
             "invalid", "Give the order a title or at least one line.", details={"field": "title"}
         )
-    if len(title) > 200:
-        raise ActionError("invalid", "The title can be at most 200 characters.", details={"field": "title"})
+    if len(title) > MAX_TITLE:
+        raise ActionError(
+            "invalid", f"The title can be at most {MAX_TITLE} characters.", details={"field": "title"}
+        )
     customer_notes = _text(customer_notes, "customer_notes", MAX_INTERNAL_NOTES)
 
     now = timezone.now()
@@ -115,8 +120,8 @@ def place_order(
 def _clean_line(line: LineInput, index: int) -> LineInput:
     where = f"Line {index}"
     description = line.description.strip()
-    if not description or len(description) > 300:
-        raise ActionError("invalid", f"{where}: describe the item in 1 to 300 characters.")
+    if not description or len(description) > MAX_LINE_TEXT:
+        raise ActionError("invalid", f"{where}: describe the item in 1 to {MAX_LINE_TEXT} characters.")
     # The columns hold 12 digits: 9 before the point for quantities, 10 for prices.
     quantity = _decimal(line.quantity, f"{where}: quantity", places=3, below=Decimal("1e9"))
     if quantity <= 0:
@@ -130,6 +135,6 @@ def _clean_line(line: LineInput, index: int) -> LineInput:
         description=description,
         quantity=quantity,
         unit_price=price,
-        sku=line.sku.strip()[:60],
-        backup_description=line.backup_description.strip()[:300],
+        sku=line.sku.strip()[:MAX_SKU],
+        backup_description=line.backup_description.strip()[:MAX_LINE_TEXT],
     )
