@@ -159,6 +159,7 @@ AXES_LOCKOUT_CALLABLE = "orderflow.web.views.login.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not recorded: only failures count
 # Left off (axes' default): signing in to one's own account must not clear the address's failures on others.
 AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
