@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from orderflow.notifications import windows
 from orderflow.notifications.channels import registry
@@ -95,6 +96,13 @@ class SellerSettingsForm(forms.Form):
     feedback_delay_minutes = forms.IntegerField(
         label="Ask for feedback after (minutes)", min_value=0, max_value=60 * 24 * 90
     )
+    delivery_change_cutoff_hours = forms.IntegerField(
+        label=_("Delivery time can change until (hours before)"),
+        min_value=0,
+        max_value=24 * 14,
+        required=False,
+        help_text=_("Customers choose or change a delivery time until this many hours before it."),
+    )
 
     def __init__(self, data: Any = None, *, current: NotificationSettings) -> None:
         initial: dict[str, Any] = {
@@ -102,6 +110,7 @@ class SellerSettingsForm(forms.Form):
             "sms_sender": current.sms_sender,
             "sms_url": current.sms_url,
             "feedback_delay_minutes": current.feedback_delay_minutes,
+            "delivery_change_cutoff_hours": current.delivery_change_cutoff_hours,
             **_schedule_initial(current.default_window),
         }
         super().__init__(data, initial=initial, auto_id="id_settings_%s")
@@ -124,13 +133,16 @@ class SellerSettingsForm(forms.Form):
     def values(self) -> dict[str, object]:
         """Keyword arguments for `update_settings`."""
         data = self.cleaned_data
-        return {
+        values: dict[str, object] = {
             "default_window": {str(index): data[f"day_{index}"] for index in range(7)},
             "email_from": data["email_from"],
             "sms_sender": data["sms_sender"].strip(),
             "sms_url": data["sms_url"].strip(),
             "feedback_delay_minutes": data["feedback_delay_minutes"],
         }
+        if data.get("delivery_change_cutoff_hours") is not None:  # left out: unchanged
+            values["delivery_change_cutoff_hours"] = data["delivery_change_cutoff_hours"]
+        return values
 
 
 class RuleForm(forms.Form):

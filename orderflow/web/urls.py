@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from orderflow.web.views import (
     calls,
+    customer_links,
     dashboard,
     home,
     inbox,
@@ -29,6 +30,9 @@ order_patterns: list[URLPattern | URLResolver] = [
     path("archive/", order.order_archive, name="order_archive"),
     path("messages/", order.order_message, name="order_message"),
     path("portal-login/", order.order_portal_login, name="order_portal_login"),
+    path("links/revoke/", customer_links.order_links_revoke, name="order_links_revoke"),
+    path("contact/links/revoke/", customer_links.contact_links_revoke, name="contact_links_revoke"),
+    path("contact/deactivate/", customer_links.contact_deactivate, name="contact_deactivate"),
 ]
 
 seller_patterns: list[URLPattern | URLResolver] = [

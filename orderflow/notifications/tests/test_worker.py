@@ -443,12 +443,14 @@ def test_a_claimed_batch_is_rendered_from_one_preload(
     sql = [q["sql"] for q in queries.captured_queries]
     assert len([q for q in sql if 'FROM "orders_order"' in q]) == 1, sql
     assert len([q for q in sql if 'FROM "notifications_messagetemplate"' in q]) == 1, sql
+    # and so were the grants of the messages' links: made where missing, then read, for the lot
+    assert len([q for q in sql if '"notifications_linkgrant"' in q]) == 2, sql
     assert use_smtp_sink.count() == 5
     # and each send is its own writes: the start, then the result (one statement on PostgreSQL,
     # UPDATE and INSERT on SQLite)
     per_result = 1 if connection.vendor == "postgresql" else 2
     writes = [q for q in sql if not q.startswith(("SAVEPOINT", "RELEASE"))]
-    assert len(writes) == 2 + 5 * (1 + per_result), sql
+    assert len(writes) == 2 + 2 + 5 * (1 + per_result), sql
 
 
 def test_a_worker_releases_what_it_has_no_time_left_to_send(afternoon, use_smtp_sink, make_order, olivia):
