@@ -165,11 +165,34 @@ OUTBOUND_SEND_SECONDS = env_int("OUTBOUND_SEND_SECONDS", 10)
 if not 1 <= OUTBOUND_CONNECT_SECONDS <= OUTBOUND_SEND_SECONDS:
     raise ImproperlyConfigured("OUTBOUND_CONNECT_SECONDS must be from 1 to OUTBOUND_SEND_SECONDS")
 
+# Every log line passes the filter that masks customer links' tokens (orderflow.core.logmask); the
+# development server's request lines keep Django's format. gunicorn's and granian's access logs are
+# masked by orderflow.wsgi.
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "filters": {"mask_link_tokens": {"()": "orderflow.core.logmask.MaskLinkTokens"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_link_tokens"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_link_tokens"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # The REST API (/api/v1/). With "ninja" installed, its docs page serves Swagger UI from the static files
