@@ -266,3 +266,9 @@ def test_a_manager_sets_the_delivery_time_cut_off_on_the_settings_page(client, o
     client.post(f"/s/{acme.slug}/settings/notifications/", data)
 
     assert NotificationSettings.objects.get(seller=acme).delivery_change_cutoff_hours == 6
+
+
+def test_a_deactivated_contact_can_no_longer_use_the_signed_in_portal(as_alice, alice, olivia):
+    assert as_alice.get("/my/").status_code == 200
+    deactivate_contact(alice, actor=Actor.staff(olivia))
+    assert as_alice.get("/my/").status_code == 404
