@@ -29,12 +29,19 @@ def test_the_pages_run_under_the_content_security_policy(
 
     from orderflow.core.actors import Actor
     from orderflow.notifications import links
+    from orderflow.notifications.actions import update_rule
+    from orderflow.notifications.models import NotificationRule
     from orderflow.notifications.worker import Worker
     from orderflow.orders.actions import transition_order
 
-    # Given an order with a message to Alice kept in the sandbox, and her tracking link
+    # Given an order with a message to Alice kept in the sandbox (urgent, so that the test does not depend
+    # on the hour it runs at), and her tracking link
     settings.NOTIFICATIONS_SANDBOX = True
     order = make_order("shop", title="Birthday cake")
+    rule = NotificationRule.objects.get(
+        order_type=order.order_type, event="status_changed", state="in_preparation", audience="contact"
+    )
+    update_rule(rule, actor=Actor.staff(olivia), urgent=True)
     transition_order(order, to="in_preparation", actor=Actor.staff(olivia))
     Worker().run_once()
     track = links.url("track", order=order.pk, contact=alice.pk).split("/t/", 1)[1]
