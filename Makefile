@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test lint typecheck pytest test-postgres lock clean
+.PHONY: demo test lint typecheck deploycheck pytest test-postgres lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 demo: $(VENV)/.runtime
 	bash scripts/demo.sh
 
-test: $(VENV)/.dev lint typecheck pytest
+test: $(VENV)/.dev lint typecheck deploycheck pytest
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
@@ -29,6 +29,15 @@ lint: $(VENV)/.dev
 
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy orderflow
+
+# Django's deploy checks, failing on any warning, in an environment holding only production's variables:
+# DEBUG off, a strong secret, HTTPS redirect, HSTS, the proxy's HTTPS header (the README's configuration).
+deploycheck: $(VENV)/.runtime
+	env -i PATH="$$PATH" HOME="$$HOME" DEBUG=false ALLOWED_HOSTS=orders.example.com \
+	  SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  SECURE_SSL_REDIRECT=true SECURE_HSTS_SECONDS=31536000 SECURE_HSTS_INCLUDE_SUBDOMAINS=true \
+	  SECURE_HSTS_PRELOAD=true SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto: https" \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 pytest: $(VENV)/.dev
 	bash scripts/ensure-chromium.sh

@@ -149,6 +149,9 @@ class Contact(models.Model):
         related_name="contact",
         help_text="Portal login, when the contact has one",
     )
+    is_active = models.BooleanField(
+        default=True, help_text="Off: their links and portal login no longer work (they left the customer)"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -100,6 +100,13 @@ class SellerSettingsForm(forms.Form):
     feedback_delay_minutes = forms.IntegerField(
         label="Ask for feedback after (minutes)", min_value=0, max_value=60 * 24 * 90
     )
+    delivery_change_cutoff_hours = forms.IntegerField(
+        label=_("Delivery time can change until (hours before)"),
+        min_value=0,
+        max_value=24 * 14,
+        required=False,
+        help_text=_("Customers choose or change a delivery time until this many hours before it."),
+    )
 
     def __init__(self, data: Any = None, *, current: NotificationSettings) -> None:
         initial: dict[str, Any] = {
@@ -108,6 +115,7 @@ class SellerSettingsForm(forms.Form):
             "sms_sender": current.sms_sender,
             "sms_url": current.sms_url,
             "feedback_delay_minutes": current.feedback_delay_minutes,
+            "delivery_change_cutoff_hours": current.delivery_change_cutoff_hours,
             **_schedule_initial(current.default_window),
         }
         super().__init__(data, initial=initial, auto_id="id_settings_%s")
@@ -140,7 +148,7 @@ class SellerSettingsForm(forms.Form):
     def values(self) -> dict[str, object]:
         """Keyword arguments for `update_settings`."""
         data = self.cleaned_data
-        return {
+        values: dict[str, object] = {
             "default_window": {str(index): data[f"day_{index}"] for index in range(7)},
             "email_from": data["email_from"],
             "reply_to": data["reply_to"],
@@ -148,6 +156,9 @@ class SellerSettingsForm(forms.Form):
             "sms_url": data["sms_url"].strip(),
             "feedback_delay_minutes": data["feedback_delay_minutes"],
         }
+        if data.get("delivery_change_cutoff_hours") is not None:  # left out: unchanged
+            values["delivery_change_cutoff_hours"] = data["delivery_change_cutoff_hours"]
+        return values
 
 
 class RuleForm(forms.Form):
