@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orderflow.accounts import throttle
-from orderflow.accounts.models import Contact, Customer, Invitation, Membership, Role, Seller
+from orderflow.accounts.models import LOCALES, Contact, Customer, Invitation, Membership, Role, Seller
 from orderflow.core import outbound
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Forbidden
@@ -351,3 +351,25 @@ def deactivate_staff(membership: Membership, *, actor: Actor) -> Membership:
     Membership.objects.filter(pk=membership.pk).update(is_active=False)
     membership.is_active = False
     return membership
+
+
+def set_staff_language(membership: Membership, *, language: str, actor: Actor) -> Membership:
+    """The language of a member's pages at this seller; "" follows the seller's language."""
+    if actor.kind != "system" and (actor.membership is None or actor.membership.pk != membership.pk):
+        raise Forbidden("forbidden", _("Only you can choose the language of your pages."))
+    if language and language not in dict(LOCALES):
+        raise ActionError("invalid", _("Choose one of the languages offered."), details={"field": "language"})
+    Membership.objects.filter(pk=membership.pk).update(language=language)
+    membership.language = language
+    return membership
+
+
+def set_own_language(user: User, *, language: str) -> None:
+    """The language switch in a page's header, used by a signed-in person: it becomes their saved choice
+    everywhere they read the product (each of their staff memberships, and their contact's language, in
+    which their messages are written too). Only the person themselves calls this, hence no `actor`."""
+    if language not in dict(LOCALES):
+        raise ActionError("invalid", _("Choose one of the languages offered."), details={"field": "language"})
+    with transaction.atomic():
+        Membership.objects.filter(user=user).update(language=language)
+        Contact.objects.filter(user=user).update(locale=language)

@@ -58,6 +58,9 @@ class Membership(models.Model):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
     is_active = models.BooleanField(default=True)
     phone = models.CharField(max_length=20, blank=True, validators=[phone_validator])
+    language = models.CharField(
+        max_length=8, choices=LOCALES, blank=True, default="", help_text="Empty: the seller's language"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -69,6 +72,11 @@ class Membership(models.Model):
     @property
     def display_name(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def reading_language(self) -> str:
+        """The language of this member's pages: their own choice, else the seller's."""
+        return self.language or self.seller.locale
 
 
 class Customer(models.Model):

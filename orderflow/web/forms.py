@@ -6,8 +6,9 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from orderflow.accounts.models import Customer, Membership
+from orderflow.accounts.models import LOCALES, Customer, Membership
 from orderflow.orders.models import LineStatus, Order, OrderLine
 from orderflow.orders.selectors import (
     DEFAULT_SORT,
@@ -272,6 +273,19 @@ def error_summary(form: forms.Form) -> str:
         label = field.label if field is not None and not field.widget.is_hidden else None
         parts.extend(f"{label}: {error}" if label else str(error) for error in errors)
     return " ".join(parts)
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language of my pages"), required=False)
+
+    def __init__(self, data: Any = None, *, membership: Membership) -> None:
+        super().__init__(data, initial={"language": membership.language})
+        seller_language = dict(LOCALES)[membership.seller.locale]
+        default = _("The language of %(seller)s (%(language)s)") % {
+            "seller": membership.seller.name,
+            "language": seller_language,
+        }
+        _set_choices(self.fields["language"], [("", default), *LOCALES])
 
 
 class MessageForm(forms.Form):

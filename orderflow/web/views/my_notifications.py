@@ -14,7 +14,7 @@ from orderflow.notifications import windows
 from orderflow.notifications.actions import save_preferences
 from orderflow.notifications.selectors import staff_preferences, staff_schedule
 from orderflow.web.access import render_seller, seller_view
-from orderflow.web.forms import error_summary
+from orderflow.web.forms import LanguageForm, error_summary
 from orderflow.web.notification_forms import MyPreferencesForm
 
 
@@ -48,5 +48,10 @@ def _page(
     *,
     status: int = 200,
 ) -> HttpResponse:
-    context = {"form": form, "hours": windows.describe(schedule), "time_zone": membership.seller.time_zone}
+    context = {
+        "form": form,
+        "language_form": LanguageForm(membership=membership),
+        "hours": windows.describe(schedule),
+        "time_zone": membership.seller.time_zone,
+    }
     return render_seller(request, membership, "web/my_notifications.html", context, status=status)
