@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext as _
 
 LOCALES = [("en", "English"), ("fr", "Français")]
 
@@ -19,14 +20,16 @@ phone_validator = RegexValidator(
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value!r} is not a known time zone (use a name such as Europe/Paris).")
+        raise ValidationError(
+            _("%(value)r is not a known time zone (use a name such as Europe/Paris).") % {"value": value}
+        )
 
 
 def validate_channels(value: object) -> None:
     """The shape only. Which channels exist is the notifications' registry's to say, a layer above:
     `add_contact` checks the names against it."""
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValidationError("Preferred channels must be a list of channel names.")
+        raise ValidationError(_("Preferred channels must be a list of channel names."))
 
 
 class Seller(models.Model):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from orderflow.notifications import windows
 from orderflow.notifications.channels import registry
@@ -43,7 +44,7 @@ class InboxReadForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("all") and not data.get("item"):
-            raise forms.ValidationError("Choose a message to mark as read.")
+            raise forms.ValidationError(_("Choose a message to mark as read."))
         return data
 
 
