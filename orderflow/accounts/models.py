@@ -9,12 +9,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 LOCALES = [("en", "English"), ("fr", "Français")]
 
 phone_validator = RegexValidator(
-    r"^\+[1-9]\d{6,14}$", "Enter the phone number in international form, e.g. +14155550123."
+    r"^\+[1-9]\d{6,14}$", _("Enter the phone number in international form, e.g. +14155550123.")
 )
 
 
@@ -48,9 +48,9 @@ class Seller(models.Model):
 
 
 class Role(models.TextChoices):
-    OWNER = "owner", "Owner"
-    MANAGER = "manager", "Manager"
-    STAFF = "staff", "Staff"
+    OWNER = "owner", _("Owner")
+    MANAGER = "manager", _("Manager")
+    STAFF = "staff", _("Staff")
 
 
 class Membership(models.Model):

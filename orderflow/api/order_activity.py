@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
+from django.utils.translation import pgettext
 from ninja import Field, Router, Schema, Status
 
 from orderflow.api.auth import ApiContext, context_of
@@ -154,7 +155,7 @@ def _recipient(notification: Notification) -> RecipientOut:
 def _order(context: ApiContext, number: int) -> Order:
     order = Order.objects.filter(seller=context.seller, number=number).select_related("seller").first()
     if order is None:
-        raise not_found("order")
+        raise not_found(pgettext("no such", "order"))
     return order
 
 

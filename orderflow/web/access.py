@@ -68,7 +68,7 @@ def render_seller(
     full = {
         "membership": membership,
         "seller": seller,
-        "locale": seller.locale,
+        "locale": membership.reading_language,  # workflow labels in the reader's language
         "attention_count": attention_count(seller),
         "inbox_unread": unread_count(membership),
         **(context or {}),
