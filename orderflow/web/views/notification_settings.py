@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orderflow.accounts.models import Membership, Role
@@ -29,7 +30,7 @@ from orderflow.web.access import render_seller, seller_view
 from orderflow.web.forms import error_summary
 from orderflow.web.notification_forms import RuleForm, SellerSettingsForm, TemplateForm
 
-LOCALE_NAMES = {"en": "English", "fr": "French"}
+LOCALE_NAMES = {"en": gettext_lazy("English"), "fr": gettext_lazy("French")}
 
 
 def _can_manage(membership: Membership) -> bool:
