@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test lint typecheck pytest test-postgres lock clean messages compile-messages
+.PHONY: demo test lint typecheck deploycheck pytest test-postgres lock clean messages compile-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 demo: $(VENV)/.runtime compile-messages
 	bash scripts/demo.sh
 
-test: $(VENV)/.dev compile-messages lint typecheck pytest
+test: $(VENV)/.dev compile-messages lint typecheck deploycheck pytest
 
 # The French catalogue: compiled at set-up (demo, test); the .mo files are not committed.
 compile-messages:
@@ -40,6 +40,15 @@ lint: $(VENV)/.dev
 
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy orderflow
+
+# Django's deploy checks, failing on any warning, in an environment holding only production's variables:
+# DEBUG off, a strong secret, HTTPS redirect, HSTS, the proxy's HTTPS header (the README's configuration).
+deploycheck: $(VENV)/.runtime
+	env -i PATH="$$PATH" HOME="$$HOME" DEBUG=false ALLOWED_HOSTS=orders.example.com \
+	  SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  SECURE_SSL_REDIRECT=true SECURE_HSTS_SECONDS=31536000 SECURE_HSTS_INCLUDE_SUBDOMAINS=true \
+	  SECURE_HSTS_PRELOAD=true SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto: https" \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 pytest: $(VENV)/.dev compile-messages
 	bash scripts/ensure-chromium.sh

@@ -11,7 +11,7 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from orderflow.core.env import email_settings, env_bool, env_int, env_list, env_str
+from orderflow.core.env import email_settings, env_bool, env_header, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ORDERFLOW_VAR_DIR", str(BASE_DIR / "var")))
@@ -54,10 +54,12 @@ INSTALLED_APPS = [
     "orderflow.api",
     "orderflow.web",
     "orderflow.demo",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -162,6 +164,7 @@ AXES_LOCKOUT_CALLABLE = "orderflow.web.views.login.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not recorded: only failures count
 # Left off (axes' default): signing in to one's own account must not clear the address's failures on others.
 AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -176,8 +179,34 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+
+# Production over HTTPS. Cookies are sent over HTTPS only unless DEBUG is on (or SECURE_COOKIES=false,
+# e.g. a test server on plain HTTP). Redirecting to HTTPS and HSTS are opt-in: a proxy in front may do the
+# first, and HSTS binds browsers to HTTPS for its whole duration. See the README's configuration table.
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if SECURE_HSTS_SECONDS < 0:
+    raise ImproperlyConfigured("SECURE_HSTS_SECONDS must be 0 (off) or more")
+# Only behind a proxy that sets this header on every request and strips it from clients':
+# "X-Forwarded-Proto: https". Unset, a request is HTTPS when it reached this process over HTTPS.
+SECURE_PROXY_SSL_HEADER = env_header("SECURE_PROXY_SSL_HEADER")
+# Pages and scripts come from this site only: no inline script or style (the static files hold them).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Where people reach this installation: links in messages are built on it.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -203,11 +232,34 @@ OUTBOUND_SEND_SECONDS = env_int("OUTBOUND_SEND_SECONDS", 10)
 if not 1 <= OUTBOUND_CONNECT_SECONDS <= OUTBOUND_SEND_SECONDS:
     raise ImproperlyConfigured("OUTBOUND_CONNECT_SECONDS must be from 1 to OUTBOUND_SEND_SECONDS")
 
+# Every log line passes the filter that masks customer links' tokens (orderflow.core.logmask); the
+# development server's request lines keep Django's format. gunicorn's and granian's access logs are
+# masked by orderflow.wsgi.
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "filters": {"mask_link_tokens": {"()": "orderflow.core.logmask.MaskLinkTokens"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_link_tokens"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_link_tokens"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # The REST API (/api/v1/). With "ninja" installed, its docs page serves Swagger UI from the static files

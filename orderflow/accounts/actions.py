@@ -23,7 +23,7 @@ from orderflow.accounts.models import LOCALES, Contact, Customer, Invitation, Me
 from orderflow.core import outbound
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Forbidden
-from orderflow.notifications import outbox
+from orderflow.notifications import links, outbox
 from orderflow.notifications.channels import registry
 from orderflow.notifications.models import Notification
 
@@ -385,3 +385,18 @@ def set_own_language(user: User, *, language: str) -> None:
     with transaction.atomic():
         Membership.objects.filter(user=user).update(language=language)
         Contact.objects.filter(user=user).update(locale=language)
+
+
+def deactivate_contact(contact: Contact, *, actor: Actor) -> Contact:
+    """A contact who left their customer: every link they were sent stops working (checked again each
+    time one is used), and so does their portal login. Their orders and messages stay."""
+    if actor.kind != "system":
+        by = actor.membership
+        seller_id = contact.customer.seller_id
+        if actor.kind != "staff" or by is None or not by.is_active or by.seller_id != seller_id:
+            raise Forbidden("forbidden", _("Only the seller's staff can deactivate a contact."))
+    with transaction.atomic():
+        Contact.objects.filter(pk=contact.pk).update(is_active=False)
+        links.revoke(by_id=actor.membership.pk if actor.membership else None, contact_id=contact.pk)
+    contact.is_active = False
+    return contact

@@ -13,8 +13,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Seller)
 class SellerAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "time_zone", "locale", "currency")
-    search_fields = ("name", "slug")
+    list_display = ("name", "slug", "time_zone", "locale", "currency", "sender_domains")
+    search_fields = ("name", "slug", "sender_domains")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [MembershipInline]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 
 from django.conf import settings
@@ -25,6 +26,24 @@ def validate_time_zone(value: str) -> None:
         )
 
 
+# A host name as DNS spells it: labels of letters, digits and inner hyphens, with a top-level label.
+_DOMAIN = re.compile(r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
+def sender_domains(text: str) -> list[str]:
+    """The domains of a `Seller.sender_domains` text: one per line, lower case, blank lines skipped."""
+    return [line.strip().lower() for line in text.splitlines() if line.strip()]
+
+
+def validate_sender_domains(value: str) -> None:
+    bad = [domain for domain in sender_domains(value) if not _DOMAIN.fullmatch(domain)]
+    if bad:
+        raise ValidationError(
+            _("Not a domain name: %(domains)s. Write one domain per line, e.g. acme.example."),
+            params={"domains": ", ".join(bad)},
+        )
+
+
 def validate_channels(value: object) -> None:
     """The shape only. Which channels exist is the notifications' registry's to say, a layer above:
     `add_contact` checks the names against it."""
@@ -41,10 +60,28 @@ class Seller(models.Model):
     locale = models.CharField(max_length=8, choices=LOCALES, default="en")
     currency = models.CharField(max_length=3, default="USD")
     order_counter = models.PositiveIntegerField(default=0, editable=False, help_text="Last order number used")
+    # Set by the platform's operator (in the admin), never by the seller: mail can only be sent From a
+    # domain whose SPF and DKIM records the operator has checked, or it would be spoofing.
+    sender_domains = models.TextField(
+        _("verified sender domains"),
+        blank=True,
+        validators=[validate_sender_domains],
+        help_text=_(
+            "Domains this seller may send email From, one per line (e.g. acme.example), once their SPF "
+            "and DKIM records allow this platform to send for them. Empty: mail goes From the platform's "
+            "address, with the seller's Reply-To."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.name
+
+    def may_send_from(self, address: str) -> bool:
+        """Whether `address` is on one of the seller's verified sender domains (exactly: a subdomain
+        needs its own line)."""
+        _local, at, domain = address.strip().rpartition("@")
+        return bool(at) and domain.lower() in sender_domains(self.sender_domains)
 
 
 class Role(models.TextChoices):
@@ -121,6 +158,9 @@ class Contact(models.Model):
         on_delete=models.SET_NULL,
         related_name="contact",
         help_text="Portal login, when the contact has one",
+    )
+    is_active = models.BooleanField(
+        default=True, help_text="Off: their links and portal login no longer work (they left the customer)"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -20,7 +20,7 @@ from orderflow.api import customers, order_activity, orders, ratelimit, seller, 
 from orderflow.api.auth import BearerToken, authenticate, check_scope
 from orderflow.api.docs import DESCRIPTION
 from orderflow.api.errors import install_handlers
-from orderflow.api.idempotency import MAX_KEY_LENGTH, run_once
+from orderflow.api.idempotency import KEY_PATTERN, MAX_KEY_LENGTH, run_once
 
 IDEMPOTENCY_KEY_PARAMETER = {
     "name": "Idempotency-Key",
@@ -28,7 +28,7 @@ IDEMPOTENCY_KEY_PARAMETER = {
     "required": False,
     "description": "Run this POST once: retries with the same key and request get the first response "
     "for 24 hours.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": KEY_PATTERN},
 }
 
 

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zoneinfo
 from typing import Annotated
 
+from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import pgettext
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AfterValidator
+from pydantic import AfterValidator, ConfigDict, StrictBool, WithJsonSchema, model_validator
 
 from orderflow.accounts.actions import add_contact, add_customer
-from orderflow.accounts.models import Contact, Customer
+from orderflow.accounts.models import LOCALES, Contact, Customer
 from orderflow.api import selectors
 from orderflow.api.auth import context_of
 from orderflow.api.errors import not_found, reads, writes
-from orderflow.api.inputs import RowId, Text
+from orderflow.api.inputs import CURSOR, RowId, Text, fullmatch, one_of, text
 from orderflow.notifications import windows
 from orderflow.notifications.actions import save_preferences
+from orderflow.notifications.channels import registry
+from orderflow.notifications.models import Category
 
 router = Router(tags=["customers"])
 
@@ -79,24 +84,80 @@ class CustomerPageOut(Schema):
 class CustomerQuery(Schema):
     search: Text = Field("", description="In customer names")
     limit: int = Field(50, ge=1, le=100)
-    cursor: Text | None = Field(None, description="The `next` of the previous page")
+    cursor: Annotated[str, text(pattern=CURSOR)] | None = Field(
+        None, description="The `next` of the previous page"
+    )
+
+
+def _length(model: type[models.Model], name: str) -> int:
+    """The column's max_length: what the model's validation (in the action) allows."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.CharField)
+    assert field.max_length is not None
+    return field.max_length
+
+
+# A host name as DNS spells it (or nothing).
+DOMAIN = r"^(([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})?$"
 
 
 class CustomerIn(Schema):
-    name: Text
-    kind: Text = Field("", description="e.g. bar, partner, household, prospect")
-    email_domain: Text = ""
-    reference: Text = Field("", description="Your account number for them")
+    name: Annotated[str, text(_length(Customer, "name"), required=True)]
+    kind: Annotated[str, text(_length(Customer, "kind"))] = Field(
+        "", description="e.g. bar, partner, household, prospect"
+    )
+    email_domain: Annotated[str, text(_length(Customer, "email_domain"), pattern=DOMAIN)] = Field(
+        "", description="Their own email domain, e.g. cornerbar.example"
+    )
+    reference: Annotated[str, text(_length(Customer, "reference"))] = Field(
+        "", description="Your account number for them"
+    )
+
+
+# Addresses Django's EmailValidator accepts, without the rare forms (quoted local parts, address
+# literals, internationalised domains) that clients would need to get exactly as Django reads them.
+EMAIL = (
+    r"^([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})?$"
+)
+# accounts.models.phone_validator, with ASCII digits only; empty: no phone.
+PHONE = r"^(\+[1-9][0-9]{6,14})?$"
+# An Apprise URL names its service with a scheme; the service itself is judged by the action.
+APPRISE_URL = r"^([^\x00]*://[^\x00]*)?$"
 
 
 class ContactIn(Schema):
-    name: Text
-    email: Text = ""
-    phone: Text = Field("", description="International form, e.g. +14155550123")
-    locale: Text = "en"
-    time_zone: Text = "UTC"
-    preferred_channels: list[Text] = Field(default_factory=lambda: ["email"])
-    messenger_url: Text = Field("", description="Apprise URL of their messenger chat")
+    name: Annotated[str, text(_length(Contact, "name"), required=True)]
+    email: Annotated[str, text(_length(Contact, "email"), pattern=EMAIL)] = ""
+    phone: Annotated[str, text(pattern=PHONE)] = Field(
+        "", description="International form, e.g. +14155550123"
+    )
+    locale: Annotated[str, one_of(code for code, _ in LOCALES)] = "en"
+    time_zone: Annotated[str, one_of(zoneinfo.available_timezones())] = Field(
+        "UTC", description="An IANA time zone name, e.g. Europe/Paris"
+    )
+    preferred_channels: list[Annotated[str, one_of(registry.pickable("contact"))]] = Field(
+        default_factory=lambda: ["email"]
+    )
+    messenger_url: Annotated[str, text(_length(Contact, "messenger_url"), pattern=APPRISE_URL)] = Field(
+        "", description="Apprise URL of their messenger chat, e.g. tgram://token/chat"
+    )
+
+    # A contact is reached by email or by phone: one of them is needed.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["email"], "properties": {"email": {"minLength": 1}}},
+                {"required": ["phone"], "properties": {"phone": {"minLength": 1}}},
+            ]
+        }
+    )
+
+    @model_validator(mode="after")
+    def _reachable(self) -> ContactIn:
+        if not self.email and not self.phone:
+            raise ValueError("a contact needs an email address or a phone number")
+        return self
 
 
 @router.get("/customers", response=reads({200: CustomerPageOut}, 400, 422), operation_id="list_customers")
@@ -168,15 +229,37 @@ def get_contact(request: HttpRequest, contact_id: RowId) -> ContactOut:
 WEEKDAYS = [day.lower() for day in windows.WEEKDAYS]
 
 
+# One day's hours as `notifications.windows.parse_spans` reads them, in the form it writes them: spans
+# "HH:MM-HH:MM" separated by commas, each ending at another time than it starts ("00:00-24:00" is
+# 00:00 to 00:00). Back-references need Python's `re`, hence `fullmatch` rather than a pydantic pattern.
+_TIME = r"([01][0-9]|2[0-3]):([0-5][0-9])"
+_SPAN = rf"(?!00:00 *[-\u2013] *24:00){_TIME} *[-\u2013] *(?!\2:\3)(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)"
+DAY_HOURS = rf"^( *{_SPAN} *(,|$))*$"
+
+
 def _weekdays(week: dict[str, str] | None) -> dict[str, str] | None:
     if week is not None:
         unknown = sorted(set(week) - set(WEEKDAYS))
         if unknown:
             raise ValueError(f"unknown weekday(s) {', '.join(unknown)}; use {', '.join(WEEKDAYS)}")
+        if not any(re.search("[0-9]", spans) for spans in week.values()):
+            raise ValueError("give at least one time when messages may be delivered")
     return week
 
 
-Hours = Annotated[dict[str, Text] | None, AfterValidator(_weekdays)]
+_WEEK_SCHEMA = {
+    "type": "object",
+    "properties": {day: {"type": "string", "pattern": DAY_HOURS} for day in WEEKDAYS},
+    "additionalProperties": False,
+    # Some day has a span.
+    "anyOf": [{"required": [day], "properties": {day: {"pattern": "[0-9]"}}} for day in WEEKDAYS],
+}
+DayHours = Annotated[str, fullmatch(DAY_HOURS, "must be spans such as '09:00-12:00, 14:00-20:00'")]
+Hours = Annotated[
+    dict[str, DayHours] | None,
+    AfterValidator(_weekdays),
+    WithJsonSchema({"anyOf": [_WEEK_SCHEMA, {"type": "null"}]}),
+]
 
 
 class CategoryPreferenceOut(Schema):
@@ -198,12 +281,14 @@ class PreferencesOut(Schema):
 
 
 class CategoryPreferenceIn(Schema):
-    enabled: bool
-    channels: list[Text] = Field(default_factory=list, description="Empty: their preferred channels")
+    enabled: StrictBool
+    channels: list[Annotated[str, one_of(registry.pickable())]] = Field(
+        default_factory=list, description="Empty: their preferred channels"
+    )
 
 
 class PreferencesIn(Schema):
-    categories: dict[Text, CategoryPreferenceIn] = Field(
+    categories: dict[Annotated[str, one_of(Category.values)], CategoryPreferenceIn] = Field(
         default_factory=dict, description="Category -> choice; categories left out are unchanged"
     )
     hours: Hours = Field(

@@ -35,6 +35,9 @@ Every error is JSON `{"code": "...", "message": "...", "details": {...}}`; match
 (`invalid_transition`, `final_state`, `not_cancellable`, …) or changed meanwhile (`stale`), 422 input
 that does not match the schema (`validation_error`, with `details.fields` naming each field, e.g.
 `lines.0.quantity`) or names something the seller does not have (`invalid`), 429 rate limited.
+Every rule on the shape of an input (lengths, patterns, decimal places, ranges, allowed values, the
+If-Match and Idempotency-Key formats) is in this schema: a request it allows is refused only for what
+the data decides (an unknown reference, a refund larger than what is left, a move the workflow lacks).
 
 ## Optimistic concurrency
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
@@ -35,6 +36,7 @@ from orderflow.integrations.models import IdempotencyRecord
 TTL = dt.timedelta(hours=24)
 RUNNING_LEASE = dt.timedelta(minutes=5)
 MAX_KEY_LENGTH = 255
+KEY_PATTERN = r"^[\x20-\x7e]+$"  # printable ASCII
 REPLAYED_HEADERS = ("Content-Type", "ETag", "Location")
 _NOT_KEPT = frozenset({409, 422})
 
@@ -49,7 +51,7 @@ class _Discard(Exception):
 
 def run_once(run: Run, request: HttpRequest, seller: Seller, key: str, **kwargs: object) -> HttpResponseBase:
     """Run the operation for this key once; replay its response to later requests with the key."""
-    if not 0 < len(key) <= MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
+    if len(key) > MAX_KEY_LENGTH or not re.fullmatch(KEY_PATTERN, key):
         raise ApiError(
             400,
             "invalid_idempotency_key",

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils.translation import pgettext
 from ninja import Field, Router, Schema, Status
+from pydantic import StrictBool
 
 from orderflow.api.auth import ApiContext, context_of
 from orderflow.api.errors import not_found, reads, writes
-from orderflow.api.inputs import OrderNumber, Text
+from orderflow.api.inputs import OrderNumber, text
 from orderflow.api.schemas import ActorOut, EventOut
-from orderflow.conversations.actions import post_message
+from orderflow.conversations.actions import MAX_BODY, post_message
 from orderflow.conversations.models import Message
 from orderflow.conversations.selectors import thread_for_staff
 from orderflow.notifications.models import Delivery, Notification
@@ -41,8 +43,8 @@ class MessageOut(Schema):
 
 
 class MessageIn(Schema):
-    body: Text
-    internal: bool = Field(False, description="true: a staff note the customer never sees")
+    body: Annotated[str, text(MAX_BODY, required=True)]
+    internal: StrictBool = Field(False, description="true: a staff note the customer never sees")
 
 
 class AttemptOut(Schema):

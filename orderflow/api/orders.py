@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 from typing import Annotated, Literal, cast
 
@@ -16,12 +17,23 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from ninja import Field, Header, Query, Router, Schema, Status
+from pydantic import ConfigDict, WithJsonSchema, model_validator
 
 from orderflow.accounts.models import Contact, Customer, Membership
 from orderflow.api import selectors
 from orderflow.api.auth import ApiContext, context_of
 from orderflow.api.errors import ApiError, invalid, not_found, reads, writes
-from orderflow.api.inputs import Money, OrderNumber, Quantity, RowId, Text
+from orderflow.api.inputs import (
+    CURSOR,
+    NOT_BLANK,
+    Amount,
+    OrderNumber,
+    Price,
+    Quantity,
+    RowId,
+    Text,
+    text,
+)
 from orderflow.api.schemas import OrderDetailOut, OrderOut, TransitionOptionOut
 from orderflow.core.actors import Actor
 from orderflow.orders.actions import (
@@ -36,6 +48,14 @@ from orderflow.orders.actions import (
     set_estimated_completion,
     transition_order,
     update_line,
+)
+from orderflow.orders.actions.common import (
+    MAX_INTERNAL_NOTES,
+    MAX_LINE_TEXT,
+    MAX_LINES,
+    MAX_NOTE,
+    MAX_SKU,
+    MAX_TITLE,
 )
 from orderflow.orders.models import LineStatus, Order
 from orderflow.orders.selectors import DEFAULT_SORT, SORT_CHOICES, OrderFilters
@@ -56,9 +76,16 @@ Category = Literal["open", "active", "waiting", "done", "cancelled"]
 assert set(Category.__args__) == set(CATEGORIES)  # type: ignore[attr-defined]
 assert set(SortKey.__args__) == {key for key, _ in SORT_CHOICES}  # type: ignore[attr-defined]
 
+# An ETag as GET gives it ("7", or W/"7" through a proxy), the bare version (7), or * (any version).
+IF_MATCH = r'^[ \t]*(\*|(W/)?"[0-9]{1,9}"|[0-9]{1,9})[ \t]*$'
 IfMatch = Annotated[
     str | None,
+    # Documented, and checked by `expected_version` (400 invalid_if_match) rather than by ninja (422).
+    WithJsonSchema({"type": "string", "pattern": IF_MATCH}),
+    # Last, where ninja looks for it; the default here, since ninja ignores the one in the signature
+    # when there is more than one annotation.
     Header(
+        None,
         alias="If-Match",
         description='The order\'s version as its ETag gave it, e.g. "7": the change is refused (409 stale) '
         "if the order changed since.",
@@ -82,7 +109,9 @@ class OrderQuery(Schema):
     archived: bool = Field(False, description="Include archived orders")
     sort: SortKey = cast(SortKey, DEFAULT_SORT)
     limit: int = Field(50, ge=1, le=100)
-    cursor: Text | None = Field(None, description="The `next` of the previous page")
+    cursor: Annotated[str, text(pattern=CURSOR)] | None = Field(
+        None, description="The `next` of the previous page"
+    )
 
 
 class OrderPageOut(Schema):
@@ -91,26 +120,46 @@ class OrderPageOut(Schema):
 
 
 class LineIn(Schema):
-    description: Text
+    description: Annotated[str, text(MAX_LINE_TEXT, required=True)]
     quantity: Quantity = Decimal(1)
-    unit_price: Money | None = None
-    sku: Text = ""
-    backup_description: Text = Field("", description="What the customer accepts if this is out of stock")
+    unit_price: Price | None = None
+    sku: Annotated[str, text(MAX_SKU)] = ""
+    backup_description: Annotated[str, text(MAX_LINE_TEXT)] = Field(
+        "", description="What the customer accepts if this is out of stock"
+    )
 
 
 class OrderIn(Schema):
     customer: RowId
     contact: RowId | None = Field(None, description="The customer's contact placing it")
     order_type: Text = Field(description="An order type's key (see GET /order-types)")
-    title: Text = Field("", description="Defaults to the first line's description")
-    lines: list[LineIn] = Field(default_factory=list, max_length=500)
-    customer_notes: Text = ""
+    title: Annotated[str, text(MAX_TITLE)] = Field(
+        "", description="Defaults to the first line's description; needed when there are no lines"
+    )
+    lines: list[LineIn] = Field(default_factory=list, max_length=MAX_LINES)
+    customer_notes: Annotated[str, text(MAX_INTERNAL_NOTES)] = ""
     state: Text | None = Field(None, description="An entry state of the workflow; the initial one if null")
+
+    # The order needs a name: a title, or a line whose description becomes it.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["title"], "properties": {"title": {"pattern": NOT_BLANK}}},
+                {"required": ["lines"], "properties": {"lines": {"minItems": 1}}},
+            ]
+        }
+    )
+
+    @model_validator(mode="after")
+    def _named(self) -> OrderIn:
+        if not self.lines and not self.title.strip():
+            raise ValueError("give the order a title or at least one line")
+        return self
 
 
 class TransitionIn(Schema):
     to: Text = Field(description="The state to move to (see available_transitions)")
-    note: Text = ""
+    note: Annotated[str, text(MAX_NOTE)] = ""
 
 
 class AssignIn(Schema):
@@ -122,22 +171,26 @@ class EstimateIn(Schema):
 
 
 class CancelIn(Schema):
-    reason: Text = ""
-    refund_amount: Money | None = Field(None, description="Refund this much in the same step")
+    reason: Annotated[str, text(MAX_NOTE)] = ""
+    refund_amount: Amount | None = Field(None, description="Refund this much in the same step")
 
 
 class RefundIn(Schema):
-    amount: Money
-    reason: Text
+    amount: Amount
+    reason: Annotated[str, text(MAX_NOTE, required=True)] = Field(
+        description="Shown to the customer as the refund's reason"
+    )
 
 
 class InternalNotesIn(Schema):
-    notes: Text
+    notes: Annotated[str, text(MAX_INTERNAL_NOTES)]
 
 
 class LineChangeIn(Schema):
     status: Literal["available", "out_of_stock", "substituted"]
-    substitute: Text = Field("", description="For substituted: what replaces it (default: the backup)")
+    substitute: Annotated[str, text(MAX_LINE_TEXT)] = Field(
+        "", description="For substituted: what replaces it (default: the backup)"
+    )
 
 
 assert set(LineChangeIn.model_fields["status"].annotation.__args__) == set(LineStatus.values)  # type: ignore[union-attr]
@@ -153,17 +206,17 @@ def etag(order: Order) -> str:
 
 def expected_version(if_match: str | None) -> int | None:
     """If-Match -> the version the client last read; None when absent or "*"."""
-    if if_match is None or if_match.strip() == "*":
+    if if_match is None:
         return None
-    value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit() or len(value) > 9:
+    if not re.fullmatch(IF_MATCH, if_match):
         raise ApiError(
             400,
             "invalid_if_match",
             _('If-Match must be the order\'s ETag, e.g. "7".'),
             details={"field": "If-Match"},
         )
-    return int(value)
+    value = if_match.strip(" \t").removeprefix("W/").strip('"')
+    return None if value == "*" else int(value)
 
 
 def detail(order: Order, actor: Actor) -> OrderDetailOut:

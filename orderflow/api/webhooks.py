@@ -4,6 +4,7 @@ and attempt, and manual redelivery. Managing endpoints needs an owner's or manag
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils.translation import pgettext
@@ -12,16 +13,18 @@ from ninja import Field, Query, Router, Schema, Status
 from orderflow.api import selectors
 from orderflow.api.auth import ApiContext, context_of
 from orderflow.api.errors import not_found, reads, writes
-from orderflow.api.inputs import RowId, Text
+from orderflow.api.inputs import CURSOR, RowId, one_of, text
 from orderflow.api.order_activity import DeliveryOut
 from orderflow.integrations import selectors as integrations
 from orderflow.integrations.actions import (
+    MAX_DESCRIPTION,
+    MAX_URL,
     create_webhook_endpoint,
     delete_webhook_endpoint,
     enable_webhook_endpoint,
     redeliver,
 )
-from orderflow.integrations.models import WEBHOOK_EVENTS, WebhookEndpoint
+from orderflow.integrations.models import WEBHOOK_EVENT_TYPES, WEBHOOK_EVENTS, WebhookEndpoint
 from orderflow.integrations.webhooks import sees_full_urls, shown_url
 from orderflow.notifications.channels.webhook import selectors as sent
 from orderflow.notifications.channels.webhook.emission import message_id
@@ -66,10 +69,37 @@ class WebhookCreatedOut(WebhookOut):
     secret: str = Field(description="whsec_…: verify signatures with it. Shown once, in this response only.")
 
 
+# An http(s) URL with the user information of RFC 3986, a host name or an IP address (IPv6 in brackets)
+# and, if any, a port that exists: the shape `_check_url` in the actions reads. Whether the host is
+# public is the action's to judge (private_destination).
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_IPV4 = rf"{_OCTET}(\.{_OCTET}){{3}}"
+_H16 = r"[0-9A-Fa-f]{1,4}"
+_LS32 = rf"({_H16}:{_H16}|{_IPV4})"
+_IPV6 = "|".join(
+    [
+        rf"({_H16}:){{6}}{_LS32}",
+        rf"::({_H16}:){{5}}{_LS32}",
+        rf"({_H16})?::({_H16}:){{4}}{_LS32}",
+        rf"(({_H16}:){{0,1}}{_H16})?::({_H16}:){{3}}{_LS32}",
+        rf"(({_H16}:){{0,2}}{_H16})?::({_H16}:){{2}}{_LS32}",
+        rf"(({_H16}:){{0,3}}{_H16})?::{_H16}:{_LS32}",
+        rf"(({_H16}:){{0,4}}{_H16})?::{_LS32}",
+        rf"(({_H16}:){{0,5}}{_H16})?::{_H16}",
+        rf"(({_H16}:){{0,6}}{_H16})?::",
+    ]
+)
+_HOST = rf"([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[({_IPV6})\])"
+_PORT = r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}|0)"
+WEBHOOK_URL = rf"^https?://([A-Za-z0-9._~!$&'()*+,;=:%-]+@)?{_HOST}(:{_PORT})?([/?#][^\x00-\x20\x7f]*)?$"
+
+
 class WebhookIn(Schema):
-    url: Text
-    event_types: list[Text] = Field(default_factory=list, description=EVENT_TYPES_HELP)
-    description: Text = ""
+    url: Annotated[str, text(MAX_URL, pattern=WEBHOOK_URL)]
+    event_types: list[Annotated[str, one_of(WEBHOOK_EVENT_TYPES)]] = Field(
+        default_factory=list, description=EVENT_TYPES_HELP
+    )
+    description: Annotated[str, text(MAX_DESCRIPTION)] = ""
 
 
 class WebhookDeliveryOut(DeliveryOut):
@@ -97,7 +127,9 @@ class DeliveryPageOut(Schema):
 
 class DeliveryQuery(Schema):
     limit: int = Field(50, ge=1, le=100)
-    cursor: Text | None = Field(None, description="The `next` of the previous page")
+    cursor: Annotated[str, text(pattern=CURSOR)] | None = Field(
+        None, description="The `next` of the previous page"
+    )
 
 
 def _endpoint(context: ApiContext, endpoint_id: int) -> WebhookEndpoint:

@@ -9,12 +9,18 @@ from django.utils.translation import gettext as _
 
 from orderflow.conversations.models import Message
 from orderflow.core.actors import Actor
-from orderflow.core.errors import ActionError, Forbidden
+from orderflow.core.errors import ActionError, Forbidden, NotAllowed
 from orderflow.notifications.emit import notify
 from orderflow.orders.actions import log_event
 from orderflow.orders.models import EventType, Order
 
 MAX_BODY = 5000
+
+
+def customer_may_write(order: Order) -> bool:
+    """Customers write about open orders only: the thread of a cancelled or closed order stays
+    readable, but it is no place for new requests (nobody works on it any more)."""
+    return not order.is_final and order.current_state.category != "cancelled"
 
 
 def post_message(order: Order, *, body: str, actor: Actor, internal: bool = False) -> Message:
@@ -23,6 +29,8 @@ def post_message(order: Order, *, body: str, actor: Actor, internal: bool = Fals
             raise Forbidden("forbidden", _("This order is not yours."))
         if internal:
             raise Forbidden("forbidden", _("Customers cannot write internal notes."))
+        if not customer_may_write(order):
+            raise NotAllowed("closed", _("This order is closed: contact the seller another way."))
     elif actor.kind == "staff":
         membership = actor.membership
         if membership is None or membership.seller_id != order.seller_id or not membership.is_active:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -41,6 +42,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_header(name: str) -> tuple[str, str] | None:
+    """A request header and the value that marks it, as Django's META has it: "X-Forwarded-Proto: https"
+    gives ("HTTP_X_FORWARDED_PROTO", "https"). Unset or empty: None."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    header, sep, value = raw.partition(":")
+    header, value = header.strip(), value.strip()
+    if not sep or not value or not re.fullmatch(r"[A-Za-z0-9-]+", header):
+        raise ImproperlyConfigured(f'{name} must look like "X-Forwarded-Proto: https", not {raw!r}')
+    return "HTTP_" + header.upper().replace("-", "_"), value
 
 
 def email_settings(url: str) -> dict[str, object]:

@@ -94,13 +94,21 @@ def revoke_api_token(token: ApiToken, *, actor: Actor) -> ApiToken:
     return token
 
 
+MAX_URL = 1000
+MAX_DESCRIPTION = 200
+
+
 def _check_url(url: str) -> str:
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ActionError("invalid", _("The endpoint must be an http(s) URL."), details={"field": "url"})
-    if len(url) > 1000:
-        raise ActionError("invalid", _("The URL can be at most 1000 characters."), details={"field": "url"})
+    if len(url) > MAX_URL:
+        raise ActionError(
+            "invalid",
+            _("The URL can be at most %(limit)s characters.") % {"limit": MAX_URL},
+            details={"field": "url"},
+        )
     try:
         outbound.check_webhook_url(url)
     except outbound.OutboundRefused as refused:
@@ -125,7 +133,7 @@ def create_webhook_endpoint(
         seller=seller,
         url=_check_url(url),
         event_types=sorted(set(event_types)),
-        description=description.strip()[:200],
+        description=description.strip()[:MAX_DESCRIPTION],
         secret=secret,
     )
 

@@ -1,5 +1,6 @@
 """Changes people make to how they are told: preferences, hours, watchers, templates, rules; and what
-they do from a message: rate the service, choose a delivery time; staff completing call tasks."""
+they do from a message: rate the service, choose a delivery time; staff completing call tasks and
+revoking the links messages carried."""
 
 from __future__ import annotations
 
@@ -13,11 +14,11 @@ from django.db import IntegrityError, transaction
 from django.utils import dates, timezone
 from django.utils.translation import gettext as _
 
-from orderflow.accounts.models import Contact, Membership, Role, Seller
+from orderflow.accounts.models import Contact, Membership, Role, Seller, sender_domains
 from orderflow.core import outbound
 from orderflow.core.actors import Actor
-from orderflow.core.errors import ActionError, Forbidden
-from orderflow.notifications import windows
+from orderflow.core.errors import ActionError, Forbidden, NotAllowed
+from orderflow.notifications import links, windows
 from orderflow.notifications.channels import registry
 from orderflow.notifications.emit import notify
 from orderflow.notifications.models import (
@@ -28,6 +29,7 @@ from orderflow.notifications.models import (
     DeliverySchedule,
     Feedback,
     InboxItem,
+    LinkRevocation,
     MessageTemplate,
     NotificationRule,
     NotificationSettings,
@@ -36,7 +38,7 @@ from orderflow.notifications.models import (
 )
 from orderflow.notifications.render import PARTS, TemplateProblem, check, template_keys
 from orderflow.orders.actions import log_event
-from orderflow.orders.models import EventType, Order
+from orderflow.orders.models import EventType, Order, OrderEvent
 
 # Stands for a recipient's number when an SMS service URL with {to} is judged before any SMS is sent.
 SAMPLE_NUMBER = "+15555550100"
@@ -104,7 +106,9 @@ def set_preference(
             details={"field": "channels"},
         )
     if isinstance(person, Contact) and Channel.CALL in channels and not person.phone:
-        raise ActionError("invalid", _("A phone call needs a phone number on the contact."))
+        raise ActionError(
+            "no_phone", _("A phone call needs a phone number on the contact."), details={"field": "channels"}
+        )
     if isinstance(person, Membership) and set(channels) - registry.pickable("staff"):
         raise ActionError(
             "invalid",
@@ -151,9 +155,28 @@ def _parse_week(week: Mapping[str, str]) -> dict[str, list[list[int]]]:
 
 
 def update_settings(seller: Seller, *, actor: Actor, **values: object) -> NotificationSettings:
+    """Change the seller's defaults. The From address must be on one of the domains the platform's
+    operator verified for the seller (`sender_not_verified`); the Reply-To may be any address."""
     _check_manager(seller, actor)
+    with transaction.atomic():
+        found = _updated_settings(seller, values)
+        found.save()
+    return found
+
+
+def _updated_settings(seller: Seller, values: Mapping[str, object]) -> NotificationSettings:
+    """The seller's settings with `values` applied and checked; not saved."""
+    seller.refresh_from_db(fields=["sender_domains"])  # as the operator left them, not as first read
     found, _created = NotificationSettings.objects.get_or_create(seller=seller)
-    allowed = {"email_from", "sms_sender", "sms_url", "feedback_delay_minutes", "default_window"}
+    allowed = {
+        "email_from",
+        "reply_to",
+        "sms_sender",
+        "sms_url",
+        "feedback_delay_minutes",
+        "default_window",
+        "delivery_change_cutoff_hours",
+    }
     unknown = sorted(set(values) - allowed)
     if unknown:
         raise ActionError("invalid", _("Unknown setting(s): %(unknown)s.") % {"unknown": ", ".join(unknown)})
@@ -186,7 +209,16 @@ def update_settings(seller: Seller, *, actor: Actor, **values: object) -> Notifi
             _("%(field)s: %(problem)s") % {"field": field, "problem": messages[0]},
             details={"field": field},
         ) from None
-    found.save()
+    if found.email_from and not seller.may_send_from(found.email_from):
+        raise ActionError(
+            "sender_not_verified",
+            _(
+                "Mail can only be sent From a domain verified for you (%(domains)s). Leave the From "
+                "empty to send From this platform, with your address as Reply-To."
+            )
+            % {"domains": ", ".join(sender_domains(seller.sender_domains)) or _("none yet")},
+            details={"field": "email_from"},
+        )
     return found
 
 
@@ -313,33 +345,120 @@ def _already_rated() -> ActionError:
     return ActionError("already_rated", _("Thank you: this order has already been rated."))
 
 
+def delivery_cutoff(order: Order) -> dt.timedelta:
+    """How long before a delivery time it can no longer be chosen or changed: the seller's setting."""
+    hours = (
+        NotificationSettings.objects.filter(seller_id=order.seller_id)
+        .values_list("delivery_change_cutoff_hours", flat=True)
+        .first()
+    )
+    return dt.timedelta(hours=24 if hours is None else hours)
+
+
+def awaits_delivery_time(order: Order) -> bool:
+    """The order is in a state its workflow entered by asking the customer for a delivery time."""
+    return not order.is_final and "choose_delivery_time" in order.workflow.asks_in(order.state)
+
+
+def chosen_delivery_time(order: Order) -> dt.datetime | None:
+    slot = (
+        OrderEvent.objects.filter(order=order, type=EventType.DELIVERY_TIME)
+        .order_by("-created_at", "-id")
+        .values_list("data__slot", flat=True)
+        .first()
+    )
+    return dt.datetime.fromisoformat(slot) if isinstance(slot, str) else None
+
+
 def delivery_slots(order: Order, *, now: dt.datetime | None = None, days: int = 6) -> list[dt.datetime]:
     """The delivery times offered: mornings (09:00) and afternoons (14:00) of the next working days,
-    in the seller's time zone."""
+    in the seller's time zone, from the seller's cut-off on."""
     zone = ZoneInfo(order.seller.time_zone)
-    today = (now or timezone.now()).astimezone(zone).date()
+    now = now or timezone.now()
+    earliest = now + delivery_cutoff(order)
     slots: list[dt.datetime] = []
-    day = today
+    day = now.astimezone(zone).date()
     while len(slots) < days * 2:
         day += dt.timedelta(days=1)
         if day.weekday() < 6:
-            slots += [dt.datetime.combine(day, dt.time(hour), tzinfo=zone) for hour in (9, 14)]
+            slots += [
+                at
+                for hour in (9, 14)
+                if (at := dt.datetime.combine(day, dt.time(hour), tzinfo=zone)) >= earliest
+            ]
     return slots
 
 
 def choose_delivery_time(order: Order, *, slot: dt.datetime, actor: Actor) -> Order:
+    """Book a delivery time, or change it, while the order waits for one and until the seller's cut-off
+    before the time booked. Choices take turns on the order's row."""
     if actor.kind != "customer" or actor.contact is None or actor.contact.customer_id != order.customer_id:
         raise Forbidden("forbidden", _("Only the customer can choose the delivery time."))
     if order.is_final or order.current_state.category == "cancelled":
-        raise ActionError("closed", _("This order is closed; the delivery time can no longer change."))
-    if slot not in delivery_slots(order):
-        raise ActionError(
-            "invalid", _("Choose one of the delivery times offered."), details={"field": "slot"}
-        )
+        raise NotAllowed("closed", _("This order is closed; the delivery time can no longer change."))
     with transaction.atomic():
+        order = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("seller", "workflow_version")
+            .get(pk=order.pk)
+        )
+        if not awaits_delivery_time(order):
+            raise NotAllowed("not_waiting", _("This order is not waiting for a delivery time."))
+        chosen, now = chosen_delivery_time(order), timezone.now()
+        if chosen is not None and now >= chosen - delivery_cutoff(order):
+            raise NotAllowed("too_late", _("The delivery time is too close to change: contact the seller."))
+        if slot not in delivery_slots(order, now=now):
+            raise ActionError(
+                "invalid", _("Choose one of the delivery times offered."), details={"field": "slot"}
+            )
         event = log_event(order, EventType.DELIVERY_TIME, actor, data={"slot": slot.isoformat()})
         notify(event)
     return order
+
+
+# ----------------------------------------------------------------------------------------------
+# The links messages carry
+
+
+def _check_staff(seller_id: int, actor: Actor) -> None:
+    if actor.kind == "system":
+        return
+    by = actor.membership
+    if actor.kind != "staff" or by is None or by.seller_id != seller_id or not by.is_active:
+        raise Forbidden("forbidden", _("Only the seller's staff can withdraw links."))
+
+
+def revoke_order_links(order: Order, *, actor: Actor) -> int:
+    """Withdraw every link to this order that messages carried (any contact, any purpose); how many.
+    The contact's settings links stay: they name no order."""
+    _check_staff(order.seller_id, actor)
+    by_id = actor.membership.pk if actor.membership else None
+    with transaction.atomic():
+        count = links.revoke(by_id=by_id, order_id=order.pk)
+        LinkRevocation.objects.create(
+            seller_id=order.seller_id,
+            order=order,
+            by_id=by_id,
+            revoked=count,
+            created_at=timezone.now(),
+        )
+    return count
+
+
+def revoke_contact_links(contact: Contact, *, actor: Actor) -> int:
+    """Withdraw every link a contact was sent, on every order and their settings; how many."""
+    _check_staff(contact.customer.seller_id, actor)
+    by_id = actor.membership.pk if actor.membership else None
+    with transaction.atomic():
+        count = links.revoke(by_id=by_id, contact_id=contact.pk)
+        LinkRevocation.objects.create(
+            seller_id=contact.customer.seller_id,
+            contact=contact,
+            by_id=by_id,
+            revoked=count,
+            created_at=timezone.now(),
+        )
+    return count
 
 
 def complete_call_task(task: CallTask, *, outcome: str, actor: Actor) -> CallTask:

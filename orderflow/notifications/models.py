@@ -67,7 +67,13 @@ class NotificationSettings(models.Model):
 
     seller = models.OneToOneField(Seller, on_delete=models.CASCADE, related_name="notification_settings")
     default_window = models.JSONField(default=windows.default_schedule, validators=[windows.validator])
-    email_from = models.EmailField(blank=True, help_text="From address; the site default when empty")
+    email_from = models.EmailField(
+        blank=True,
+        help_text="From address, on one of the seller's verified sender domains; the site default when empty",
+    )
+    reply_to = models.EmailField(
+        _("reply-to address"), blank=True, help_text=_("Where customers' replies to emails go; any address")
+    )
     sms_sender = models.CharField(max_length=20, blank=True, help_text="The one number every SMS comes from")
     sms_url = models.CharField(
         max_length=500,
@@ -75,6 +81,11 @@ class NotificationSettings(models.Model):
         help_text="Apprise URL for SMS with {to} for the number, e.g. a Twilio URL",
     )
     feedback_delay_minutes = models.PositiveIntegerField(default=24 * 60)
+    delivery_change_cutoff_hours = models.PositiveIntegerField(
+        default=24,
+        validators=[MaxValueValidator(24 * 14)],
+        help_text=_("A delivery time can be chosen or changed until this many hours before it starts"),
+    )
 
     def __str__(self) -> str:
         return f"Notification settings of {self.seller}"
@@ -369,3 +380,75 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating}/5 on {self.order}"
+
+
+class LinkPurpose(models.TextChoices):
+    TRACK = "track", _("Follow the order and write to the seller")
+    PREFS = "prefs", _("Notification settings")
+    RATE = "rate", _("Rate the service")
+    DELIVERY = "delivery", _("Choose a delivery time")
+    UNSUBSCRIBE = "unsubscribe", _("Stop offers")
+
+
+class LinkGrant(models.Model):
+    """What a link in a message lets one contact do without logging in: one purpose, on one order (or
+    on their own settings), until it expires or staff revoke it. The token is never stored: its SHA-256
+    finds the grant; `nonce` (with the secret key) writes the same token again when a message is
+    rendered again (see `links`). Grants of links signed before grants existed have no nonce."""
+
+    purpose = models.CharField(max_length=12, choices=LinkPurpose.choices)
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The link whose page offered this one",
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    nonce = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "purpose"],
+                condition=models.Q(notification__isnull=False),
+                name="one_link_per_notification_purpose",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "purpose"],
+                condition=models.Q(source__isnull=False),
+                name="one_link_per_source_purpose",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} link of {self.contact_id} on order {self.order_id}"
+
+
+class LinkRevocation(models.Model):
+    """Staff revoked the links of an order or of a contact: kept to say who did it and when, and to
+    refuse links signed before grants existed (they have no grant to mark until first used)."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    revoked = models.PositiveIntegerField(default=0, help_text="How many links it revoked")
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Links revoked at {self.created_at}"

@@ -31,7 +31,15 @@ from django.utils import formats, translation
 from django.utils.translation import gettext
 
 from orderflow.notifications import links, seller_templates
-from orderflow.notifications.models import Action, Category, MessageTemplate, Notification, Preference
+from orderflow.notifications.models import (
+    Action,
+    Category,
+    LinkGrant,
+    LinkPurpose,
+    MessageTemplate,
+    Notification,
+    Preference,
+)
 from orderflow.notifications.seller_templates import MISSING, PLACEHOLDERS, TemplateProblem
 from orderflow.orders.models import Order, OrderLine
 
@@ -143,6 +151,7 @@ class Batch:
     orders: dict[int, Order]
     overrides: dict[tuple[int, str, str], dict[str, str]]
     looked_up: frozenset[tuple[int, str, str]]  # (seller, template, locale) searched for an override
+    grants: dict[tuple[int, str], LinkGrant] = field(default_factory=dict)  # (notification, purpose)
 
 
 def _orders() -> QuerySet[Order]:
@@ -162,10 +171,23 @@ def _parts(template: MessageTemplate) -> dict[str, str]:
     return {"subject": template.subject, "body": template.body, "sms": template.sms}
 
 
+def _purposes(notification: Notification) -> list[str]:
+    """The links a message to a customer about an order carries (the offer's unsubscribe link aside)."""
+    if notification.contact_id is None or notification.order_id is None:
+        return []
+    wanted: list[str] = [LinkPurpose.TRACK, LinkPurpose.PREFS]
+    rule = notification.rule
+    if rule and rule.action == Action.CHOOSE_DELIVERY_TIME:
+        wanted.append(LinkPurpose.DELIVERY)
+    if rule and rule.action == Action.RATE:
+        wanted.append(LinkPurpose.RATE)
+    return wanted
+
+
 def preload(notifications: Iterable[Notification]) -> Batch:
-    """Fetch in two queries what rendering these notifications needs (their orders, the sellers' own
-    wording of their messages) instead of two queries per message. Orders are read as they are now:
-    call it just before rendering them, e.g. once per batch the worker claimed."""
+    """Fetch in a few queries what rendering these notifications needs (their orders, the sellers' own
+    wording of their messages, the grants of their links) instead of a few per message. Orders are read
+    as they are now: call it just before rendering them, e.g. once per batch the worker claimed."""
     items = [n for n in notifications if n.webhook_id is None]
     order_ids = {n.order_id for n in items if n.order_id is not None}
     orders = {order.pk: order for order in _orders().filter(pk__in=order_ids)} if order_ids else {}
@@ -178,7 +200,8 @@ def preload(notifications: Iterable[Notification]) -> Batch:
     overrides = {
         (t.seller_id, t.key, t.locale): _parts(t) for t in found if (t.seller_id, t.key, t.locale) in wanted
     }
-    return Batch(orders=orders, overrides=overrides, looked_up=wanted)
+    grants = links.for_notifications((n, purpose) for n in items for purpose in _purposes(n))
+    return Batch(orders=orders, overrides=overrides, looked_up=wanted, grants=grants)
 
 
 def wording_for(seller_id: int, key: str, locale: str, *, batch: Batch | None = None) -> Wording:
@@ -206,7 +229,11 @@ def _seller_context(notification: Notification) -> dict[str, Any]:
     return context
 
 
-def context_for(notification: Notification, *, batch: Batch | None = None) -> dict[str, Any]:
+def context_for(
+    notification: Notification, *, batch: Batch | None = None, customer_links: bool = True
+) -> dict[str, Any]:
+    """What a message's templates read. Its links act as the customer; without `customer_links` (a
+    script read out by staff on a call) it carries the staff page of the order and no customer link."""
     if notification.order_id is None:
         return _seller_context(notification)
     order = batch.orders.get(notification.order_id) if batch is not None else None
@@ -217,10 +244,18 @@ def context_for(notification: Notification, *, batch: Batch | None = None) -> di
     state = order.workflow.state(order.state)
     for_customer = notification.contact_id is not None
     contact_id = notification.contact_id
+    with_links = for_customer and customer_links
+    grants = batch.grants if batch is not None else {}
+    if with_links and any((notification.pk, p) not in grants for p in _purposes(notification)):
+        grants = {**grants, **links.for_notifications((notification, p) for p in _purposes(notification))}
+
+    def link(purpose: str) -> str:
+        return links.url_of(grants[(notification.pk, purpose)])
+
     with translation.override(locale):
         estimate = formats.date_format(order.estimated_completion) if order.estimated_completion else ""
     staff_url = f"{settings.SITE_URL}/s/{order.seller.slug}/orders/{order.number}/"
-    track_url = links.url("track", order=order.pk, contact=contact_id) if for_customer else staff_url
+    track_url = link(LinkPurpose.TRACK) if with_links else staff_url
     context: dict[str, Any] = {
         "seller_name": order.seller.name,
         "customer_name": order.customer.name,
@@ -237,21 +272,22 @@ def context_for(notification: Notification, *, batch: Batch | None = None) -> di
         "custom_message": rule.custom_message if rule else "",
         "upsell": "",
         "order_url": track_url,
-        "reply_url": f"{track_url}#reply" if for_customer else track_url,
+        "reply_url": f"{track_url}#reply" if with_links else track_url,
         "action_url": "",
         "rate_url": "",
-        "preferences_url": links.url("prefs", contact=contact_id)
-        if for_customer
-        else f"{settings.SITE_URL}/s/{order.seller.slug}/settings/me/",
+        "preferences_url": link(LinkPurpose.PREFS)
+        if with_links
+        else ("" if for_customer else f"{settings.SITE_URL}/s/{order.seller.slug}/settings/me/"),
         "unsubscribe_url": "",
     }
-    if rule and rule.action == Action.CHOOSE_DELIVERY_TIME and for_customer:
-        context["action_url"] = links.url("delivery", order=order.pk, contact=contact_id)
-    if rule and rule.action == Action.RATE and for_customer:
-        context["rate_url"] = links.url("rate", order=order.pk, contact=contact_id)
-    if rule and rule.upsell and for_customer and not _opted_out_of_offers(contact_id):
+    if rule and rule.action == Action.CHOOSE_DELIVERY_TIME and with_links:
+        context["action_url"] = link(LinkPurpose.DELIVERY)
+    if rule and rule.action == Action.RATE and with_links:
+        context["rate_url"] = link(LinkPurpose.RATE)
+    if rule and rule.upsell and with_links and not _opted_out_of_offers(contact_id):
         context["upsell"] = rule.upsell
-        context["unsubscribe_url"] = links.url("unsubscribe", contact=contact_id)
+        grants = {**grants, **links.for_notifications([(notification, LinkPurpose.UNSUBSCRIBE)])}
+        context["unsubscribe_url"] = link(LinkPurpose.UNSUBSCRIBE)
     return context
 
 
@@ -263,14 +299,17 @@ def _opted_out_of_offers(contact_id: int | None) -> bool:
     ).exists()
 
 
-def render(notification: Notification, *, batch: Batch | None = None) -> Rendered:
+def render(
+    notification: Notification, *, batch: Batch | None = None, customer_links: bool = True
+) -> Rendered:
     """The message for this notification; with `batch` (from `preload`), without querying again what
-    the batch holds. Raises TemplateProblem (permanent) for a wording that cannot be used."""
+    the batch holds; without `customer_links`, for staff to read out (see `context_for`). Raises
+    TemplateProblem (permanent) for a wording that cannot be used."""
     if notification.webhook_id is not None:
         # The payload was fixed when the event happened; the transport signs exactly these bytes.
         body = json.dumps(notification.payload, separators=(",", ":"), ensure_ascii=False)
         return Rendered(subject="", text=body, html="", short="")
-    context = context_for(notification, batch=batch)
+    context = context_for(notification, batch=batch, customer_links=customer_links)
     wording = wording_for(notification.seller_id, notification.template, notification.locale, batch=batch)
     subject = _cap(" ".join(wording.text("subject", context).split()), OUTPUT_LIMITS["subject"])
     message = _cap(wording.text("body", context), OUTPUT_LIMITS["body"])

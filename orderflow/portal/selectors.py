@@ -19,6 +19,7 @@ class TimelineEntry:
     at: dt.datetime
     text: str
     note: str
+    kind: str  # the event's type: the page says what the note is (a refund's reason)
 
 
 def order_for_contact(order_id: int, contact_id: int) -> tuple[Order, Contact]:
@@ -62,7 +63,7 @@ def timeline(order: Order, locale: str) -> list[TimelineEntry]:
     for event in events:
         text = _describe(event, workflow, locale)
         if text:
-            entries.append(TimelineEntry(at=event.created_at, text=text, note=event.note))
+            entries.append(TimelineEntry(at=event.created_at, text=text, note=event.note, kind=event.type))
     return entries
 
 

@@ -1,7 +1,8 @@
 """Pages a customer reaches from a link in a message, without logging in, or signed in to the portal.
-The signed link names the order and the contact; a damaged, expired or misused link shows why and
-changes nothing. Signed in, the same pages are reached by the order's number among the contact's
-customer's orders."""
+A link is a grant (see notifications.links) for one purpose on one order of one contact; a damaged,
+expired, revoked or misused link shows why and changes nothing. Pages behind a link are never cached
+and never tell the next site their address (the token). Signed in, the same pages are reached by the
+order's number among the contact's customer's orders."""
 
 from __future__ import annotations
 
@@ -17,15 +18,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orderflow.accounts.models import Contact
-from orderflow.conversations.actions import post_message
+from orderflow.conversations.actions import customer_may_write, post_message
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict
 from orderflow.notifications import links, windows
 from orderflow.notifications.actions import (
+    awaits_delivery_time,
     choose_delivery_time,
     delivery_slots,
     record_feedback,
@@ -37,6 +40,8 @@ from orderflow.notifications.models import (
     Category,
     Channel,
     DeliverySchedule,
+    LinkGrant,
+    LinkPurpose,
     NotificationSettings,
     Preference,
 )
@@ -60,12 +65,13 @@ View = Callable[..., HttpResponse]
 
 @dataclass(frozen=True)
 class Reached:
-    """An order as its customer reached it: by a signed link (`token`) or signed in to the portal (no
+    """An order as its customer reached it: by a link (`grant`, `token`) or signed in to the portal (no
     token). Both ways show the same pages, made by the same views; only their addresses differ."""
 
     order: Order
     contact: Contact
     token: str = ""
+    grant: LinkGrant | None = None
 
     @property
     def signed_in(self) -> bool:
@@ -79,7 +85,11 @@ class Reached:
             return reverse(SIGNED_IN_PAGES[page], kwargs={"number": self.order.number})
         if page in ("cancel", "move"):
             return reverse(f"portal_track_{page}", kwargs={"token": self.token})
-        return links.url(page, order=self.order.pk, contact=self.contact.pk)
+        assert self.grant is not None
+        if page == self.grant.purpose:
+            prefix, _days = links.PURPOSES[LinkPurpose(page)]
+            return f"/{prefix}/{self.token}/"
+        return links.url_of(links.offered_from(self.grant, page))
 
 
 SIGNED_IN_PAGES = {
@@ -91,25 +101,43 @@ SIGNED_IN_PAGES = {
 }
 
 
-def _bad_link(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "portal/bad_link.html", {"message": message}, status=404)
+def _bad_link(request: HttpRequest, code: str, message: str, *, status: int = 404) -> HttpResponse:
+    return render(request, "portal/bad_link.html", {"code": code, "message": message}, status=status)
+
+
+def behind_link(view: View) -> View:
+    """A page reached by a link: no cache keeps it, no Referer carries its token to another site."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapper
 
 
 def order_link(purpose: str) -> Callable[[View], View]:
-    """Resolve a signed link naming an order and a contact into what the customer reached."""
+    """Resolve a link to an order into what the customer reached, if its purpose acts in the order's
+    state (a delivery-time link only while the order waits for one)."""
 
     def decorate(view: View) -> View:
+        @behind_link
         @wraps(view)
         def wrapper(request: HttpRequest, token: str) -> HttpResponse:
             try:
-                data = links.read(purpose, token)
-                order, contact = selectors.order_for_contact(int(data["order"]), int(data["contact"]))
+                grant = links.resolve(purpose, token)
+                order, contact = selectors.order_for_contact(grant.order_id or 0, grant.contact_id)
             except links.BadLink as exc:
-                return _bad_link(request, str(exc))
-            except (KeyError, ValueError, Order.DoesNotExist, Contact.DoesNotExist):
-                return _bad_link(request, "This link no longer points to an order of yours.")
+                return _bad_link(request, exc.code, exc.message)
+            except (Order.DoesNotExist, Contact.DoesNotExist):
+                return _bad_link(request, "not_yours", _("This link no longer points to an order of yours."))
+            if purpose == LinkPurpose.DELIVERY and not awaits_delivery_time(order):
+                message = _("This order is not waiting for a delivery time.")
+                return _bad_link(request, "not_waiting", message, status=409)
             with timezone.override(contact.time_zone):
-                return view(request, Reached(order, contact, token))
+                return view(request, Reached(order, contact, token, grant))
 
         return wrapper
 
@@ -152,16 +180,17 @@ def _page(
 
 def _track(request: HttpRequest, reached: Reached) -> HttpResponse:
     order, contact = reached.order, reached.contact
-    form = MessageForm(request.POST or None)
+    form, status = MessageForm(request.POST or None), 400
     if request.method == "POST" and form.is_valid():
         try:
             post_message(order, body=form.cleaned_data["body"], actor=Actor.customer(contact))
         except ActionError as exc:
             form.add_error("body", exc.message)
+            status = exc.status
         else:
             messages.success(request, "Your message was sent.")
             return redirect(f"{request.path}#thread")
-    return _track_page(request, reached, form=form, status=400 if form.errors else 200)
+    return _track_page(request, reached, form=form, status=status if form.errors else 200)
 
 
 def _track_page(
@@ -191,6 +220,7 @@ def _track_page(
         reached,
         status=status,
         form=form or MessageForm(),
+        may_write=customer_may_write(order),
         lines=list(order.lines.all()),
         timeline=selectors.timeline(order, contact.locale),
         thread=selectors.public_messages(order),
@@ -258,7 +288,7 @@ def _cancel(request: HttpRequest, reached: Reached) -> HttpResponse:
 
 def _rate(request: HttpRequest, reached: Reached) -> HttpResponse:
     order, contact = reached.order, reached.contact
-    form = FeedbackForm(request.POST or None)
+    form, status = FeedbackForm(request.POST or None), 400
     if request.method == "POST" and form.is_valid():
         try:
             record_feedback(
@@ -269,6 +299,7 @@ def _rate(request: HttpRequest, reached: Reached) -> HttpResponse:
             )
         except ActionError as exc:
             form.add_error(None, exc.message)
+            status = exc.status
         else:
             messages.success(request, "Thank you for your feedback.")
             return redirect(reached.url("track"))
@@ -278,7 +309,7 @@ def _rate(request: HttpRequest, reached: Reached) -> HttpResponse:
         reached,
         form=form,
         feedback=selectors.feedback_for(order),
-        status=400 if form.errors else 200,
+        status=status if form.errors else 200,
     )
 
 
@@ -287,12 +318,13 @@ def _delivery_time(request: HttpRequest, reached: Reached) -> HttpResponse:
     zone = ZoneInfo(order.seller.time_zone)
     slots = {slot.isoformat(): slot for slot in delivery_slots(order)}
     labels = [(key, f"{slot.astimezone(zone):%A %d %B, from %H:%M}") for key, slot in slots.items()]
-    form = DeliveryTimeForm(request.POST or None, slots=labels)
+    form, status = DeliveryTimeForm(request.POST or None, slots=labels), 400
     if request.method == "POST" and form.is_valid():
         try:
             choose_delivery_time(order, slot=slots[form.cleaned_data["slot"]], actor=Actor.customer(contact))
         except ActionError as exc:
             form.add_error(None, exc.message)
+            status = exc.status
         else:
             messages.success(request, "Thank you: your delivery time is booked.")
             return redirect(reached.url("track"))
@@ -302,7 +334,7 @@ def _delivery_time(request: HttpRequest, reached: Reached) -> HttpResponse:
         reached,
         form=form,
         chosen=selectors.chosen_delivery_time(order),
-        status=400 if form.errors else 200,
+        status=status if form.errors else 200,
     )
 
 
@@ -320,19 +352,17 @@ my_order_cancel = signed_in_order(require_POST(_cancel))
 
 
 def contact_link(purpose: str) -> Callable[[View], View]:
-    """Resolve a signed link naming a contact (their settings, unsubscribe)."""
+    """Resolve a link to a contact's own settings (their preferences, unsubscribe)."""
 
     def decorate(view: View) -> View:
+        @behind_link
         @wraps(view)
         def wrapper(request: HttpRequest, token: str) -> HttpResponse:
             try:
-                data = links.read(purpose, token)
-                contact = Contact.objects.select_related("customer__seller").get(pk=int(data["contact"]))
+                grant = links.resolve(purpose, token)
             except links.BadLink as exc:
-                return _bad_link(request, str(exc))
-            except (KeyError, ValueError, Contact.DoesNotExist):
-                return _bad_link(request, "This link no longer points to your settings.")
-            return view(request, token, contact)
+                return _bad_link(request, exc.code, exc.message)
+            return view(request, grant, grant.contact)
 
         return wrapper
 
@@ -341,7 +371,7 @@ def contact_link(purpose: str) -> Callable[[View], View]:
 
 @contact_link("prefs")
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest, token: str, contact: Contact) -> HttpResponse:
+def preferences(request: HttpRequest, grant: LinkGrant, contact: Contact) -> HttpResponse:
     return _preferences(request, contact, signed_in=False)
 
 
@@ -396,7 +426,7 @@ def _initial(contact: Contact) -> dict[str, Any]:
 @csrf_exempt  # RFC 8058: mail clients POST here without a form; the signed link is the authority
 @contact_link("unsubscribe")
 @require_http_methods(["GET", "POST"])
-def unsubscribe(request: HttpRequest, token: str, contact: Contact) -> HttpResponse:
+def unsubscribe(request: HttpRequest, grant: LinkGrant, contact: Contact) -> HttpResponse:
     if request.method == "POST":
         set_preference(
             contact, category=Category.MARKETING, enabled=False, channels=[], actor=Actor.customer(contact)
@@ -407,7 +437,7 @@ def unsubscribe(request: HttpRequest, token: str, contact: Contact) -> HttpRespo
             {
                 "contact": contact,
                 "at": timezone.now(),
-                "preferences_url": links.url("prefs", contact=contact.pk),
+                "preferences_url": links.url_of(links.offered_from(grant, LinkPurpose.PREFS)),
             },
         )
     return render(request, "portal/unsubscribe.html", {"contact": contact})

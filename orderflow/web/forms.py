@@ -255,7 +255,13 @@ class RefundForm(forms.Form):
 
     amount = forms.DecimalField(label=_("Amount"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2)
     reason = forms.CharField(
-        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason (shown to the customer)"),
+        help_text=_(
+            "The customer reads this as the refund's reason, on their order page and in the message."
+        ),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, data: Any = None, *, order: Order) -> None:

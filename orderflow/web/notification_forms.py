@@ -13,6 +13,7 @@ from django import forms
 from django.utils import dates
 from django.utils.translation import gettext_lazy as _
 
+from orderflow.accounts.models import sender_domains
 from orderflow.notifications import windows
 from orderflow.notifications.channels import registry
 from orderflow.notifications.models import NotificationRule, NotificationSettings, Status
@@ -87,8 +88,11 @@ def _schedule_initial(schedule: windows.Schedule) -> dict[str, str]:
 class SellerSettingsForm(forms.Form):
     """The seller's default delivery hours, senders and feedback delay."""
 
-    email_from = forms.EmailField(
-        label=_("Email From address"), required=False, help_text=_("Empty: the site's default sender.")
+    email_from = forms.EmailField(label=_("Email From address"), required=False)
+    reply_to = forms.EmailField(
+        label=_("Reply-To address"),
+        required=False,
+        help_text=_("Where customers' replies to emails go; any address. Empty: the From address."),
     )
     sms_sender = forms.CharField(
         label=_("SMS sender number"),
@@ -105,17 +109,36 @@ class SellerSettingsForm(forms.Form):
     feedback_delay_minutes = forms.IntegerField(
         label=_("Ask for feedback after (minutes)"), min_value=0, max_value=60 * 24 * 90
     )
+    delivery_change_cutoff_hours = forms.IntegerField(
+        label=_("Delivery time can change until (hours before)"),
+        min_value=0,
+        max_value=24 * 14,
+        required=False,
+        help_text=_("Customers choose or change a delivery time until this many hours before it."),
+    )
 
     def __init__(self, data: Any = None, *, current: NotificationSettings) -> None:
         initial: dict[str, Any] = {
             "email_from": current.email_from,
+            "reply_to": current.reply_to,
             "sms_sender": current.sms_sender,
             "sms_url": current.sms_url,
             "feedback_delay_minutes": current.feedback_delay_minutes,
+            "delivery_change_cutoff_hours": current.delivery_change_cutoff_hours,
             **_schedule_initial(current.default_window),
         }
         super().__init__(data, initial=initial, auto_id="id_settings_%s")
         _day_fields(self, _("e.g. 09:00-21:00 or 09:00-12:00, 14:00-20:00; empty: no deliveries that day"))
+        domains = sender_domains(current.seller.sender_domains)
+        self.fields["email_from"].help_text = (
+            _("On a domain verified for you: %(domains)s. Empty: this platform's address.")
+            % {"domains": ", ".join(domains)}
+            if domains
+            else _(
+                "No domain is verified for you yet, so mail goes From this platform's address with "
+                "your Reply-To; ask the platform's operator to verify yours."
+            )
+        )
 
     def day_rows(self) -> list[forms.BoundField]:
         return _day_rows(self)
@@ -134,13 +157,17 @@ class SellerSettingsForm(forms.Form):
     def values(self) -> dict[str, object]:
         """Keyword arguments for `update_settings`."""
         data = self.cleaned_data
-        return {
+        values: dict[str, object] = {
             "default_window": {str(index): data[f"day_{index}"] for index in range(7)},
             "email_from": data["email_from"],
+            "reply_to": data["reply_to"],
             "sms_sender": data["sms_sender"].strip(),
             "sms_url": data["sms_url"].strip(),
             "feedback_delay_minutes": data["feedback_delay_minutes"],
         }
+        if data.get("delivery_change_cutoff_hours") is not None:  # left out: unchanged
+            values["delivery_change_cutoff_hours"] = data["delivery_change_cutoff_hours"]
+        return values
 
 
 class RuleForm(forms.Form):

@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from orderflow.web.account_forms import OutboxPasswordResetForm
 from orderflow.web.views import (
     calls,
+    customer_links,
     dashboard,
     home,
     inbox,
@@ -34,6 +35,9 @@ order_patterns: list[URLPattern | URLResolver] = [
     path("messages/", order.order_message, name="order_message"),
     path("invite-contact/", order.order_invite_contact, name="order_invite_contact"),
     path("unlock-contact/", order.order_unlock_contact, name="order_unlock_contact"),
+    path("links/revoke/", customer_links.order_links_revoke, name="order_links_revoke"),
+    path("contact/links/revoke/", customer_links.contact_links_revoke, name="contact_links_revoke"),
+    path("contact/deactivate/", customer_links.contact_deactivate, name="contact_deactivate"),
 ]
 
 seller_patterns: list[URLPattern | URLResolver] = [

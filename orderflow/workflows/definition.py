@@ -155,6 +155,10 @@ class Workflow:
     def can_cancel(self, state: str, party: str) -> bool:
         return self.cancel is not None and party in self.states[state].cancel_by
 
+    def asks_in(self, state: str) -> frozenset[str]:
+        """What the customer is asked for while an order is in `state`: the `ask` of the moves into it."""
+        return frozenset(t.ask for t in self.transitions if t.target == state and t.ask)
+
 
 # ----------------------------------------------------------------------------------------------
 # Options

@@ -43,12 +43,19 @@ def test_a_customer_is_created_with_contacts(api, acme):
     assert Contact.objects.get(pk=contact.json()["id"]).customer == Customer.objects.get(pk=customer["id"])
 
 
-def test_contacts_are_validated_by_the_action(api, corner_bar):
+def test_contacts_are_refused_in_the_shape_the_schema_declares(api, corner_bar):
+    # Neither an email address nor a phone: refused as a whole, before the action
     response = api.post(f"/customers/{corner_bar.pk}/contacts", {"name": "No way to reach"})
-    assert_error(response, 400, "invalid")
-    response = api.post(f"/customers/{corner_bar.pk}/contacts", {"name": "Zed", "time_zone": "Mars/Base"})
-    assert "time_zone" in assert_error(response, 400, "invalid")["details"]["fields"]
-    assert_error(api.post("/customers", {"name": ""}), 400, "invalid")
+    assert_error(response, 422, "validation_error")
+    response = api.post(
+        f"/customers/{corner_bar.pk}/contacts",
+        {"name": "Zed", "email": "z@x.example", "time_zone": "Mars/Base"},
+    )
+    assert list(assert_error(response, 422, "validation_error")["details"]["fields"]) == ["time_zone"]
+    assert list(
+        assert_error(api.post("/customers", {"name": " "}), 422, "validation_error")["details"]["fields"]
+    ) == ["name"]
+    assert not Contact.objects.filter(name="Zed").exists()
 
 
 def test_preferences_show_each_category_and_the_hours(api, alice):
@@ -100,7 +107,7 @@ def test_a_refused_preference_saves_nothing(api, alice):
     )
     assert list(assert_error(response, 422, "validation_error")["details"]["fields"]) == ["hours"]
     response = api.put(f"/contacts/{alice.pk}/preferences", {"categories": {}, "hours": {"monday": "9 to 5"}})
-    assert_error(response, 400, "invalid")
+    assert list(assert_error(response, 422, "validation_error")["details"]["fields"]) == ["hours.monday"]
 
 
 def test_a_messenger_url_on_a_private_address_is_refused(api, corner_bar, settings):

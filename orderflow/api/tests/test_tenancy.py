@@ -69,10 +69,18 @@ def test_lists_never_include_another_sellers_rows(rival_api, acme_ids, rival, ri
 
 def test_another_sellers_ids_in_a_body_or_filter_are_unknown(rival_api, acme_ids, rival_customer, sam):
     # Acme's customer, contact and staff named from Rival's side: as if they did not exist
-    response = rival_api.post("/orders", {"customer": acme_ids["customer_id"], "order_type": "shop"})
+    response = rival_api.post(
+        "/orders", {"customer": acme_ids["customer_id"], "order_type": "shop", "title": "Crate"}
+    )
     assert assert_error(response, 422, "invalid")["details"]["fields"] == {"customer": ["No such customer."]}
     response = rival_api.post(
-        "/orders", {"customer": rival_customer.pk, "contact": acme_ids["contact_id"], "order_type": "shop"}
+        "/orders",
+        {
+            "customer": rival_customer.pk,
+            "contact": acme_ids["contact_id"],
+            "order_type": "shop",
+            "title": "Crate",
+        },
     )
     assert "contact" in assert_error(response, 422, "invalid")["details"]["fields"]
     assert_error(rival_api.get("/orders", customer=acme_ids["customer_id"]), 422, "invalid")

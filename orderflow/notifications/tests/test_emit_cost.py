@@ -6,6 +6,12 @@ RELEASE are two of the statements), and the NOTIFY that wakes the worker after t
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
 from orderflow.core.actors import Actor
 from orderflow.notifications.emit import settings_for
 from orderflow.notifications.models import Audience, Delivery, NotificationRule, Status
@@ -14,6 +20,16 @@ from orderflow.orders.actions import assign_order, transition_order
 # The savepoint and its release; the order locked, saved (compare-and-swap) and its event appended;
 # webhooks, rules, the recipient with their hours, the notification, their preferences, the deliveries.
 STATEMENTS = 11
+
+
+@pytest.fixture(autouse=True)
+def _afternoon_in_new_york():
+    """Inside Alice's delivery hours (the seller's default), whatever the hour the suite runs at: a
+    message held for later also looks for held ones to supersede, one statement more."""
+    with time_machine.travel(
+        dt.datetime(2026, 6, 10, 14, 0, tzinfo=ZoneInfo("America/New_York")), tick=False
+    ):
+        yield
 
 
 def test_a_status_change_told_to_the_customer_costs_a_fixed_number_of_statements(

@@ -19,7 +19,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from orderflow.accounts.actions import add_contact
+from orderflow.accounts.models import Seller
 from orderflow.core.actors import Actor
+from orderflow.notifications.actions import update_settings
 from orderflow.notifications.models import (
     Category,
     Channel,
@@ -115,14 +117,58 @@ def test_one_worker_step_sends_a_due_email_to_the_smtp_server(
     assert attempt.worker
 
 
-def test_the_sellers_from_address_is_used_when_set(afternoon, use_smtp_sink, make_order, olivia, acme):
-    from orderflow.notifications.actions import update_settings
+def _verify_domains(seller, domains: str) -> None:
+    """What the platform's operator does in the admin once the seller's SPF and DKIM records are set."""
+    Seller.objects.filter(pk=seller.pk).update(sender_domains=domains)
+    seller.refresh_from_db()
 
+
+def _from_and_reply_to(sink) -> tuple[tuple[str, str], list[str]]:
+    message = sink.only().parsed()
+    sender = message["From"].addresses[0]
+    reply_to = [address.addr_spec for address in message["Reply-To"].addresses] if message["Reply-To"] else []
+    return (sender.display_name, sender.addr_spec), reply_to
+
+
+def test_the_sellers_from_address_is_used_on_a_verified_domain(
+    afternoon, use_smtp_sink, make_order, olivia, acme
+):
+    _verify_domains(acme, "acme.example")
     update_settings(acme, email_from="shop@acme.example", actor=Actor.staff(olivia))
     prepare(make_order, olivia)
     Worker().run_once()
-    sender = use_smtp_sink.only().parsed()["From"].addresses[0]
-    assert (sender.display_name, sender.addr_spec) == ("Acme Supplies", "shop@acme.example")
+    assert _from_and_reply_to(use_smtp_sink) == (("Acme Supplies", "shop@acme.example"), [])
+
+
+def test_without_a_verified_domain_mail_is_from_the_platform_with_the_sellers_reply_to(
+    afternoon, use_smtp_sink, make_order, olivia, acme, settings
+):
+    settings.DEFAULT_FROM_EMAIL = "Orderflow <orders@platform.example>"
+    update_settings(acme, reply_to="desk@acme-mail.example", actor=Actor.staff(olivia))
+    prepare(make_order, olivia)
+    Worker().run_once()
+    assert _from_and_reply_to(use_smtp_sink) == (
+        ("Acme Supplies", "orders@platform.example"),
+        ["desk@acme-mail.example"],
+    )
+
+
+def test_a_from_whose_domain_was_withdrawn_becomes_the_reply_to(
+    afternoon, use_smtp_sink, make_order, olivia, acme, settings
+):
+    # Given a From on a verified domain, which the operator then withdraws
+    settings.DEFAULT_FROM_EMAIL = "orders@platform.example"
+    _verify_domains(acme, "acme.example")
+    update_settings(acme, email_from="shop@acme.example", actor=Actor.staff(olivia))
+    _verify_domains(acme, "")
+    # When a message is sent
+    prepare(make_order, olivia)
+    Worker().run_once()
+    # Then it leaves From the platform, and replies still reach the seller
+    assert _from_and_reply_to(use_smtp_sink) == (
+        ("Acme Supplies", "orders@platform.example"),
+        ["shop@acme.example"],
+    )
 
 
 def test_a_batch_of_emails_shares_one_smtp_connection(afternoon, use_smtp_sink, make_order, olivia, alice):
@@ -443,14 +489,16 @@ def test_a_claimed_batch_is_rendered_from_one_preload(
     sql = [q["sql"] for q in queries.captured_queries]
     assert len([q for q in sql if 'FROM "orders_order"' in q]) == 1, sql
     assert len([q for q in sql if 'FROM "notifications_messagetemplate"' in q]) == 1, sql
+    # and so were the grants of the messages' links: made where missing, then read, for the lot
+    assert len([q for q in sql if '"notifications_linkgrant"' in q]) == 2, sql
     assert use_smtp_sink.count() == 5
     # and each result is its own write, which also records that the next send starts (one statement
     # on PostgreSQL; on SQLite an UPDATE and an INSERT, and an UPDATE of the next), the first start alone
     writes = [q for q in sql if not q.startswith(("SAVEPOINT", "RELEASE"))]
     if connection.vendor == "postgresql":
-        assert len(writes) == 2 + 1 + 5, sql
+        assert len(writes) == 2 + 2 + 1 + 5, sql
     else:
-        assert len(writes) == 2 + 1 + 5 * 2 + 4, sql
+        assert len(writes) == 2 + 2 + 1 + 5 * 2 + 4, sql
 
 
 def test_a_worker_releases_what_it_has_no_time_left_to_send(afternoon, use_smtp_sink, make_order, olivia):

@@ -18,6 +18,9 @@ from orderflow.workflows.definition import Transition
 MAX_NOTE = 2000
 MAX_INTERNAL_NOTES = 10000
 MAX_LINES = 500
+MAX_TITLE = 200
+MAX_LINE_TEXT = 300  # a line's description, backup item and substitute
+MAX_SKU = 60
 CENT = Decimal("0.01")
 
 

@@ -14,6 +14,7 @@ from orderflow.core.errors import ActionError
 from orderflow.notifications.emit import notify
 from orderflow.orders.actions.common import (
     MAX_INTERNAL_NOTES,
+    MAX_LINE_TEXT,
     _check_not_final,
     _check_staff,
     _locked,
@@ -98,7 +99,7 @@ def update_line(
         raise ActionError(
             "invalid", _("Unknown line status %(status)r.") % {"status": status}, details={"field": "status"}
         )
-    substitute = _text(substitute, _("substitute"), 300, field="substitute")
+    substitute = _text(substitute, _("substitute"), MAX_LINE_TEXT, field="substitute")
     with transaction.atomic():
         order = _locked(line.order, expected_version)
         _check_staff(order, actor)

@@ -17,7 +17,10 @@ from orderflow.core.errors import ActionError, Forbidden
 from orderflow.notifications.emit import notify
 from orderflow.orders.actions.common import (
     MAX_INTERNAL_NOTES,
+    MAX_LINE_TEXT,
     MAX_LINES,
+    MAX_SKU,
+    MAX_TITLE,
     _check_staff_of,
     _decimal,
     _record,
@@ -82,9 +85,11 @@ def place_order(
         raise ActionError(
             "invalid", _("Give the order a title or at least one line."), details={"field": "title"}
         )
-    if len(title) > 200:
+    if len(title) > MAX_TITLE:
         raise ActionError(
-            "invalid", _("The title can be at most 200 characters."), details={"field": "title"}
+            "invalid",
+            _("The title can be at most %(limit)s characters.") % {"limit": MAX_TITLE},
+            details={"field": "title"},
         )
     customer_notes = _text(customer_notes, _("customer notes"), MAX_INTERNAL_NOTES, field="customer_notes")
 
@@ -123,9 +128,11 @@ def place_order(
 def _clean_line(line: LineInput, index: int) -> LineInput:
     where = _("Line %(number)s") % {"number": index}
     description = line.description.strip()
-    if not description or len(description) > 300:
+    if not description or len(description) > MAX_LINE_TEXT:
         raise ActionError(
-            "invalid", _("%(where)s: describe the item in 1 to 300 characters.") % {"where": where}
+            "invalid",
+            _("%(where)s: describe the item in 1 to %(limit)s characters.")
+            % {"where": where, "limit": MAX_LINE_TEXT},
         )
     # The columns hold 12 digits: 9 before the point for quantities, 10 for prices.
     quantity = _decimal(
@@ -146,6 +153,6 @@ def _clean_line(line: LineInput, index: int) -> LineInput:
         description=description,
         quantity=quantity,
         unit_price=price,
-        sku=line.sku.strip()[:60],
-        backup_description=line.backup_description.strip()[:300],
+        sku=line.sku.strip()[:MAX_SKU],
+        backup_description=line.backup_description.strip()[:MAX_LINE_TEXT],
     )

@@ -1,5 +1,6 @@
-"""An invitation followed end to end in Chromium: staff invite the contact, the worker sends the email
-to the sandbox, the contact opens the link from it, chooses a password and signs in."""
+"""An invitation and a password reset followed end to end in Chromium: staff invite the contact (or the
+contact asks for a reset), the worker sends the email to the sandbox, the contact opens the link from
+it, chooses a password and signs in."""
 
 from __future__ import annotations
 
@@ -64,3 +65,51 @@ def test_a_contact_invited_by_staff_chooses_a_password_and_signs_in(
     # And the link does not work twice
     page.goto(link)
     expect(page.get_by_test_id("invitation-closed")).to_be_visible()
+
+
+@pytest.mark.browser
+def test_a_contact_who_forgot_the_password_resets_it_from_the_emailed_link(
+    transactional_db,
+    live_server,
+    browser_page,  # noqa: F811
+    alice,
+    settings,
+):
+    from playwright.sync_api import expect
+
+    from orderflow.accounts.actions import create_portal_login
+    from orderflow.core.actors import Actor
+    from orderflow.notifications.models import SandboxMessage
+    from orderflow.notifications.worker import Worker
+
+    settings.NOTIFICATIONS_SANDBOX = True
+    settings.SITE_URL = live_server.url
+    create_portal_login(alice, password=PASSWORD, actor=Actor.system())
+    page = browser_page
+
+    # Given Alice forgot her password and asks for a link on the login page
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.get_by_label("Email").fill("alice@cornerbar.example")
+    page.get_by_role("button", name="Send me a link").click()
+    assert not SandboxMessage.objects.exists()  # nothing is sent from the request
+
+    # When the worker sends the email and she opens its link
+    assert Worker().run_once() > 0
+    email = SandboxMessage.objects.get(to="alice@cornerbar.example")
+    link = re.search(r"http://\S+/reset/\S+/", email.body).group(0)
+    page.goto(link)
+    page.get_by_label("New password", exact=True).fill(CHOSEN)
+    page.get_by_label("New password confirmation").fill(CHOSEN)
+    page.get_by_role("button", name="Set my password").click()
+
+    # Then she signs in with the new password, not the old one
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("alice@cornerbar.example")
+    page.get_by_label("Password").fill(CHOSEN)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("link", name="My orders")).to_be_visible()
+
+    # And the link does not work twice
+    page.goto(link)
+    expect(page.get_by_role("link", name="Ask for a new link")).to_be_visible()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from orderflow.accounts.models import Seller
 from orderflow.notifications.models import MessageTemplate, NotificationRule, NotificationSettings
 from orderflow.web.tests.conftest import seller_url
 
@@ -48,6 +49,8 @@ def test_an_owner_sees_the_defaults_the_rules_and_the_messages(as_olivia, order_
 
 
 def test_an_owner_changes_hours_and_senders(as_olivia, acme):
+    # The platform's operator has verified acme.example for Acme (in the admin)
+    Seller.objects.filter(pk=acme.pk).update(sender_domains="acme.example")
     payload = settings_payload(
         day_5="10:00-12:00, 14:00-18:00",
         day_6="",
@@ -70,6 +73,27 @@ def test_an_owner_changes_hours_and_senders(as_olivia, acme):
         60,
     )
     assert 'value="10:00-12:00, 14:00-18:00"' in response.content.decode()
+
+
+def test_a_from_off_the_verified_domains_is_a_field_error_and_nothing_is_saved(as_olivia, acme):
+    Seller.objects.filter(pk=acme.pk).update(sender_domains="acme.example")
+
+    response = as_olivia.post(
+        SETTINGS, settings_payload(email_from="orders@elsewhere.example", reply_to="desk@elsewhere.example")
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="id_settings_email_from_error"' in page
+    assert 'value="orders@elsewhere.example"' in page  # what was typed is kept
+    assert not NotificationSettings.objects.filter(seller=acme).exists()
+
+
+def test_a_reply_to_is_saved_without_any_verified_domain(as_olivia, acme):
+    as_olivia.post(SETTINGS, settings_payload(reply_to="desk@elsewhere.example"))
+
+    saved = NotificationSettings.objects.get(seller=acme)
+    assert (saved.email_from, saved.reply_to) == ("", "desk@elsewhere.example")
 
 
 def test_a_manager_may_change_them_too(client, max_manager, acme):

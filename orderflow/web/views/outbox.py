@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -42,6 +43,9 @@ def outbox(request: HttpRequest, membership: Membership) -> HttpResponse:
     )
 
 
+# The HTML email is previewed in a sandboxed frame, which takes this page's policy: its inline style
+# attributes (the product's own email layout) are allowed here, nothing else.
+@csp_update({"style-src-attr": ["'unsafe-inline'"]})
 @seller_view
 def outbox_message(request: HttpRequest, membership: Membership, delivery_id: int) -> HttpResponse:
     message = sandbox_message(membership.seller, delivery_id)

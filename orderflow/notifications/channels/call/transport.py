@@ -1,4 +1,8 @@
-"""A customer who prefers a call: a task for the order's assignee (or any staff) with the script."""
+"""A customer who prefers a call: a task for the order's assignee (or any staff) with the script.
+
+Every staff member reads call scripts: a script carries the staff page of the order, never a link that
+acts as the customer, whatever the message's wording embeds. So it is written again for staff rather
+than taken from the message the worker wrote for the customer."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from django.utils import timezone
 
 from orderflow.notifications.channels import Outgoing
 from orderflow.notifications.models import CallTask
+from orderflow.notifications.render import render
 from orderflow.orders.models import Order
 
 
@@ -22,7 +27,8 @@ class Transport:
             else None
         )
         who = f"Call {notification.recipient_name} on {item.delivery.address}"
-        script = f"{who} and tell them:\n\n{item.rendered.body or item.rendered.text}"
+        for_staff = render(notification, customer_links=False)
+        script = f"{who} and tell them:\n\n{for_staff.body or for_staff.text}"
         CallTask.objects.get_or_create(
             delivery=item.delivery,
             defaults=dict(

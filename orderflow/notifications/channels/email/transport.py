@@ -11,11 +11,25 @@ from email.utils import formataddr, parseaddr
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
+from orderflow.accounts.models import Seller
 from orderflow.notifications.channels import Outgoing, TransportError
 
 
 def _text(value: bytes | str) -> str:
     return value.decode(errors="replace") if isinstance(value, bytes) else value
+
+
+def senders(seller: Seller) -> tuple[str, str]:
+    """(From, Reply-To) addresses of the seller's mail. The From is the seller's own only on a domain
+    the platform's operator verified for them (checked at each send: a domain may be withdrawn), else
+    the platform's DEFAULT_FROM_EMAIL; replies then go to the seller's Reply-To, or to the From they
+    chose if they set none. No Reply-To ("") when replies should go to the From."""
+    found = getattr(seller, "notification_settings", None)
+    chosen = found.email_from if found is not None else ""
+    reply_to = found.reply_to if found is not None else ""
+    if chosen and seller.may_send_from(chosen):
+        return chosen, reply_to
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1], reply_to or chosen
 
 
 class Transport:
@@ -57,13 +71,13 @@ class Transport:
         delivery, rendered = item.delivery, item.rendered
         notification = delivery.notification
         seller = notification.seller
-        settings_from = getattr(getattr(seller, "notification_settings", None), "email_from", "")
-        address = settings_from or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+        sender, reply_to = senders(seller)
         message = EmailMultiAlternatives(
             subject=rendered.subject,
             body=rendered.text,
-            from_email=formataddr((seller.name, address)),
+            from_email=formataddr((seller.name, sender)),
             to=[delivery.address],
+            reply_to=[reply_to] if reply_to else None,
             headers={"Message-ID": delivery.message_id, **rendered.headers},
             connection=self.connection,
         )

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_invitation"),
+        ("accounts", "0005_contact_is_active"),
     ]
 
     operations = [
