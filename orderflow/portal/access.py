@@ -32,13 +32,21 @@ def portal_view(view: PortalView) -> PortalView:
         contact = contact_of_user(request.user.pk)
         if contact is None:
             raise Http404("This login has no customer portal")
-        with timezone.override(contact.time_zone), translation.override(contact.locale):
-            request.LANGUAGE_CODE = contact.locale
-            response = view(request, contact, **kwargs)
-        response.headers["Content-Language"] = contact.locale
-        return response
+        return as_contact_reads(request, contact, lambda: view(request, contact, **kwargs))
 
     return wrapper
+
+
+def as_contact_reads(
+    request: HttpRequest, contact: Contact, page: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """Make the page in the contact's language and time zone, whoever opens it (their portal login or a
+    link they were sent) and whatever the browser asks for."""
+    with timezone.override(contact.time_zone), translation.override(contact.locale):
+        request.LANGUAGE_CODE = contact.locale
+        response = page()
+    response.headers["Content-Language"] = contact.locale
+    return response
 
 
 def render_portal(

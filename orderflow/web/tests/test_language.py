@@ -4,6 +4,8 @@ person. Pages are told apart by their Content-Language and <html lang>, and by a
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -19,6 +21,7 @@ from orderflow.accounts.models import Contact, Membership
 from orderflow.conftest import PASSWORD
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
+from orderflow.notifications import links
 from orderflow.web.tests.conftest import seller_url
 
 
@@ -146,14 +149,6 @@ def claire(corner_bar) -> Contact:
     return contact
 
 
-def test_a_contact_reads_the_portal_in_their_own_language(client, claire):
-    client.force_login(claire.user)
-
-    response = client.get(reverse("portal_orders"), HTTP_ACCEPT_LANGUAGE="en")
-
-    assert response.headers["Content-Language"] == "fr"
-
-
 def test_the_switch_changes_a_contacts_language(client, claire):
     client.force_login(claire.user)
 
@@ -161,4 +156,33 @@ def test_the_switch_changes_a_contacts_language(client, claire):
 
     claire.refresh_from_db()
     assert claire.locale == "en"
-    assert client.get(reverse("portal_orders"), HTTP_ACCEPT_LANGUAGE="fr").headers["Content-Language"] == "en"
+    assert language_of(client.get(reverse("portal_orders"), HTTP_ACCEPT_LANGUAGE="fr")) == "en"
+
+
+def test_a_tracking_link_shows_the_order_in_its_contacts_language(client, make_order, bruno):
+    # Given Bruno (French) was sent a tracking link; the browser opening it asks for English
+    order = make_order("shop")
+    track = re.sub(r"^https?://[^/]+", "", links.url("track", order=order.pk, contact=bruno.pk))
+
+    response = client.get(track, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert language_of(response) == "fr"
+    assert shows_french(response, "History")
+    assert 'data-testid="switch-language-' not in response.content.decode()  # a link is not a login
+
+
+def test_a_tracking_link_of_an_english_contact_stays_english_for_a_french_browser(client, make_order, alice):
+    order = make_order("shop")
+    track = re.sub(r"^https?://[^/]+", "", links.url("track", order=order.pk, contact=alice.pk))
+
+    assert language_of(client.get(track, HTTP_ACCEPT_LANGUAGE="fr")) == "en"
+
+
+def test_a_contacts_portal_page_has_the_switch_and_is_in_their_language(client, claire):
+    client.force_login(claire.user)
+
+    response = client.get(reverse("portal_orders"), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert language_of(response) == "fr"
+    assert shows_french(response, "My orders")
+    assert 'data-testid="switch-language-en"' in response.content.decode()
