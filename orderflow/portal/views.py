@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -318,7 +319,11 @@ def _delivery_time(request: HttpRequest, reached: Reached) -> HttpResponse:
     order, contact = reached.order, reached.contact
     zone = ZoneInfo(order.seller.time_zone)
     slots = {slot.isoformat(): slot for slot in delivery_slots(order)}
-    labels = [(key, f"{slot.astimezone(zone):%A %d %B, from %H:%M}") for key, slot in slots.items()]
+    # Day and month names in the contact's language (strftime's would be English whatever it is).
+    labels = [
+        (key, _("%(day)s, from %(time)s") % {"day": date_format(local, "l j F"), "time": f"{local:%H:%M}"})
+        for key, local in ((key, slot.astimezone(zone)) for key, slot in slots.items())
+    ]
     form, status = DeliveryTimeForm(request.POST or None, slots=labels), 400
     if request.method == "POST" and form.is_valid():
         try:
