@@ -20,11 +20,17 @@ from orderflow.notifications.actions import record_feedback
 from orderflow.orders.actions import transition_order
 from orderflow.workflows.actions import install_order_type
 
-ERRORS = {"ActionError", "NotAllowed", "Conflict", "Forbidden"}
+# Where each refusal carries its message: ActionError(code, message), ApiError(status, code, message).
+MESSAGE_ARG = {"ActionError": 1, "NotAllowed": 1, "Conflict": 1, "Forbidden": 1, "ApiError": 2}
 ACTION_FILES = sorted(
     path
     for path in (settings.BASE_DIR / "orderflow").glob("*/actions*")
     for path in ([path] if path.is_file() else sorted(path.glob("*.py")))
+)
+SOURCE_FILES = sorted(
+    path
+    for path in (settings.BASE_DIR / "orderflow").rglob("*.py")
+    if "tests" not in path.parts and "migrations" not in path.parts
 )
 
 
@@ -39,11 +45,12 @@ def _gettext_call(node: ast.expr) -> bool:
 def _untranslated_raises(path: Path) -> list[str]:
     found = []
     for node in ast.walk(ast.parse(path.read_text())):
-        if not isinstance(node, ast.Call) or getattr(node.func, "id", None) not in ERRORS:
+        if not isinstance(node, ast.Call) or getattr(node.func, "id", None) not in MESSAGE_ARG:
             continue
-        if len(node.args) < 2:
+        position = MESSAGE_ARG[getattr(node.func, "id", "")]
+        if len(node.args) <= position:
             continue
-        message = node.args[1]
+        message = node.args[position]
         # A literal or an f-string must be translated here; a name passes on a message made elsewhere.
         if isinstance(message, (ast.Constant, ast.JoinedStr, ast.BinOp)) and not _gettext_call(message):
             found.append(f"{path.relative_to(settings.BASE_DIR)}:{node.lineno}")
@@ -53,6 +60,12 @@ def _untranslated_raises(path: Path) -> list[str]:
 def test_every_message_raised_in_an_action_goes_through_gettext():
     assert len(ACTION_FILES) >= 8
     untranslated = [where for path in ACTION_FILES for where in _untranslated_raises(path)]
+    assert untranslated == []
+
+
+def test_every_refusal_raised_anywhere_goes_through_gettext():
+    """The same for refusals raised outside actions: views, the API's own errors, helpers."""
+    untranslated = [where for path in SOURCE_FILES for where in _untranslated_raises(path)]
     assert untranslated == []
 
 
