@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test lint typecheck deploycheck pytest test-postgres lock clean
+.PHONY: demo test lint typecheck deploycheck pytest test-postgres lock clean messages compile-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,10 +17,21 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --require-hashes -r requirements.txt -r requirements-dev.txt
 	touch $(VENV)/.runtime $@
 
-demo: $(VENV)/.runtime
+demo: $(VENV)/.runtime compile-messages
 	bash scripts/demo.sh
 
-test: $(VENV)/.dev lint typecheck deploycheck pytest
+test: $(VENV)/.dev compile-messages lint typecheck deploycheck pytest
+
+# The French catalogue: compiled at set-up (demo, test); the .mo files are not committed.
+compile-messages:
+	bash scripts/compile-messages.sh
+
+# After marking new strings: extract them into orderflow/locale/fr/LC_MESSAGES/django.po, then translate
+# every new or fuzzy entry there (a test fails on a string left untranslated).
+messages: $(VENV)/.runtime
+	DEBUG=true $(BIN)/python manage.py makemessages --locale fr --no-obsolete --no-wrap --add-location file \
+		--ignore 'var/*' --ignore 'node_modules/*' --ignore 'bench/*' --ignore '*/tests/*'
+	bash scripts/compile-messages.sh
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
@@ -39,11 +50,11 @@ deploycheck: $(VENV)/.runtime
 	  SECURE_HSTS_PRELOAD=true SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto: https" \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
-pytest: $(VENV)/.dev
+pytest: $(VENV)/.dev compile-messages
 	bash scripts/ensure-chromium.sh
 	bash scripts/pytest.sh
 
-test-postgres: $(VENV)/.dev
+test-postgres: $(VENV)/.dev compile-messages
 	bash scripts/ensure-postgres.sh
 	DATABASE_URL=$(PG_URL) bash scripts/pytest.sh
 
@@ -54,4 +65,4 @@ lock: $(VENV)/.dev
 	$(BIN)/uv pip compile --quiet --generate-hashes --no-header --python-version 3.11 requirements-dev.in -o requirements-dev.txt
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .import_linter_cache
+	rm -rf $(VENV) var orderflow/locale/*/LC_MESSAGES/*.mo .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

@@ -31,7 +31,10 @@ if TIME_ZONE not in zoneinfo.available_timezones():
 USE_TZ = True
 USE_I18N = True
 LANGUAGE_CODE = "en"
+# Each language in its own name, as a language switch shows them. Who reads which: orderflow/core/language.py.
 LANGUAGES = [("en", "English"), ("fr", "Français")]
+# The catalogue: orderflow/locale/fr/LC_MESSAGES/django.po (`make messages`), compiled at set-up.
+LOCALE_PATHS = [BASE_DIR / "orderflow" / "locale"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orderflow.accounts import throttle
-from orderflow.accounts.models import Contact, Customer, Invitation, Membership, Role, Seller
+from orderflow.accounts.models import LOCALES, Contact, Customer, Invitation, Membership, Role, Seller
 from orderflow.core import outbound
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Forbidden
@@ -34,7 +34,11 @@ def _validated(instance: models.Model, *, exclude: Sequence[str] = ()) -> None:
     except ValidationError as exc:
         fields = exc.message_dict
         first_field, messages = next(iter(fields.items()))
-        raise ActionError("invalid", f"{first_field}: {messages[0]}", details={"fields": fields}) from None
+        raise ActionError(
+            "invalid",
+            _("%(field)s: %(problem)s") % {"field": first_field, "problem": messages[0]},
+            details={"fields": fields},
+        ) from None
 
 
 def create_seller(
@@ -61,7 +65,11 @@ def add_staff(
 ) -> Membership:
     """Create (or reuse) the user and make them staff of the seller with a role."""
     if role not in Role.values:
-        raise ActionError("invalid", f"Unknown role {role!r}; use one of {', '.join(Role.values)}.")
+        raise ActionError(
+            "invalid",
+            _("Unknown role %(role)r; use one of %(values)s.")
+            % {"role": role, "values": ", ".join(Role.values)},
+        )
     with transaction.atomic():
         user = User.objects.filter(username=username).first()
         if user is None:
@@ -73,7 +81,11 @@ def add_staff(
                 user.set_unusable_password()
             user.save()
         if Membership.objects.filter(seller=seller, user=user).exists():
-            raise ActionError("duplicate", f"{username} is already staff of {seller.name}.")
+            raise ActionError(
+                "duplicate",
+                _("%(username)s is already staff of %(seller)s.")
+                % {"username": username, "seller": seller.name},
+            )
         membership = Membership(seller=seller, user=user, role=role, phone=phone)
         _validated(membership)
         membership.save()
@@ -122,12 +134,12 @@ def add_contact(
         message = _("Unknown channel(s): %(names)s.") % {"names": ", ".join(unknown)}
         raise ActionError(
             "invalid",
-            f"preferred_channels: {message}",
+            _("preferred_channels: %(message)s") % {"message": message},
             details={"fields": {"preferred_channels": [message]}},
         )
     if contact.messenger_url and "://" not in contact.messenger_url:
         raise ActionError(
-            "invalid", "The messenger address must be an Apprise URL such as tgram://token/chat."
+            "invalid", _("The messenger address must be an Apprise URL such as tgram://token/chat.")
         )
     if contact.messenger_url:
         try:
@@ -135,7 +147,7 @@ def add_contact(
         except outbound.OutboundRefused as refused:
             raise ActionError(refused.code, refused.message, details={"field": "messenger_url"}) from None
     if not contact.email and not contact.phone:
-        raise ActionError("invalid", "A contact needs an email address or a phone number.")
+        raise ActionError("invalid", _("A contact needs an email address or a phone number."))
     contact.save()
     return contact
 
@@ -342,15 +354,37 @@ def deactivate_staff(membership: Membership, *, actor: Actor) -> Membership:
     if actor.kind != "system":
         by = actor.membership
         if by is None or by.seller_id != membership.seller_id or by.role not in (Role.OWNER, Role.MANAGER):
-            raise Forbidden("forbidden", "Only an owner or manager can deactivate staff.")
+            raise Forbidden("forbidden", _("Only an owner or manager can deactivate staff."))
         if by.pk == membership.pk:
-            raise ActionError("invalid", "You cannot deactivate yourself.")
+            raise ActionError("invalid", _("You cannot deactivate yourself."))
     other_owners = Membership.objects.filter(seller_id=membership.seller_id, role=Role.OWNER, is_active=True)
     if membership.role == Role.OWNER and not other_owners.exclude(pk=membership.pk).exists():
-        raise ActionError("last_owner", "A seller needs at least one active owner.")
+        raise ActionError("last_owner", _("A seller needs at least one active owner."))
     Membership.objects.filter(pk=membership.pk).update(is_active=False)
     membership.is_active = False
     return membership
+
+
+def set_staff_language(membership: Membership, *, language: str, actor: Actor) -> Membership:
+    """The language of a member's pages at this seller; "" follows the seller's language."""
+    if actor.kind != "system" and (actor.membership is None or actor.membership.pk != membership.pk):
+        raise Forbidden("forbidden", _("Only you can choose the language of your pages."))
+    if language and language not in dict(LOCALES):
+        raise ActionError("invalid", _("Choose one of the languages offered."), details={"field": "language"})
+    Membership.objects.filter(pk=membership.pk).update(language=language)
+    membership.language = language
+    return membership
+
+
+def set_own_language(user: User, *, language: str) -> None:
+    """The language switch in a page's header, used by a signed-in person: it becomes their saved choice
+    everywhere they read the product (each of their staff memberships, and their contact's language, in
+    which their messages are written too). Only the person themselves calls this, hence no `actor`."""
+    if language not in dict(LOCALES):
+        raise ActionError("invalid", _("Choose one of the languages offered."), details={"field": "language"})
+    with transaction.atomic():
+        Membership.objects.filter(user=user).update(language=language)
+        Contact.objects.filter(user=user).update(locale=language)
 
 
 def deactivate_contact(contact: Contact, *, actor: Actor) -> Contact:

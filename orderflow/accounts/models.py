@@ -15,13 +15,15 @@ from django.utils.translation import gettext_lazy as _
 LOCALES = [("en", "English"), ("fr", "Français")]
 
 phone_validator = RegexValidator(
-    r"^\+[1-9]\d{6,14}$", "Enter the phone number in international form, e.g. +14155550123."
+    r"^\+[1-9]\d{6,14}$", _("Enter the phone number in international form, e.g. +14155550123.")
 )
 
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value!r} is not a known time zone (use a name such as Europe/Paris).")
+        raise ValidationError(
+            _("%(value)r is not a known time zone (use a name such as Europe/Paris).") % {"value": value}
+        )
 
 
 # A host name as DNS spells it: labels of letters, digits and inner hyphens, with a top-level label.
@@ -46,7 +48,7 @@ def validate_channels(value: object) -> None:
     """The shape only. Which channels exist is the notifications' registry's to say, a layer above:
     `add_contact` checks the names against it."""
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValidationError("Preferred channels must be a list of channel names.")
+        raise ValidationError(_("Preferred channels must be a list of channel names."))
 
 
 class Seller(models.Model):
@@ -83,9 +85,9 @@ class Seller(models.Model):
 
 
 class Role(models.TextChoices):
-    OWNER = "owner", "Owner"
-    MANAGER = "manager", "Manager"
-    STAFF = "staff", "Staff"
+    OWNER = "owner", _("Owner")
+    MANAGER = "manager", _("Manager")
+    STAFF = "staff", _("Staff")
 
 
 class Membership(models.Model):
@@ -96,6 +98,9 @@ class Membership(models.Model):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
     is_active = models.BooleanField(default=True)
     phone = models.CharField(max_length=20, blank=True, validators=[phone_validator])
+    language = models.CharField(
+        max_length=8, choices=LOCALES, blank=True, default="", help_text="Empty: the seller's language"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -107,6 +112,11 @@ class Membership(models.Model):
     @property
     def display_name(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def reading_language(self) -> str:
+        """The language of this member's pages: their own choice, else the seller's."""
+        return self.language or self.seller.locale
 
 
 class Customer(models.Model):

@@ -63,7 +63,7 @@ def authenticate(request: HttpRequest) -> ApiContext:
         raise ApiError(
             401,
             "unauthorized",
-            "Send a valid API token as 'Authorization: Bearer <token>'.",
+            _("Send a valid API token as 'Authorization: Bearer <token>'."),
             headers={"WWW-Authenticate": 'Bearer realm="orderflow"'},
         )
     state = token.state
@@ -77,7 +77,9 @@ def authenticate(request: HttpRequest) -> ApiContext:
             headers={"WWW-Authenticate": 'Bearer realm="orderflow", error="invalid_token"'},
         )
     if request.method not in SAFE_METHODS and not token.can_write:
-        raise ApiError(403, "read_only_token", "This token may only read; writing needs a read_write token.")
+        raise ApiError(
+            403, "read_only_token", _("This token may only read; writing needs a read_write token.")
+        )
     _touch(token, _client_address(request))
     context = ApiContext(token, token.membership)
     request.api_context = context  # type: ignore[attr-defined]
@@ -95,7 +97,9 @@ def find_token(raw: str) -> ApiToken | None:
 def check_scope(request: HttpRequest, context: ApiContext) -> None:
     """A read token may only GET (403 otherwise)."""
     if request.method not in SAFE_METHODS and not context.token.can_write:
-        raise ApiError(403, "read_only_token", "This token may only read; writing needs a read_write token.")
+        raise ApiError(
+            403, "read_only_token", _("This token may only read; writing needs a read_write token.")
+        )
 
 
 def _bearer(request: HttpRequest) -> str:

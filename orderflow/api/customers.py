@@ -9,6 +9,7 @@ from typing import Annotated
 
 from django.db import models
 from django.http import HttpRequest
+from django.utils.translation import pgettext
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator, ConfigDict, StrictBool, WithJsonSchema, model_validator
 
@@ -186,7 +187,7 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Status:
 def get_customer(request: HttpRequest, customer_id: RowId) -> CustomerOut:
     customer = selectors.customer_of(context_of(request).seller, customer_id)
     if customer is None:
-        raise not_found("customer")
+        raise not_found(pgettext("no such", "customer"))
     return CustomerOut.from_customer(customer)
 
 
@@ -199,7 +200,7 @@ def create_contact(request: HttpRequest, customer_id: RowId, payload: ContactIn)
     """Add a person at the customer; they need an email address or a phone number."""
     customer = Customer.objects.filter(seller=context_of(request).seller, pk=customer_id).first()
     if customer is None:
-        raise not_found("customer")
+        raise not_found(pgettext("no such", "customer"))
     contact = add_contact(
         customer,
         name=payload.name,
@@ -217,7 +218,7 @@ def create_contact(request: HttpRequest, customer_id: RowId, payload: ContactIn)
 def get_contact(request: HttpRequest, contact_id: RowId) -> ContactOut:
     contact = selectors.contact_of(context_of(request).seller, contact_id)
     if contact is None:
-        raise not_found("contact")
+        raise not_found(pgettext("no such", "contact"))
     return ContactOut.from_contact(contact)
 
 
@@ -313,7 +314,7 @@ def get_preferences(request: HttpRequest, contact_id: RowId) -> PreferencesOut:
     """What the contact is told, on which channels, and when."""
     contact = selectors.contact_of(context_of(request).seller, contact_id)
     if contact is None:
-        raise not_found("contact")
+        raise not_found(pgettext("no such", "contact"))
     return _preferences(contact)
 
 
@@ -327,7 +328,7 @@ def put_preferences(request: HttpRequest, contact_id: RowId, payload: Preference
     context = context_of(request)
     contact = selectors.contact_of(context.seller, contact_id)
     if contact is None:
-        raise not_found("contact")
+        raise not_found(pgettext("no such", "contact"))
     save_preferences(
         contact,
         choices={key: (choice.enabled, choice.channels) for key, choice in payload.categories.items()},

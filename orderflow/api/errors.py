@@ -12,6 +12,7 @@ from typing import Any, TypeVar, cast
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -52,7 +53,7 @@ def invalid(field: str, message: str) -> ApiError:
 
 
 def not_found(what: str) -> ApiError:
-    return ApiError(404, "not_found", f"No such {what}.")
+    return ApiError(404, "not_found", _("No such %(what)s.") % {"what": what})
 
 
 def error_response(

@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orderflow.accounts.models import Seller
 from orderflow.api.auth import context_of
@@ -54,7 +55,8 @@ def run_once(run: Run, request: HttpRequest, seller: Seller, key: str, **kwargs:
         raise ApiError(
             400,
             "invalid_idempotency_key",
-            f"The Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable ASCII characters.",
+            _("The Idempotency-Key must be 1 to %(limit)s printable ASCII characters.")
+            % {"limit": MAX_KEY_LENGTH},
             details={"field": "Idempotency-Key"},
         )
     path = request.get_full_path()
@@ -110,8 +112,10 @@ def _claim(
             raise ApiError(
                 422,
                 "idempotency_key_reused",
-                "This Idempotency-Key was used for a different request (token, method, path or body); "
-                "use a new key for a new request.",
+                _(
+                    "This Idempotency-Key was used for a different request (token, method, path or body); "
+                    "use a new key for a new request."
+                ),
                 details={"field": "Idempotency-Key"},
             )
         if found.status_code is not None:
@@ -129,7 +133,7 @@ def _claim(
     raise ApiError(
         409,
         "idempotency_in_progress",
-        "A request with this Idempotency-Key is still being processed; retry in a moment.",
+        _("A request with this Idempotency-Key is still being processed; retry in a moment."),
         details={"field": "Idempotency-Key"},
     )
 

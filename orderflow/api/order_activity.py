@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from django.http import HttpRequest
+from django.utils.translation import pgettext
 from ninja import Field, Router, Schema, Status
 from pydantic import StrictBool
 
@@ -156,7 +157,7 @@ def _recipient(notification: Notification) -> RecipientOut:
 def _order(context: ApiContext, number: int) -> Order:
     order = Order.objects.filter(seller=context.seller, number=number).select_related("seller").first()
     if order is None:
-        raise not_found("order")
+        raise not_found(pgettext("no such", "order"))
     return order
 
 

@@ -14,6 +14,8 @@ from decimal import Decimal
 from typing import Annotated, Literal, cast
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import ConfigDict, WithJsonSchema, model_validator
 
@@ -210,7 +212,7 @@ def expected_version(if_match: str | None) -> int | None:
         raise ApiError(
             400,
             "invalid_if_match",
-            'If-Match must be the order\'s ETag, e.g. "7".',
+            _('If-Match must be the order\'s ETag, e.g. "7".'),
             details={"field": "If-Match"},
         )
     value = if_match.strip(" \t").removeprefix("W/").strip('"')
@@ -230,7 +232,7 @@ def detail(order: Order, actor: Actor) -> OrderDetailOut:
 def _order(context: ApiContext, number: int) -> Order:
     order = selectors.order_of(context.seller, number)
     if order is None:
-        raise not_found("order")
+        raise not_found(pgettext("no such", "order"))
     return order
 
 
@@ -238,7 +240,7 @@ def _target(context: ApiContext, number: int) -> Order:
     """The order a change names: its row only, since the action re-reads it under a lock."""
     order = Order.objects.filter(seller=context.seller, number=number).first()
     if order is None:
-        raise not_found("order")
+        raise not_found(pgettext("no such", "order"))
     return order
 
 
@@ -273,19 +275,19 @@ def _filters(context: ApiContext, query: OrderQuery) -> OrderFilters:
     if query.order_type:
         order_type = OrderType.objects.filter(seller=seller, key=query.order_type).first()
         if order_type is None:
-            raise invalid("order_type", f"No order type {query.order_type!r}.")
+            raise invalid("order_type", _("No order type %(order_type)r.") % {"order_type": query.order_type})
     customer = None
     if query.customer is not None:
         customer = Customer.objects.filter(seller=seller, pk=query.customer).first()
         if customer is None:
-            raise invalid("customer", "No such customer.")
+            raise invalid("customer", _("No such customer."))
     assignee: Membership | Literal["unassigned"] | None = None
     if query.assignee == "unassigned":
         assignee = "unassigned"
     elif query.assignee:
         assignee = Membership.objects.filter(seller=seller, pk=int(query.assignee)).first()
         if assignee is None:
-            raise invalid("assignee", "No such staff member.")
+            raise invalid("assignee", _("No such staff member."))
     return OrderFilters(
         search=query.search,
         order_type=order_type,
@@ -318,15 +320,15 @@ def create_order(request: HttpRequest, payload: OrderIn, response: HttpResponse)
     seller = context.seller
     customer = Customer.objects.filter(seller=seller, pk=payload.customer).first()
     if customer is None:
-        raise invalid("customer", "No such customer.")
+        raise invalid("customer", _("No such customer."))
     contact = None
     if payload.contact is not None:
         contact = Contact.objects.filter(customer=customer, pk=payload.contact).first()
         if contact is None:
-            raise invalid("contact", "No such contact of this customer.")
+            raise invalid("contact", _("No such contact of this customer."))
     order_type = OrderType.objects.filter(seller=seller, key=payload.order_type).first()
     if order_type is None:
-        raise invalid("order_type", f"No order type {payload.order_type!r}.")
+        raise invalid("order_type", _("No order type %(order_type)r.") % {"order_type": payload.order_type})
     order = place_order(
         customer,
         order_type=order_type,
@@ -394,7 +396,7 @@ def post_assign(
             .first()
         )
         if assignee is None:
-            raise invalid("assignee", "No such staff member.")
+            raise invalid("assignee", _("No such staff member."))
     assign_order(
         _target(context, number),
         assignee=assignee,
@@ -516,7 +518,7 @@ def post_line(
     order = _target(context, number)
     line = order.lines.filter(position=position).first()
     if line is None:
-        raise not_found("line")
+        raise not_found(pgettext("no such", "line"))
     line.order = order
     update_line(
         line,

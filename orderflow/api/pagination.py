@@ -16,6 +16,7 @@ import json
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from orderflow.api.errors import ApiError
 
@@ -39,7 +40,7 @@ def decode(cursor: str, *, sort: str) -> dict[str, Any]:
         raise ApiError(
             400,
             "invalid_cursor",
-            "This cursor is not one this list returned for this sort; start again without a cursor.",
+            _("This cursor is not one this list returned for this sort; start again without a cursor."),
             details={"field": "cursor"},
         )
     return payload
@@ -86,4 +87,4 @@ def cursor_value(payload: dict[str, Any], key: str, kind: type) -> Any:
             return raw
     except (TypeError, ValueError):
         pass
-    raise ApiError(400, "invalid_cursor", "This cursor is damaged; start again without a cursor.")
+    raise ApiError(400, "invalid_cursor", _("This cursor is damaged; start again without a cursor."))

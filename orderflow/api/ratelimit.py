@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from orderflow.api.errors import ApiError
 from orderflow.integrations.models import ApiToken
@@ -54,7 +55,11 @@ def take(token: ApiToken, *, now: float | None = None) -> Quota:
         raise ApiError(
             429,
             "rate_limited",
-            f"Too many requests: at most {limit} per {window} seconds per token. Retry after {reset} s.",
+            _(
+                "Too many requests: at most %(limit)s per %(window)s seconds per token. "
+                "Retry after %(reset)s s."
+            )
+            % {"limit": limit, "window": window, "reset": reset},
             details={"limit": limit, "window_seconds": window, "retry_after": reset},
             headers={"Retry-After": str(reset), **quota.headers()},
         )

@@ -289,7 +289,7 @@ def contact_preferences(contact: Contact) -> tuple[list[CategoryChoice], dict[st
     rows = [
         CategoryChoice(
             category=category.value,
-            label=category.label,
+            label=str(category.label),
             mandatory=category in MANDATORY,
             enabled=decided.enabled,
             channels=list(pref.channels) if pref else [],

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Annotated
 
 from django.http import HttpRequest
+from django.utils.translation import pgettext
 from ninja import Field, Query, Router, Schema, Status
 
 from orderflow.api import selectors
@@ -134,7 +135,7 @@ class DeliveryQuery(Schema):
 def _endpoint(context: ApiContext, endpoint_id: int) -> WebhookEndpoint:
     endpoint = integrations.webhook_of(context.seller, endpoint_id)
     if endpoint is None:
-        raise not_found("webhook endpoint")
+        raise not_found(pgettext("no such", "webhook endpoint"))
     return endpoint
 
 
@@ -206,7 +207,7 @@ def post_redeliver(request: HttpRequest, endpoint_id: RowId, delivery_id: RowId)
     endpoint = _endpoint(context, endpoint_id)
     delivery = sent.webhook_delivery_of(endpoint, delivery_id)
     if delivery is None:
-        raise not_found("delivery")
+        raise not_found(pgettext("no such", "delivery"))
     again = redeliver(delivery, actor=context.actor)
     found = sent.webhook_delivery_of(endpoint, again.pk)
     assert found is not None

@@ -26,21 +26,23 @@ def customer_may_write(order: Order) -> bool:
 def post_message(order: Order, *, body: str, actor: Actor, internal: bool = False) -> Message:
     if actor.kind == "customer":
         if actor.contact is None or actor.contact.customer_id != order.customer_id:
-            raise Forbidden("forbidden", "This order is not yours.")
+            raise Forbidden("forbidden", _("This order is not yours."))
         if internal:
-            raise Forbidden("forbidden", "Customers cannot write internal notes.")
+            raise Forbidden("forbidden", _("Customers cannot write internal notes."))
         if not customer_may_write(order):
             raise NotAllowed("closed", _("This order is closed: contact the seller another way."))
     elif actor.kind == "staff":
         membership = actor.membership
         if membership is None or membership.seller_id != order.seller_id or not membership.is_active:
-            raise Forbidden("forbidden", "You are not staff of this seller.")
+            raise Forbidden("forbidden", _("You are not staff of this seller."))
     if not isinstance(body, str) or not body.strip():
-        raise ActionError("invalid", "Write a message first.", details={"field": "body"})
+        raise ActionError("invalid", _("Write a message first."), details={"field": "body"})
     body = body.strip()
     if len(body) > MAX_BODY:
         raise ActionError(
-            "invalid", f"A message can be at most {MAX_BODY} characters.", details={"field": "body"}
+            "invalid",
+            _("A message can be at most %(limit)s characters.") % {"limit": MAX_BODY},
+            details={"field": "body"},
         )
     with transaction.atomic():
         message = Message.objects.create(

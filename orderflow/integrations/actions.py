@@ -34,7 +34,7 @@ def _check_manager(seller_id: int, actor: Actor) -> None:
         or not membership.is_active
         or membership.role not in (Role.OWNER, Role.MANAGER)
     ):
-        raise Forbidden("forbidden", "Only an owner or manager can manage integrations.")
+        raise Forbidden("forbidden", _("Only an owner or manager can manage integrations."))
 
 
 def hash_token(raw: str) -> str:
@@ -65,9 +65,13 @@ def create_api_token(
         )
     name = name.strip()
     if not name or len(name) > 100:
-        raise ActionError("invalid", "Name the token (1 to 100 characters), e.g. after the system using it.")
+        raise ActionError(
+            "invalid", _("Name the token (1 to 100 characters), e.g. after the system using it.")
+        )
     if scope not in ApiToken.Scope.values:
-        raise ActionError("invalid", f"Scope must be one of {', '.join(ApiToken.Scope.values)}.")
+        raise ActionError(
+            "invalid", _("Scope must be one of %(values)s.") % {"values": ", ".join(ApiToken.Scope.values)}
+        )
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         seller=seller,
@@ -98,10 +102,12 @@ def _check_url(url: str) -> str:
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ActionError("invalid", "The endpoint must be an http(s) URL.", details={"field": "url"})
+        raise ActionError("invalid", _("The endpoint must be an http(s) URL."), details={"field": "url"})
     if len(url) > MAX_URL:
         raise ActionError(
-            "invalid", f"The URL can be at most {MAX_URL} characters.", details={"field": "url"}
+            "invalid",
+            _("The URL can be at most %(limit)s characters.") % {"limit": MAX_URL},
+            details={"field": "url"},
         )
     try:
         outbound.check_webhook_url(url)
@@ -118,7 +124,8 @@ def create_webhook_endpoint(
     if unknown:
         raise ActionError(
             "invalid",
-            f"Unknown event type(s): {', '.join(unknown)}; use {', '.join(sorted(WEBHOOK_EVENT_TYPES))}.",
+            _("Unknown event type(s): %(unknown)s; use %(known)s.")
+            % {"unknown": ", ".join(unknown), "known": ", ".join(sorted(WEBHOOK_EVENT_TYPES))},
             details={"field": "event_types"},
         )
     secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
@@ -149,10 +156,10 @@ def redeliver(delivery: Delivery, *, actor: Actor) -> Delivery:
     """Send a webhook message again, now, as a new delivery of the same message (same webhook-id)."""
     notification = delivery.notification
     if delivery.channel != Channel.WEBHOOK or notification.webhook is None:
-        raise ActionError("invalid", "Only webhook deliveries can be redelivered.")
+        raise ActionError("invalid", _("Only webhook deliveries can be redelivered."))
     _check_manager(notification.seller_id, actor)
     if not notification.webhook.is_active:
-        raise ActionError("disabled", "The endpoint is disabled; enable it first.")
+        raise ActionError("disabled", _("The endpoint is disabled; enable it first."))
     now = timezone.now()
     with transaction.atomic():
         return Delivery.objects.create(

@@ -5,19 +5,21 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from orderflow.accounts.models import Membership, Seller
 
+# English here (the API's docs); marked for the catalogue, translated where people read them.
 WEBHOOK_EVENTS = [
-    ("order.placed", "An order was placed"),
-    ("order.status_changed", "An order changed status"),
-    ("order.assigned", "An order was assigned"),
-    ("order.updated", "Details of an order changed (estimate, lines)"),
-    ("order.cancelled", "An order was cancelled"),
-    ("order.refunded", "A refund was issued"),
-    ("order.archived", "An order was archived"),
-    ("message.posted", "A message was posted on an order"),
-    ("feedback.received", "A customer rated an order"),
+    ("order.placed", gettext_noop("An order was placed")),
+    ("order.status_changed", gettext_noop("An order changed status")),
+    ("order.assigned", gettext_noop("An order was assigned")),
+    ("order.updated", gettext_noop("Details of an order changed (estimate, lines)")),
+    ("order.cancelled", gettext_noop("An order was cancelled")),
+    ("order.refunded", gettext_noop("A refund was issued")),
+    ("order.archived", gettext_noop("An order was archived")),
+    ("message.posted", gettext_noop("A message was posted on an order")),
+    ("feedback.received", gettext_noop("A customer rated an order")),
 ]
 WEBHOOK_EVENT_TYPES = frozenset(key for key, _ in WEBHOOK_EVENTS)
 

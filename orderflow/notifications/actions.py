@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import dates, timezone
 from django.utils.translation import gettext as _
 
 from orderflow.accounts.models import Contact, Membership, Role, Seller, sender_domains
@@ -56,13 +56,15 @@ def _check_may_edit(person: Person, actor: Actor) -> None:
         return
     if actor.kind == "customer":
         if not isinstance(person, Contact) or actor.contact is None or actor.contact.pk != person.pk:
-            raise Forbidden("forbidden", "You can only change your own notification settings.")
+            raise Forbidden("forbidden", _("You can only change your own notification settings."))
         return
     membership = actor.membership
     if membership is None or membership.seller_id != _seller_id(person) or not membership.is_active:
-        raise Forbidden("forbidden", "You are not staff of this seller.")
+        raise Forbidden("forbidden", _("You are not staff of this seller."))
     if isinstance(person, Membership) and person.pk != membership.pk and membership.role == Role.STAFF:
-        raise Forbidden("forbidden", "Only an owner or manager can change another staff member's settings.")
+        raise Forbidden(
+            "forbidden", _("Only an owner or manager can change another staff member's settings.")
+        )
 
 
 def _check_manager(seller: Seller | int, actor: Actor) -> None:
@@ -76,7 +78,7 @@ def _check_manager(seller: Seller | int, actor: Actor) -> None:
         or membership.seller_id != seller_id
         or (membership.role not in (Role.OWNER, Role.MANAGER))
     ):
-        raise Forbidden("forbidden", "Only an owner or manager can change notification settings.")
+        raise Forbidden("forbidden", _("Only an owner or manager can change notification settings."))
 
 
 def set_preference(
@@ -85,25 +87,35 @@ def set_preference(
     """Turn a category on or off and choose its channels (empty: the person's default channels)."""
     _check_may_edit(person, actor)
     if category not in Category.values:
-        raise ActionError("invalid", f"Unknown category {category!r}.", details={"field": "category"})
+        raise ActionError(
+            "invalid",
+            _("Unknown category %(category)r.") % {"category": category},
+            details={"field": "category"},
+        )
     label = Category(category).label
     if not enabled and category in MANDATORY:
-        raise ActionError("mandatory", f"{label} cannot be turned off: these messages must reach you.")
+        raise ActionError(
+            "mandatory",
+            _("%(label)s cannot be turned off: these messages must reach you.") % {"label": label},
+        )
     unknown = sorted(set(channels) - registry.pickable())  # people's channels: webhooks are for endpoints
     if unknown:
         raise ActionError(
-            "invalid", f"Unknown channel(s): {', '.join(unknown)}.", details={"field": "channels"}
+            "invalid",
+            _("Unknown channel(s): %(unknown)s.") % {"unknown": ", ".join(unknown)},
+            details={"field": "channels"},
         )
     if isinstance(person, Contact) and Channel.CALL in channels and not person.phone:
         raise ActionError(
-            "no_phone", "A phone call needs a phone number on the contact.", details={"field": "channels"}
+            "no_phone", _("A phone call needs a phone number on the contact."), details={"field": "channels"}
         )
     if isinstance(person, Membership) and set(channels) - registry.pickable("staff"):
         raise ActionError(
-            "invalid", "Staff are told by email, SMS or in the app (calls and messengers are for customers)."
+            "invalid",
+            _("Staff are told by email, SMS or in the app (calls and messengers are for customers)."),
         )
     owner = {"contact": person} if isinstance(person, Contact) else {"membership": person}
-    preference, _ = Preference.objects.update_or_create(
+    preference, _created = Preference.objects.update_or_create(
         **owner, category=category, defaults={"enabled": enabled, "channels": list(dict.fromkeys(channels))}
     )
     return preference
@@ -118,7 +130,7 @@ def set_schedule(person: Person, week: Mapping[str, str] | None, *, actor: Actor
         DeliverySchedule.objects.filter(**owner).delete()
         return None
     schedule = _parse_week(week)
-    found, _ = DeliverySchedule.objects.update_or_create(**owner, defaults={"schedule": schedule})
+    found, _created = DeliverySchedule.objects.update_or_create(**owner, defaults={"schedule": schedule})
     return found
 
 
@@ -128,15 +140,17 @@ def _parse_week(week: Mapping[str, str]) -> dict[str, list[list[int]]]:
     for day, text in week.items():
         key = names.get(str(day).lower(), str(day))
         if key not in names.values():
-            raise ActionError("invalid", f"{day!r} is not a weekday.")
+            raise ActionError("invalid", _("%(day)r is not a weekday.") % {"day": day})
         try:
             schedule[key] = windows.parse_spans(text)
         except windows.WindowError as exc:
             raise ActionError(
-                "invalid", f"{windows.WEEKDAYS[int(key)]}: {exc}", details={"field": key}
+                "invalid",
+                _("%(day)s: %(problem)s") % {"day": dates.WEEKDAYS[int(key)], "problem": exc},
+                details={"field": key},
             ) from None
     if not any(schedule.values()):
-        raise ActionError("invalid", "Give at least one time when messages may be delivered.")
+        raise ActionError("invalid", _("Give at least one time when messages may be delivered."))
     return schedule
 
 
@@ -165,7 +179,7 @@ def _updated_settings(seller: Seller, values: Mapping[str, object]) -> Notificat
     }
     unknown = sorted(set(values) - allowed)
     if unknown:
-        raise ActionError("invalid", f"Unknown setting(s): {', '.join(unknown)}.")
+        raise ActionError("invalid", _("Unknown setting(s): %(unknown)s.") % {"unknown": ", ".join(unknown)})
     for name, value in values.items():
         setattr(found, name, value)
     if "default_window" in values:
@@ -176,11 +190,11 @@ def _updated_settings(seller: Seller, values: Mapping[str, object]) -> Notificat
         if not any(found.default_window.values()):
             raise ActionError(
                 "invalid",
-                "Give at least one time when customers may be messaged.",
+                _("Give at least one time when customers may be messaged."),
                 details={"field": "default_window"},
             )
     if found.sms_url and "{to}" not in found.sms_url:
-        raise ActionError("invalid", "The SMS service URL must contain {to} where the number goes.")
+        raise ActionError("invalid", _("The SMS service URL must contain {to} where the number goes."))
     if "sms_url" in values and found.sms_url:
         try:
             outbound.check_apprise_url(found.sms_url.replace("{to}", SAMPLE_NUMBER))
@@ -190,7 +204,11 @@ def _updated_settings(seller: Seller, values: Mapping[str, object]) -> Notificat
         found.full_clean(exclude=["seller"])
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
-        raise ActionError("invalid", f"{field}: {messages[0]}", details={"field": field}) from None
+        raise ActionError(
+            "invalid",
+            _("%(field)s: %(problem)s") % {"field": field, "problem": messages[0]},
+            details={"field": field},
+        ) from None
     if found.email_from and not seller.may_send_from(found.email_from):
         raise ActionError(
             "sender_not_verified",
@@ -210,7 +228,10 @@ def update_rule(rule: NotificationRule, *, actor: Actor, **values: object) -> No
     allowed = {"custom_message", "upsell", "urgent", "is_active"}
     unknown = sorted(set(values) - allowed)
     if unknown:
-        raise ActionError("invalid", f"These rule fields cannot be changed here: {', '.join(unknown)}.")
+        raise ActionError(
+            "invalid",
+            _("These rule fields cannot be changed here: %(unknown)s.") % {"unknown": ", ".join(unknown)},
+        )
     for name, value in values.items():
         setattr(rule, name, value)
     rule.save(update_fields=[*values])
@@ -224,20 +245,28 @@ def save_template(seller: Seller, *, key: str, locale: str, actor: Actor, **part
     _check_manager(seller, actor)
     if key not in template_keys():
         raise ActionError(
-            "invalid", f"There is no message {key!r}; choose one of {', '.join(template_keys())}."
+            "invalid",
+            _("There is no message %(key)r; choose one of %(template_keys)s.")
+            % {"key": key, "template_keys": ", ".join(template_keys())},
         )
     if locale not in ("en", "fr"):
-        raise ActionError("invalid", f"Unsupported language {locale!r}.")
+        raise ActionError("invalid", _("Unsupported language %(locale)r.") % {"locale": locale})
     missing = [part for part in PARTS if not parts.get(part, "").strip()]
     if missing or set(parts) - set(PARTS):
-        raise ActionError("invalid", f"A message needs a {', '.join(PARTS)} (missing: {', '.join(missing)}).")
+        raise ActionError(
+            "invalid",
+            _("A message needs a %(parts)s (missing: %(missing)s).")
+            % {"parts": ", ".join(PARTS), "missing": ", ".join(missing)},
+        )
     for part in PARTS:
         try:
             check(parts[part], part)
         except TemplateProblem as exc:
             details = {"field": part, "construct": exc.construct} if exc.construct else {"field": part}
-            raise ActionError(exc.code, f"{part}: {exc}", details=details) from None
-    template, _ = MessageTemplate.objects.update_or_create(
+            raise ActionError(
+                exc.code, _("%(field)s: %(problem)s") % {"field": part, "problem": exc}, details=details
+            ) from None
+    template, _created = MessageTemplate.objects.update_or_create(
         seller=seller, key=key, locale=locale, defaults=parts
     )
     return template
@@ -251,15 +280,15 @@ def reset_template(seller: Seller, *, key: str, locale: str, actor: Actor) -> No
 
 def add_watcher(order: Order, *, email: str, actor: Actor) -> Watcher:
     if actor.kind == "customer" or (actor.membership and actor.membership.seller_id != order.seller_id):
-        raise Forbidden("forbidden", "Only the seller's staff can add notification recipients.")
+        raise Forbidden("forbidden", _("Only the seller's staff can add notification recipients."))
     email = email.strip().lower()
     try:
         validate_email(email)
     except ValidationError:
         raise ActionError(
-            "invalid", f"{email!r} is not an email address.", details={"field": "email"}
+            "invalid", _("%(email)r is not an email address.") % {"email": email}, details={"field": "email"}
         ) from None
-    watcher, _ = Watcher.objects.get_or_create(order=order, email=email)
+    watcher, _created = Watcher.objects.get_or_create(order=order, email=email)
     return watcher
 
 
@@ -267,7 +296,7 @@ def remove_watcher(watcher: Watcher, *, actor: Actor) -> None:
     if actor.kind == "customer" or (
         actor.membership and actor.membership.seller_id != watcher.order.seller_id
     ):
-        raise Forbidden("forbidden", "Only the seller's staff can remove notification recipients.")
+        raise Forbidden("forbidden", _("Only the seller's staff can remove notification recipients."))
     watcher.delete()
 
 
@@ -279,13 +308,13 @@ def record_feedback(order: Order, *, rating: int, comment: str, actor: Actor) ->
     """Keep the customer's rating of a completed order: one per order. Concurrent ratings take turns
     on the order's row lock; every one after the first is refused with `already_rated`."""
     if actor.kind != "customer" or actor.contact is None or actor.contact.customer_id != order.customer_id:
-        raise Forbidden("forbidden", "Only the customer can rate this order.")
+        raise Forbidden("forbidden", _("Only the customer can rate this order."))
     if not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise ActionError("invalid", "Choose a rating from 1 to 5.", details={"field": "rating"})
+        raise ActionError("invalid", _("Choose a rating from 1 to 5."), details={"field": "rating"})
     comment = comment.strip()
     if len(comment) > 2000:
         raise ActionError(
-            "invalid", "The comment can be at most 2000 characters.", details={"field": "comment"}
+            "invalid", _("The comment can be at most 2000 characters."), details={"field": "comment"}
         )
     with transaction.atomic():
         # Ratings of one order take turns on its row (SQLite: on the IMMEDIATE transaction's lock).
@@ -293,7 +322,7 @@ def record_feedback(order: Order, *, rating: int, comment: str, actor: Actor) ->
             Order.objects.select_for_update(of=("self",)).select_related("workflow_version").get(pk=order.pk)
         )
         if order.current_state.category != "done":
-            raise ActionError("not_done", "You can rate the service once the order is complete.")
+            raise ActionError("not_done", _("You can rate the service once the order is complete."))
         if Feedback.objects.filter(order=order).exists():
             raise _already_rated()
         try:
@@ -364,7 +393,7 @@ def choose_delivery_time(order: Order, *, slot: dt.datetime, actor: Actor) -> Or
     """Book a delivery time, or change it, while the order waits for one and until the seller's cut-off
     before the time booked. Choices take turns on the order's row."""
     if actor.kind != "customer" or actor.contact is None or actor.contact.customer_id != order.customer_id:
-        raise Forbidden("forbidden", "Only the customer can choose the delivery time.")
+        raise Forbidden("forbidden", _("Only the customer can choose the delivery time."))
     if order.is_final or order.current_state.category == "cancelled":
         raise NotAllowed("closed", _("This order is closed; the delivery time can no longer change."))
     with transaction.atomic():
@@ -434,14 +463,14 @@ def revoke_contact_links(contact: Contact, *, actor: Actor) -> int:
 
 def complete_call_task(task: CallTask, *, outcome: str, actor: Actor) -> CallTask:
     if actor.kind != "staff" or actor.membership is None or actor.membership.seller_id != task.seller_id:
-        raise Forbidden("forbidden", "Only the seller's staff can complete call tasks.")
+        raise Forbidden("forbidden", _("Only the seller's staff can complete call tasks."))
     outcome = outcome.strip()
     if not outcome:
-        raise ActionError("invalid", "Say how the call went.", details={"field": "outcome"})
+        raise ActionError("invalid", _("Say how the call went."), details={"field": "outcome"})
     with transaction.atomic():
         task = CallTask.objects.select_for_update().get(pk=task.pk)
         if task.done_at is not None:
-            raise ActionError("already_done", "This call is already marked done.")
+            raise ActionError("already_done", _("This call is already marked done."))
         task.done_at, task.done_by, task.outcome = timezone.now(), actor.membership, outcome[:2000]
         task.save(update_fields=["done_at", "done_by", "outcome"])
     return task

@@ -15,31 +15,31 @@ from orderflow.workflows.models import OrderType
 
 
 class Event(models.TextChoices):
-    PLACED = "placed", "Order placed"
-    STATUS_CHANGED = "status_changed", "Status changed"
-    ASSIGNED = "assigned", "Order assigned"
-    CANCELLED = "cancelled", "Order cancelled"
-    REFUNDED = "refunded", "Refund issued"
-    MESSAGE = "message", "Message posted"
-    FEEDBACK_DUE = "feedback_due", "Feedback due after completion"
+    PLACED = "placed", _("Order placed")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    ASSIGNED = "assigned", _("Order assigned")
+    CANCELLED = "cancelled", _("Order cancelled")
+    REFUNDED = "refunded", _("Refund issued")
+    MESSAGE = "message", _("Message posted")
+    FEEDBACK_DUE = "feedback_due", _("Feedback due after completion")
 
 
 class Audience(models.TextChoices):
-    CONTACT = "contact", "The contact who placed the order"
-    CUSTOMER = "customer", "Every contact of the customer"
-    ASSIGNEE = "assignee", "The assigned staff member"
-    STAFF = "staff", "All staff (unless they turned the category off)"
-    WATCHERS = "watchers", "Extra email addresses on the order"
+    CONTACT = "contact", _("The contact who placed the order")
+    CUSTOMER = "customer", _("Every contact of the customer")
+    ASSIGNEE = "assignee", _("The assigned staff member")
+    STAFF = "staff", _("All staff (unless they turned the category off)")
+    WATCHERS = "watchers", _("Extra email addresses on the order")
 
 
 class Category(models.TextChoices):
-    NEW_ORDERS = "new_orders", "New orders"
-    ORDER_UPDATES = "order_updates", "Order status updates"
-    MESSAGES = "messages", "Messages about orders"
-    ASSIGNMENTS = "assignments", "Orders assigned to me"
-    TRANSACTIONAL = "transactional", "Cancellations and refunds"
-    FEEDBACK = "feedback", "Requests for feedback"
-    MARKETING = "marketing", "Offers and recommendations"
+    NEW_ORDERS = "new_orders", _("New orders")
+    ORDER_UPDATES = "order_updates", _("Order status updates")
+    MESSAGES = "messages", _("Messages about orders")
+    ASSIGNMENTS = "assignments", _("Orders assigned to me")
+    TRANSACTIONAL = "transactional", _("Cancellations and refunds")
+    FEEDBACK = "feedback", _("Requests for feedback")
+    MARKETING = "marketing", _("Offers and recommendations")
 
 
 # Messages that must reach people: their category cannot be turned off.
@@ -47,19 +47,19 @@ MANDATORY = frozenset({Category.TRANSACTIONAL})
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    SMS = "sms", "SMS"
-    MESSENGER = "messenger", "Messenger"
-    IN_APP = "in_app", "In-app"
-    CALL = "call", "Call task for staff"
-    WEBHOOK = "webhook", "Webhook"
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    MESSENGER = "messenger", _("Messenger")
+    IN_APP = "in_app", _("In-app")
+    CALL = "call", _("Call task for staff")
+    WEBHOOK = "webhook", _("Webhook")
 
 
 class Action(models.TextChoices):
-    NONE = "", "Information only"
-    CHOOSE_DELIVERY_TIME = "choose_delivery_time", "Choose a delivery time"
-    RATE = "rate", "Rate the service"
-    REPLY = "reply", "Reply"
+    NONE = "", _("Information only")
+    CHOOSE_DELIVERY_TIME = "choose_delivery_time", _("Choose a delivery time")
+    RATE = "rate", _("Rate the service")
+    REPLY = "reply", _("Reply")
 
 
 class NotificationSettings(models.Model):
@@ -235,12 +235,12 @@ class Notification(models.Model):
 
 
 class Status(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    SUPERSEDED = "superseded", "Superseded"
-    SUPPRESSED = "suppressed", "Suppressed"
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SUPERSEDED = "superseded", _("Superseded")
+    SUPPRESSED = "suppressed", _("Suppressed")
 
 
 class Delivery(models.Model):
@@ -286,10 +286,10 @@ class Delivery(models.Model):
 
 class DeliveryAttempt(models.Model):
     class Outcome(models.TextChoices):
-        SENT = "sent", "Sent"
-        RETRY = "retry", "Failed, will retry"
-        FAILED = "failed", "Failed for good"
-        INTERRUPTED = "interrupted", "Worker stopped mid-send"
+        SENT = "sent", _("Sent")
+        RETRY = "retry", _("Failed, will retry")
+        FAILED = "failed", _("Failed for good")
+        INTERRUPTED = "interrupted", _("Worker stopped mid-send")
 
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
     started_at = models.DateTimeField()

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from orderflow.accounts.models import Contact, Membership
 from orderflow.notifications.models import (
@@ -156,14 +157,14 @@ def _default_channels(recipient: Recipient, category: str) -> tuple[list[str], s
     if recipient.contact is not None:
         preferred = list(recipient.contact.preferred_channels)
         if preferred:
-            return preferred, f"{recipient.name}'s preferred channels"
-        return [Channel.EMAIL if recipient.contact.email else Channel.SMS], "the default channel"
+            return preferred, _("%(name)s's preferred channels") % {"name": recipient.name}
+        return [Channel.EMAIL if recipient.contact.email else Channel.SMS], _("the default channel")
     if recipient.membership is not None:
         channels: list[str] = [Channel.EMAIL, Channel.IN_APP]
         if recipient.membership.phone and category in (Category.NEW_ORDERS, Category.MESSAGES):
             channels.insert(1, Channel.SMS)
-        return channels, "the default for staff"
-    return [Channel.EMAIL], "an extra address gets email"
+        return channels, _("the default for staff")
+    return [Channel.EMAIL], _("an extra address gets email")
 
 
 def choice(recipient: Recipient, category: str) -> Choice:
@@ -182,11 +183,22 @@ def decide(recipient: Recipient, category: str, pref: Preference | None) -> Choi
     defaults, source = _default_channels(recipient, category)
     channels, why = defaults, source
     if pref is not None and pref.channels:
-        channels, why = list(pref.channels), f"{recipient.name}'s choice for {label}"
+        channels, why = (
+            list(pref.channels),
+            _("%(name)s's choice for %(category)s") % {"name": recipient.name, "category": label},
+        )
     if pref is not None and not pref.enabled:
         if category in MANDATORY:
-            return Choice(True, channels, f"{why}; {label} cannot be turned off")
-        return Choice(False, channels, f"{recipient.name} turned off {label}")
+            return Choice(
+                True,
+                channels,
+                _("%(why)s; %(category)s cannot be turned off") % {"why": why, "category": label},
+            )
+        return Choice(
+            False,
+            channels,
+            _("%(name)s turned off %(category)s") % {"name": recipient.name, "category": label},
+        )
     return Choice(True, channels, why)
 
 

@@ -285,7 +285,7 @@ def staff_preferences(membership: Membership) -> list[PreferenceRow]:
     return [
         PreferenceRow(
             category=category.value,
-            label=category.label,
+            label=str(category.label),
             mandatory=category in MANDATORY,
             enabled=decided.enabled,
             channels=list(decided.channels),

@@ -13,9 +13,13 @@ import re
 from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
+from django.utils import dates
+from django.utils.translation import gettext as _
+
 Schedule = Mapping[str, Sequence[Sequence[int]]]
 DAY = 24 * 60
 DEFAULT_SCHEDULE: dict[str, list[list[int]]] = {str(day): [[9 * 60, 21 * 60]] for day in range(7)}
+# Names as the API and stored settings spell them; people read dates.WEEKDAYS (translated) instead.
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-\u2013]\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -42,13 +46,13 @@ def validator(value: object) -> None:
 def validate(schedule: object) -> dict[str, list[list[int]]]:
     """Check a stored schedule; return it normalised. Raises WindowError naming the fault."""
     if not isinstance(schedule, Mapping):
-        raise WindowError("A schedule maps weekdays 0-6 to lists of [start, end] minutes.")
+        raise WindowError(_("A schedule maps weekdays 0-6 to lists of [start, end] minutes."))
     clean: dict[str, list[list[int]]] = {}
     for day, spans in schedule.items():
         if str(day) not in {str(d) for d in range(7)}:
-            raise WindowError(f"{day!r} is not a weekday number 0 (Monday) to 6 (Sunday).")
+            raise WindowError(_("%(day)r is not a weekday number 0 (Monday) to 6 (Sunday).") % {"day": day})
         if not isinstance(spans, Sequence) or isinstance(spans, str):
-            raise WindowError(f"{WEEKDAYS[int(day)]}: expected a list of spans.")
+            raise WindowError(_("%(day)s: expected a list of spans.") % {"day": dates.WEEKDAYS[int(day)]})
         clean[str(day)] = []
         for span in spans:
             if (
@@ -57,7 +61,10 @@ def validate(schedule: object) -> dict[str, list[list[int]]]:
                 or not all(isinstance(m, int) and 0 <= m < DAY for m in span)
                 or span[0] == span[1]
             ):
-                raise WindowError(f"{WEEKDAYS[int(day)]}: {span!r} is not a span of two different times.")
+                raise WindowError(
+                    _("%(day)s: %(span)r is not a span of two different times.")
+                    % {"day": dates.WEEKDAYS[int(day)], "span": span}
+                )
             clean[str(day)].append([span[0], span[1]])
     return clean
 
@@ -68,13 +75,13 @@ def parse_spans(text: str) -> list[list[int]]:
     for part in filter(None, (p.strip() for p in text.split(","))):
         match = _SPAN.match(part)
         if not match:
-            raise WindowError(f"{part!r} is not a span such as 09:00-21:00.")
+            raise WindowError(_("%(part)r is not a span such as 09:00-21:00.") % {"part": part})
         h1, m1, h2, m2 = (int(g) for g in match.groups())
         if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
-            raise WindowError(f"{part!r} has an impossible time.")
+            raise WindowError(_("%(part)r has an impossible time.") % {"part": part})
         start, end = h1 * 60 + m1, (h2 * 60 + m2) % DAY
         if start == end:
-            raise WindowError(f"{part!r} is empty: start and end are the same.")
+            raise WindowError(_("%(part)r is empty: start and end are the same.") % {"part": part})
         spans.append([start, end])
     return spans
 
@@ -126,9 +133,10 @@ def next_open(at: dt.datetime, zone_name: str, schedule: Schedule | None) -> dt.
 
 
 def describe(schedule: Schedule | None) -> str:
+    """The schedule in words, in the active language."""
     if schedule is None:
-        return "any time"
-    days = [f"{WEEKDAYS[d][:3]} {format_spans(schedule.get(str(d), [])) or 'none'}" for d in range(7)]
-    if len({d.split(" ", 1)[1] for d in days}) == 1:
-        return f"every day {days[0].split(' ', 1)[1]}"
-    return "; ".join(days)
+        return _("any time")
+    hours = [format_spans(schedule.get(str(d), [])) or _("none") for d in range(7)]
+    if len(set(hours)) == 1:
+        return _("every day %(hours)s") % {"hours": hours[0]}
+    return "; ".join(f"{dates.WEEKDAYS_ABBR[d]} {hours[d]}" for d in range(7))

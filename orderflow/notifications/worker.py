@@ -44,6 +44,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.db.models import F, Field, Min, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orderflow.notifications.channels import Outgoing, Transport, TransportError, registry, transport_class
 from orderflow.notifications.channels.registry import transport_kind
@@ -350,7 +351,7 @@ class Worker:
         error, permanent = "", False
         try:
             if _recipient_gone(delivery.notification):
-                raise TransportError("Its recipient was removed before it could be sent.", permanent=True)
+                raise TransportError(_("Its recipient was removed before it could be sent."), permanent=True)
             rendered = render(delivery.notification, batch=batch)
             transport.send(Outgoing(delivery=delivery, rendered=rendered))
         except TemplateProblem as exc:
@@ -645,6 +646,6 @@ class Worker:
             left = end - time.monotonic()
             if left <= 0:
                 return False
-            for _ in self._listener.notifies(timeout=min(left, STOP_CHECK_SECONDS), stop_after=1):
+            for _notify in self._listener.notifies(timeout=min(left, STOP_CHECK_SECONDS), stop_after=1):
                 return True
         return False

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Sum
+from django.utils.translation import gettext_lazy as _
 
 from orderflow.accounts.models import Contact, Customer, Membership, Seller
 from orderflow.workflows.definition import State, Workflow
@@ -73,9 +74,9 @@ class Order(models.Model):
 
 
 class LineStatus(models.TextChoices):
-    AVAILABLE = "available", "Available"
-    OUT_OF_STOCK = "out_of_stock", "Out of stock"
-    SUBSTITUTED = "substituted", "Substituted"
+    AVAILABLE = "available", _("Available")
+    OUT_OF_STOCK = "out_of_stock", _("Out of stock")
+    SUBSTITUTED = "substituted", _("Substituted")
 
 
 class OrderLine(models.Model):
@@ -120,19 +121,19 @@ class Refund(models.Model):
 
 
 class EventType(models.TextChoices):
-    PLACED = "placed", "Order placed"
-    SEEN = "seen", "Opened by staff"
-    TRANSITIONED = "transitioned", "Status changed"
-    ASSIGNED = "assigned", "Assigned"
-    ESTIMATE_SET = "estimate_set", "Estimated completion set"
-    INTERNAL_NOTES = "internal_notes", "Internal notes edited"
-    LINE_UPDATED = "line_updated", "Line updated"
-    CANCELLED = "cancelled", "Cancelled"
-    REFUNDED = "refunded", "Refunded"
-    ARCHIVED = "archived", "Archived"
-    DELIVERY_TIME = "delivery_time", "Delivery time chosen"
-    FEEDBACK = "feedback", "Feedback received"
-    MESSAGE = "message", "Message posted"
+    PLACED = "placed", _("Order placed")
+    SEEN = "seen", _("Opened by staff")
+    TRANSITIONED = "transitioned", _("Status changed")
+    ASSIGNED = "assigned", _("Assigned")
+    ESTIMATE_SET = "estimate_set", _("Estimated completion set")
+    INTERNAL_NOTES = "internal_notes", _("Internal notes edited")
+    LINE_UPDATED = "line_updated", _("Line updated")
+    CANCELLED = "cancelled", _("Cancelled")
+    REFUNDED = "refunded", _("Refunded")
+    ARCHIVED = "archived", _("Archived")
+    DELIVERY_TIME = "delivery_time", _("Delivery time chosen")
+    FEEDBACK = "feedback", _("Feedback received")
+    MESSAGE = "message", _("Message posted")
 
 
 # Events the customer's timeline never shows.

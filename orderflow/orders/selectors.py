@@ -12,6 +12,7 @@ from typing import Literal
 
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.expressions import OrderBy
+from django.utils.translation import gettext_lazy as _
 
 from orderflow.accounts.models import Customer, Membership, Seller
 from orderflow.orders.models import Order, OrderEvent, Refund
@@ -26,12 +27,12 @@ SORT_FIELDS = {
 }
 DEFAULT_SORT = "-last_activity"
 SORT_CHOICES = [
-    ("-last_activity", "Latest activity first"),
-    ("last_activity", "Oldest activity first"),
-    ("-submitted", "Newest first"),
-    ("submitted", "Oldest first"),
-    ("estimated_completion", "Due soonest first"),
-    ("-estimated_completion", "Due latest first"),
+    ("-last_activity", _("Latest activity first")),
+    ("last_activity", _("Oldest activity first")),
+    ("-submitted", _("Newest first")),
+    ("submitted", _("Oldest first")),
+    ("estimated_completion", _("Due soonest first")),
+    ("-estimated_completion", _("Due latest first")),
 ]
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from orderflow.accounts.models import Contact, Membership
 from orderflow.accounts.selectors import contact_of_user
@@ -24,7 +24,7 @@ PortalView = Callable[..., HttpResponse]
 
 def portal_view(view: PortalView) -> PortalView:
     """Resolve the signed-in user to their contact and call `view(request, contact, ...)`, with dates
-    shown in the contact's time zone."""
+    shown in the contact's time zone and the page in the contact's language."""
 
     @login_required
     @functools.wraps(view)
@@ -32,10 +32,21 @@ def portal_view(view: PortalView) -> PortalView:
         contact = contact_of_user(request.user.pk)
         if contact is None:
             raise Http404("This login has no customer portal")
-        with timezone.override(contact.time_zone):
-            return view(request, contact, **kwargs)
+        return as_contact_reads(request, contact, lambda: view(request, contact, **kwargs))
 
     return wrapper
+
+
+def as_contact_reads(
+    request: HttpRequest, contact: Contact, page: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """Make the page in the contact's language and time zone, whoever opens it (their portal login or a
+    link they were sent) and whatever the browser asks for."""
+    with timezone.override(contact.time_zone), translation.override(contact.locale):
+        request.LANGUAGE_CODE = contact.locale
+        response = page()
+    response.headers["Content-Language"] = contact.locale
+    return response
 
 
 def render_portal(

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orderflow.accounts.models import Contact
@@ -52,7 +53,11 @@ def inbox_read(request: HttpRequest, contact: Contact) -> HttpResponse:
     actor = Actor.customer(contact)
     if form.cleaned_data["all"]:
         count = mark_all_inbox_read(actor=actor)
-        messages.success(request, f"{count} message{'s' if count != 1 else ''} marked as read.")
+        messages.success(
+            request,
+            ngettext("%(count)s message marked as read.", "%(count)s messages marked as read.", count)
+            % {"count": count},
+        )
         return redirect("portal_inbox")
     item = inbox_item(contact, form.cleaned_data["item"])
     if item is None:  # someone else's item, or none at all: it is not in this inbox

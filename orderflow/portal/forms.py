@@ -3,33 +3,38 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import dates
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from orderflow.notifications import windows
 from orderflow.notifications.models import MANDATORY, Category
 
-RATINGS = [(n, f"{n} {'star' if n == 1 else 'stars'}") for n in range(5, 0, -1)]
+
+def _ratings() -> list[tuple[int, str]]:
+    return [(n, ngettext("%(count)d star", "%(count)d stars", n) % {"count": n}) for n in range(5, 0, -1)]
 
 
 class FeedbackForm(forms.Form):
     rating = forms.TypedChoiceField(
-        choices=RATINGS, coerce=int, widget=forms.RadioSelect, label="Your rating"
+        choices=_ratings, coerce=int, widget=forms.RadioSelect, label=_("Your rating")
     )
     comment = forms.CharField(
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        label="Anything to tell us? (optional)",
+        label=_("Anything to tell us? (optional)"),
     )
 
 
 class MessageForm(forms.Form):
     body = forms.CharField(
-        max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), label="Write to the seller"
+        max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), label=_("Write to the seller")
     )
 
 
 class DeliveryTimeForm(forms.Form):
-    slot = forms.ChoiceField(widget=forms.RadioSelect, label="Delivery time")
+    slot = forms.ChoiceField(widget=forms.RadioSelect, label=_("Delivery time"))
 
     def __init__(self, *args: Any, slots: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -41,7 +46,7 @@ class DeliveryTimeForm(forms.Form):
 class PreferencesForm(forms.Form):
     """One switch and a channel list per category, and the delivery hours per weekday."""
 
-    use_seller_hours = forms.BooleanField(required=False, label="Use the seller's delivery hours")
+    use_seller_hours = forms.BooleanField(required=False, label=_("Use the seller's delivery hours"))
 
     def __init__(self, *args: Any, channels: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -52,17 +57,17 @@ class PreferencesForm(forms.Form):
                 required=False,
                 label=category.label,
                 disabled=mandatory,
-                help_text="Always on: these messages must reach you." if mandatory else "",
+                help_text=_("Always on: these messages must reach you.") if mandatory else "",
             )
             self.fields[f"{category.value}_channels"] = forms.MultipleChoiceField(
-                required=False, choices=offered, widget=forms.CheckboxSelectMultiple, label="Channels"
+                required=False, choices=offered, widget=forms.CheckboxSelectMultiple, label=_("Channels")
             )
-        for index, day in enumerate(windows.WEEKDAYS):
+        for index in range(7):
             self.fields[f"day_{index}"] = forms.CharField(
                 required=False,
-                label=day,
+                label=dates.WEEKDAYS[index],
                 max_length=100,
-                help_text="e.g. 09:00-12:00, 14:00-20:00; empty: none",
+                help_text=_("e.g. 09:00-12:00, 14:00-20:00; empty: none"),
             )
 
     def category_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
@@ -84,7 +89,7 @@ class PreferencesForm(forms.Form):
         return {windows.WEEKDAYS[index]: self.cleaned_data[f"day_{index}"] for index in range(7)}
 
 
-STALE_FORM = "This page was out of date. It now shows the order as it is; try again."
+STALE_FORM = _("This page was out of date. It now shows the order as it is; try again.")
 
 
 class OrderChangeForm(forms.Form):
@@ -98,7 +103,10 @@ class OrderChangeForm(forms.Form):
 class MoveForm(OrderChangeForm):
     to = forms.CharField(widget=forms.HiddenInput, max_length=40)
     note = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Note to the seller"
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Note to the seller"),
     )
 
 
@@ -107,5 +115,5 @@ class CancelForm(OrderChangeForm):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Why are you cancelling?",
+        label=_("Why are you cancelling?"),
     )

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from orderflow.accounts.models import Contact
 from orderflow.conversations.models import Message
@@ -72,27 +73,31 @@ def _describe(event: OrderEvent, workflow: Workflow, locale: str) -> str:
         return workflow.state(state).customer_label(locale) if state in workflow.states else state
 
     if event.type == EventType.PLACED:
-        return "Order placed"
+        return _("Order placed")
     if event.type == EventType.TRANSITIONED:
         if event.from_state and label(event.from_state) == label(event.to_state):
             return ""  # a move staff see but customers do not (same customer label)
-        return f"Status: {label(event.to_state)}"
+        return _("Status: %(status)s") % {"status": label(event.to_state)}
     if event.type == EventType.CANCELLED:
-        return "Order cancelled"
+        return _("Order cancelled")
     if event.type == EventType.REFUNDED:
-        return f"Refund of {event.data.get('amount')} {event.data.get('currency', '')}".strip()
+        refund = {"amount": event.data.get("amount"), "currency": event.data.get("currency", "")}
+        return _("Refund of %(amount)s %(currency)s") % refund
     if event.type == EventType.ESTIMATE_SET:
-        return f"Estimated completion: {event.data.get('date') or 'not set'}"
+        return _("Estimated completion: %(date)s") % {"date": event.data.get("date") or _("not set")}
     if event.type == EventType.LINE_UPDATED:
         if event.data.get("status") == "substituted":
-            return f"{event.data.get('description')} replaced by {event.data.get('substitute')}"
+            return _("%(item)s replaced by %(substitute)s") % {
+                "item": event.data.get("description"),
+                "substitute": event.data.get("substitute"),
+            }
         if event.data.get("status") == "out_of_stock":
-            return f"{event.data.get('description')} is out of stock"
-        return f"{event.data.get('description')} is available"
+            return _("%(item)s is out of stock") % {"item": event.data.get("description")}
+        return _("%(item)s is available") % {"item": event.data.get("description")}
     if event.type == EventType.DELIVERY_TIME:
-        return "Delivery time chosen"
+        return _("Delivery time chosen")
     if event.type == EventType.FEEDBACK:
-        return f"You rated the service {event.data.get('rating')}/5"
+        return _("You rated the service %(rating)s/5") % {"rating": event.data.get("rating")}
     return ""
 
 

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -48,7 +49,7 @@ from orderflow.notifications.models import (
 from orderflow.orders.actions import available_transitions, can_cancel, cancel_order, transition_order
 from orderflow.orders.models import Order
 from orderflow.portal import selectors
-from orderflow.portal.access import portal_view, render_portal
+from orderflow.portal.access import as_contact_reads, portal_view, render_portal
 from orderflow.portal.forms import (
     CancelForm,
     DeliveryTimeForm,
@@ -136,8 +137,9 @@ def order_link(purpose: str) -> Callable[[View], View]:
             if purpose == LinkPurpose.DELIVERY and not awaits_delivery_time(order):
                 message = _("This order is not waiting for a delivery time.")
                 return _bad_link(request, "not_waiting", message, status=409)
-            with timezone.override(contact.time_zone):
-                return view(request, Reached(order, contact, token, grant))
+            return as_contact_reads(
+                request, contact, lambda: view(request, Reached(order, contact, token, grant))
+            )
 
         return wrapper
 
@@ -188,7 +190,7 @@ def _track(request: HttpRequest, reached: Reached) -> HttpResponse:
             form.add_error("body", exc.message)
             status = exc.status
         else:
-            messages.success(request, "Your message was sent.")
+            messages.success(request, _("Your message was sent."))
             return redirect(f"{request.path}#thread")
     return _track_page(request, reached, form=form, status=status if form.errors else 200)
 
@@ -240,7 +242,7 @@ def _change(
     """Make a customer's change through its action and go back to the order page; a refused change
     shows the page again with the reason, and changes nothing."""
     if not form.is_valid():
-        messages.error(request, f"Nothing was changed. {error_summary(form)}")
+        messages.error(request, _("Nothing was changed. %(problem)s") % {"problem": error_summary(form)})
         return _track_page(request, reached, bound=form, status=400)
     try:
         done = change()
@@ -267,7 +269,7 @@ def _move(request: HttpRequest, reached: Reached) -> HttpResponse:
             actor=Actor.customer(contact),
             expected_version=data["version"],
         )
-        return f"Done. Status: {moved.current_state.customer_label(contact.locale)}."
+        return _("Done. Status: %(status)s.") % {"status": moved.current_state.customer_label(contact.locale)}
 
     return _change(request, reached, form, change)
 
@@ -281,7 +283,7 @@ def _cancel(request: HttpRequest, reached: Reached) -> HttpResponse:
         cancel_order(
             order, reason=data["reason"], actor=Actor.customer(contact), expected_version=data["version"]
         )
-        return "Your order is cancelled."
+        return _("Your order is cancelled.")
 
     return _change(request, reached, form, change)
 
@@ -301,7 +303,7 @@ def _rate(request: HttpRequest, reached: Reached) -> HttpResponse:
             form.add_error(None, exc.message)
             status = exc.status
         else:
-            messages.success(request, "Thank you for your feedback.")
+            messages.success(request, _("Thank you for your feedback."))
             return redirect(reached.url("track"))
     return _page(
         request,
@@ -317,7 +319,11 @@ def _delivery_time(request: HttpRequest, reached: Reached) -> HttpResponse:
     order, contact = reached.order, reached.contact
     zone = ZoneInfo(order.seller.time_zone)
     slots = {slot.isoformat(): slot for slot in delivery_slots(order)}
-    labels = [(key, f"{slot.astimezone(zone):%A %d %B, from %H:%M}") for key, slot in slots.items()]
+    # Day and month names in the contact's language (strftime's would be English whatever it is).
+    labels = [
+        (key, _("%(day)s, from %(time)s") % {"day": date_format(local, "l j F"), "time": f"{local:%H:%M}"})
+        for key, local in ((key, slot.astimezone(zone)) for key, slot in slots.items())
+    ]
     form, status = DeliveryTimeForm(request.POST or None, slots=labels), 400
     if request.method == "POST" and form.is_valid():
         try:
@@ -326,7 +332,7 @@ def _delivery_time(request: HttpRequest, reached: Reached) -> HttpResponse:
             form.add_error(None, exc.message)
             status = exc.status
         else:
-            messages.success(request, "Thank you: your delivery time is booked.")
+            messages.success(request, _("Thank you: your delivery time is booked."))
             return redirect(reached.url("track"))
     return _page(
         request,
@@ -362,7 +368,8 @@ def contact_link(purpose: str) -> Callable[[View], View]:
                 grant = links.resolve(purpose, token)
             except links.BadLink as exc:
                 return _bad_link(request, exc.code, exc.message)
-            return view(request, grant, grant.contact)
+            contact = grant.contact
+            return as_contact_reads(request, contact, lambda: view(request, grant, contact))
 
         return wrapper
 
@@ -390,7 +397,7 @@ def _preferences(request: HttpRequest, contact: Contact, *, signed_in: bool) -> 
         except ActionError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Your notification settings are saved.")
+            messages.success(request, _("Your notification settings are saved."))
             return redirect(request.path)
     return render_portal(
         request,

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from orderflow.accounts.models import Membership
 from orderflow.notifications.selectors import unread_count
@@ -37,15 +37,20 @@ def membership_for(request: HttpRequest, seller_slug: str) -> Membership:
 def seller_view(view: SellerView) -> SellerView:
     """Resolve `seller_slug` to the user's membership and call `view(request, membership, ...)`.
 
-    Dates and times on the page are shown in the seller's time zone.
+    Dates and times on the page are shown in the seller's time zone; the page is in the member's
+    language (their own choice, else the seller's), whatever the browser asks for.
     """
 
     @login_required
     @functools.wraps(view)
     def wrapper(request: HttpRequest, seller_slug: str, **kwargs: Any) -> HttpResponse:
         membership = membership_for(request, seller_slug)
-        with timezone.override(membership.seller.time_zone):
-            return view(request, membership, **kwargs)
+        language = membership.reading_language
+        with timezone.override(membership.seller.time_zone), translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = view(request, membership, **kwargs)
+        response.headers["Content-Language"] = language
+        return response
 
     return wrapper
 
@@ -63,7 +68,7 @@ def render_seller(
     full = {
         "membership": membership,
         "seller": seller,
-        "locale": seller.locale,
+        "locale": membership.reading_language,  # workflow labels in the reader's language
         "attention_count": attention_count(seller),
         "inbox_unread": unread_count(membership),
         **(context or {}),

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from orderflow.notifications.models import Notification
 from orderflow.notifications.selectors import order_trace
 from orderflow.orders.models import EventType, LineStatus, Order, OrderEvent
@@ -53,7 +55,7 @@ def notification_trace(order: Order, locale: str) -> list[TraceEntry]:
         TraceEntry(
             at=group.event.created_at if group.event else None,
             actor=group.event.actor_name if group.event else "",
-            summary=_summary(group.event, workflow, locale) if group.event else "Without an order event",
+            summary=_summary(group.event, workflow, locale) if group.event else _("Without an order event"),
             notifications=group.notifications,
         )
         for group in order_trace(order)
@@ -66,34 +68,48 @@ def _state(workflow: Workflow, key: str, locale: str) -> str:
 
 
 def _summary(event: OrderEvent, workflow: Workflow, locale: str) -> str:
+    """One sentence in the active language; states by the workflow's labels in `locale`."""
     data = event.data or {}
     before = _state(workflow, event.from_state, locale)
     after = _state(workflow, event.to_state, locale)
     match event.type:
         case EventType.PLACED:
-            return f"Order placed ({after})"
+            return _("Order placed (%(state)s)") % {"state": after}
         case EventType.SEEN:
-            return "Opened by staff for the first time"
+            return _("Opened by staff for the first time")
         case EventType.TRANSITIONED:
-            return f"Status changed from {before} to {after}"
+            return _("Status changed from %(before)s to %(after)s") % {"before": before, "after": after}
         case EventType.ASSIGNED:
             name = data.get("assignee")
-            return f"Assigned to {name}" if name else "Unassigned"
+            return _("Assigned to %(name)s") % {"name": name} if name else _("Unassigned")
         case EventType.ESTIMATE_SET:
             date = data.get("date")
-            return f"Estimated completion set to {date}" if date else "Estimated completion cleared"
+            if not date:
+                return _("Estimated completion cleared")
+            return _("Estimated completion set to %(date)s") % {"date": date}
         case EventType.LINE_UPDATED:
             status = data.get("status", "")
             label = LineStatus(status).label if status in LineStatus.values else status
-            text = f"Line {data.get('line')} ({data.get('description', '')}) marked {label.lower()}"
+            text = _("Line %(number)s (%(description)s) marked %(status)s") % {
+                "number": data.get("line"),
+                "description": data.get("description", ""),
+                "status": str(label).lower(),
+            }
             substitute = data.get("substitute")
-            return f"{text}: {substitute}" if substitute else text
-        case EventType.CANCELLED:
-            return f"Cancelled (was {before})"
-        case EventType.REFUNDED:
-            return f"Refunded {data.get('amount', '')} {data.get('currency', '')}".rstrip()
-        case EventType.ARCHIVED:
             return (
-                f"Archived ({after})" if event.to_state and event.to_state != event.from_state else "Archived"
+                _("%(change)s: %(substitute)s") % {"change": text, "substitute": substitute}
+                if substitute
+                else text
             )
-    return event.get_type_display()
+        case EventType.CANCELLED:
+            return _("Cancelled (was %(state)s)") % {"state": before}
+        case EventType.REFUNDED:
+            return _("Refunded %(amount)s %(currency)s") % {
+                "amount": data.get("amount", ""),
+                "currency": data.get("currency", ""),
+            }
+        case EventType.ARCHIVED:
+            if event.to_state and event.to_state != event.from_state:
+                return _("Archived (%(state)s)") % {"state": after}
+            return _("Archived")
+    return str(event.get_type_display())

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from orderflow.accounts.models import Customer, Membership
+from orderflow.accounts.models import LOCALES, Customer, Membership
 from orderflow.orders.models import LineStatus, Order, OrderLine
 from orderflow.orders.selectors import (
     DEFAULT_SORT,
@@ -27,7 +27,7 @@ def _set_choices(field: forms.Field, choices: list[Any]) -> None:
     field.choices = choices
 
 
-STALE_FORM = "This form is incomplete. Reload the order and try again."
+STALE_FORM = _("This form is incomplete. Reload the order and try again.")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -37,18 +37,18 @@ STALE_FORM = "This form is incomplete. Reload the order and try again."
 class OrderFilterForm(forms.Form):
     """The dashboard's GET filters. Invalid values are reported and ignored, never fatal."""
 
-    q = forms.CharField(label="Search", required=False, max_length=100)
-    type = forms.ChoiceField(label="Order type", required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    type = forms.ChoiceField(label=_("Order type"), required=False)
     category = forms.ChoiceField(
-        label="Stage", required=False, choices=[("", "Any stage"), *CATEGORY_LABELS.items()]
+        label=_("Stage"), required=False, choices=[("", _("Any stage")), *CATEGORY_LABELS.items()]
     )
-    state = forms.ChoiceField(label="Status", required=False)
-    assignee = forms.ChoiceField(label="Assignee", required=False)
+    state = forms.ChoiceField(label=_("Status"), required=False)
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
     customer = forms.ModelChoiceField(
-        label="Customer", required=False, queryset=Customer.objects.none(), empty_label="All customers"
+        label=_("Customer"), required=False, queryset=Customer.objects.none(), empty_label=_("All customers")
     )
-    sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
-    archived = forms.BooleanField(label="Show archived", required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+    archived = forms.BooleanField(label=_("Show archived"), required=False)
 
     def __init__(self, data: Any, *, membership: Membership) -> None:
         super().__init__(data)
@@ -58,7 +58,7 @@ class OrderFilterForm(forms.Form):
         _set_choices(
             self.fields["type"],
             [
-                ("", "All order types"),
+                ("", _("All order types")),
                 *((key, order_type.name) for key, order_type in self.order_types.items()),
             ],
         )
@@ -66,7 +66,7 @@ class OrderFilterForm(forms.Form):
         _set_choices(
             self.fields["state"],
             [
-                ("", "Any status"),
+                ("", _("Any status")),
                 *(
                     (
                         order_type.name,
@@ -83,9 +83,9 @@ class OrderFilterForm(forms.Form):
         _set_choices(
             self.fields["assignee"],
             [
-                ("", "Anyone"),
-                ("mine", "Assigned to me"),
-                ("unassigned", "Unassigned"),
+                ("", _("Anyone")),
+                ("mine", _("Assigned to me")),
+                ("unassigned", _("Unassigned")),
                 *((pk, m.display_name) for pk, m in self.staff.items()),
             ],
         )
@@ -99,7 +99,7 @@ class OrderFilterForm(forms.Form):
         if type_key and state and not state.startswith(f"{type_key}:"):
             self.add_error(
                 "state",
-                "That status belongs to another order type than the one picked; the status was ignored.",
+                _("That status belongs to another order type than the one picked; the status was ignored."),
             )
         return data
 
@@ -150,7 +150,7 @@ class VersionedForm(forms.Form):
 class TransitionForm(VersionedForm):
     to = forms.CharField(widget=forms.HiddenInput, max_length=40)
     note = forms.CharField(
-        label="Note to the customer",
+        label=_("Note to the customer"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -172,7 +172,10 @@ class StaffChoiceField(forms.ModelChoiceField):
 
 class AssignForm(VersionedForm):
     assignee = StaffChoiceField(
-        label="Assigned to", required=False, queryset=Membership.objects.none(), empty_label="Unassigned"
+        label=_("Assigned to"),
+        required=False,
+        queryset=Membership.objects.none(),
+        empty_label=_("Unassigned"),
     )
 
     def __init__(self, data: Any = None, *, order: Order) -> None:
@@ -185,10 +188,10 @@ class AssignForm(VersionedForm):
 
 class EstimateForm(VersionedForm):
     estimated_completion = forms.DateField(
-        label="Date",
+        label=_("Date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Leave empty to clear it.",
+        help_text=_("Leave empty to clear it."),
     )
 
     def __init__(self, data: Any = None, *, order: Order) -> None:
@@ -198,7 +201,7 @@ class EstimateForm(VersionedForm):
 
 class NotesForm(VersionedForm):
     internal_notes = forms.CharField(
-        label="Internal notes", required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Internal notes"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
     )
 
     def __init__(self, data: Any = None, *, order: Order) -> None:
@@ -207,12 +210,12 @@ class NotesForm(VersionedForm):
 
 
 class LineForm(VersionedForm):
-    status = forms.ChoiceField(label="Line status", choices=LineStatus.choices)
+    status = forms.ChoiceField(label=_("Line status"), choices=LineStatus.choices)
     substitute = forms.CharField(
-        label="Substitute",
+        label=_("Substitute"),
         required=False,
         max_length=300,
-        help_text="Used when the status is Substituted; defaults to the backup item.",
+        help_text=_("Used when the status is Substituted; defaults to the backup item."),
     )
 
     def __init__(self, data: Any = None, *, order: Order, line: OrderLine) -> None:
@@ -224,31 +227,33 @@ class LineForm(VersionedForm):
 
 class CancelForm(VersionedForm):
     reason = forms.CharField(
-        label="Reason, shown to the customer",
+        label=_("Reason, shown to the customer"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     refund_amount = forms.DecimalField(
-        label="Refund", required=False, min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+        label=_("Refund"), required=False, min_value=Decimal("0.01"), max_digits=12, decimal_places=2
     )
 
     def __init__(self, data: Any = None, *, order: Order) -> None:
         super().__init__(data, order=order, key="cancel")
         policy = order.workflow.cancel
         if policy is not None and policy.reason == "required":
-            self.fields["reason"].label = "Reason, shown to the customer (required)"
+            self.fields["reason"].label = _("Reason, shown to the customer (required)")
             self.fields["reason"].widget.attrs["required"] = True
         if policy is None or not policy.refund:
             del self.fields["refund_amount"]
         else:
-            self.fields["refund_amount"].label = f"Refund ({order.currency}, optional)"
+            self.fields["refund_amount"].label = _("Refund (%(currency)s, optional)") % {
+                "currency": order.currency
+            }
 
 
 class RefundForm(forms.Form):
     """No version: `refund_order` takes none (the action checks the refundable amount under lock)."""
 
-    amount = forms.DecimalField(label="Amount", min_value=Decimal("0.01"), max_digits=12, decimal_places=2)
+    amount = forms.DecimalField(label=_("Amount"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2)
     reason = forms.CharField(
         label=_("Reason (shown to the customer)"),
         help_text=_(
@@ -262,7 +267,7 @@ class RefundForm(forms.Form):
     def __init__(self, data: Any = None, *, order: Order) -> None:
         super().__init__(data, auto_id="id_refund_%s")
         self.order = order
-        self.fields["amount"].label = f"Amount ({order.currency})"
+        self.fields["amount"].label = _("Amount (%(currency)s)") % {"currency": order.currency}
         self.fields["reason"].widget.attrs["required"] = True
 
 
@@ -281,8 +286,21 @@ def error_summary(form: forms.Form) -> str:
     return " ".join(parts)
 
 
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language of my pages"), required=False)
+
+    def __init__(self, data: Any = None, *, membership: Membership) -> None:
+        super().__init__(data, initial={"language": membership.language})
+        seller_language = dict(LOCALES)[membership.seller.locale]
+        default = _("The language of %(seller)s (%(language)s)") % {
+            "seller": membership.seller.name,
+            "language": seller_language,
+        }
+        _set_choices(self.fields["language"], [("", default), *LOCALES])
+
+
 class MessageForm(forms.Form):
-    body = forms.CharField(label="Message", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
     internal = forms.BooleanField(
-        label="Internal note (staff only, never sent to the customer)", required=False
+        label=_("Internal note (staff only, never sent to the customer)"), required=False
     )

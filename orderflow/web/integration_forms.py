@@ -6,31 +6,33 @@ and event types)."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from orderflow.integrations.models import WEBHOOK_EVENTS, ApiToken
 
 
 class TokenForm(forms.Form):
     name = forms.CharField(
-        label="Name",
+        label=_("Name"),
         max_length=100,
-        help_text="What uses it, e.g. 'ERP sync'.",
+        help_text=_("What uses it, e.g. 'ERP sync'."),
     )
-    scope = forms.ChoiceField(label="Access", choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ)
+    scope = forms.ChoiceField(label=_("Access"), choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ)
 
 
 class WebhookForm(forms.Form):
     url = forms.CharField(
-        label="Endpoint URL",
+        label=_("Endpoint URL"),
         max_length=1000,
-        help_text="https://… where your system receives the events, signed per Standard Webhooks.",
+        help_text=_("https://… where your system receives the events, signed per Standard Webhooks."),
         widget=forms.URLInput(attrs={"placeholder": "https://erp.example.com/hooks/orderflow"}),
     )
-    description = forms.CharField(label="Description", max_length=200, required=False)
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
     event_types = forms.MultipleChoiceField(
-        label="Events",
-        choices=WEBHOOK_EVENTS,
+        label=_("Events"),
+        choices=lambda: [(key, gettext(label)) for key, label in WEBHOOK_EVENTS],
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: every event, including ones added later.",
+        help_text=_("None ticked: every event, including ones added later."),
     )

@@ -7,9 +7,10 @@ mandatory categories, which placeholders a template may use).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils import dates
 from django.utils.translation import gettext_lazy as _
 
 from orderflow.accounts.models import sender_domains
@@ -18,15 +19,20 @@ from orderflow.notifications.channels import registry
 from orderflow.notifications.models import NotificationRule, NotificationSettings, Status
 from orderflow.notifications.selectors import OutboxFilters, PreferenceRow
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class OutboxFilterForm(forms.Form):
     """The outbox's GET filters. Invalid values are reported and ignored, never fatal."""
 
-    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *Status.choices])
-    channel = forms.ChoiceField(
-        label="Channel", required=False, choices=lambda: [("", "Any channel"), *registry.choices()]
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Status.choices]
     )
-    order = forms.IntegerField(label="Order number", required=False, min_value=1, max_value=10**9)
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=lambda: [("", _("Any channel")), *registry.choices()]
+    )
+    order = forms.IntegerField(label=_("Order number"), required=False, min_value=1, max_value=10**9)
 
     def filters(self) -> OutboxFilters:
         """The filters from the valid fields (call after `is_valid()`); invalid ones are left out."""
@@ -45,13 +51,13 @@ class InboxReadForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("all") and not data.get("item"):
-            raise forms.ValidationError("Choose a message to mark as read.")
+            raise forms.ValidationError(_("Choose a message to mark as read."))
         return data
 
 
 class CallDoneForm(forms.Form):
     outcome = forms.CharField(
-        label="How did the call go?",
+        label=_("How did the call go?"),
         required=False,  # the action says what an empty outcome lacks
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -61,10 +67,13 @@ class CallDoneForm(forms.Form):
         super().__init__(data, auto_id=f"id_call{task_id}_%s")
 
 
-def _day_fields(form: forms.Form, help_text: str) -> None:
-    for index, day in enumerate(windows.WEEKDAYS):
+def _day_fields(form: forms.Form, help_text: StrOrPromise) -> None:
+    for index in range(7):
         form.fields[f"day_{index}"] = forms.CharField(
-            label=day, required=False, max_length=100, help_text=help_text if index == 0 else ""
+            label=dates.WEEKDAYS[index],
+            required=False,
+            max_length=100,
+            help_text=help_text if index == 0 else "",
         )
 
 
@@ -79,26 +88,26 @@ def _schedule_initial(schedule: windows.Schedule) -> dict[str, str]:
 class SellerSettingsForm(forms.Form):
     """The seller's default delivery hours, senders and feedback delay."""
 
-    email_from = forms.EmailField(label="Email From address", required=False)
+    email_from = forms.EmailField(label=_("Email From address"), required=False)
     reply_to = forms.EmailField(
         label=_("Reply-To address"),
         required=False,
         help_text=_("Where customers' replies to emails go; any address. Empty: the From address."),
     )
     sms_sender = forms.CharField(
-        label="SMS sender number",
+        label=_("SMS sender number"),
         required=False,
         max_length=20,
-        help_text="The one number every SMS comes from.",
+        help_text=_("The one number every SMS comes from."),
     )
     sms_url = forms.CharField(
-        label="SMS service (Apprise URL)",
+        label=_("SMS service (Apprise URL)"),
         required=False,
         max_length=500,
-        help_text="With {to} where the recipient's number goes.",
+        help_text=_("With {to} where the recipient's number goes."),
     )
     feedback_delay_minutes = forms.IntegerField(
-        label="Ask for feedback after (minutes)", min_value=0, max_value=60 * 24 * 90
+        label=_("Ask for feedback after (minutes)"), min_value=0, max_value=60 * 24 * 90
     )
     delivery_change_cutoff_hours = forms.IntegerField(
         label=_("Delivery time can change until (hours before)"),
@@ -119,7 +128,7 @@ class SellerSettingsForm(forms.Form):
             **_schedule_initial(current.default_window),
         }
         super().__init__(data, initial=initial, auto_id="id_settings_%s")
-        _day_fields(self, "e.g. 09:00-21:00 or 09:00-12:00, 14:00-20:00; empty: no deliveries that day")
+        _day_fields(self, _("e.g. 09:00-21:00 or 09:00-12:00, 14:00-20:00; empty: no deliveries that day"))
         domains = sender_domains(current.seller.sender_domains)
         self.fields["email_from"].help_text = (
             _("On a domain verified for you: %(domains)s. Empty: this platform's address.")
@@ -163,21 +172,21 @@ class SellerSettingsForm(forms.Form):
 
 class RuleForm(forms.Form):
     custom_message = forms.CharField(
-        label="Custom message",
+        label=_("Custom message"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Added to the message, e.g. where and when to pick up.",
+        help_text=_("Added to the message, e.g. where and when to pick up."),
     )
     upsell = forms.CharField(
-        label="Offer (upsell)",
+        label=_("Offer (upsell)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Only for customers who accept offers; comes with a one-click unsubscribe.",
+        help_text=_("Only for customers who accept offers; comes with a one-click unsubscribe."),
     )
-    urgent = forms.BooleanField(label="Urgent: ignore delivery hours", required=False)
-    is_active = forms.BooleanField(label="Active", required=False)
+    urgent = forms.BooleanField(label=_("Urgent: ignore delivery hours"), required=False)
+    is_active = forms.BooleanField(label=_("Active"), required=False)
 
     def __init__(self, data: Any = None, *, rule: NotificationRule) -> None:
         initial = {
@@ -192,12 +201,12 @@ class RuleForm(forms.Form):
 class TemplateForm(forms.Form):
     """A seller's wording of one message. Empty parts and placeholders are judged by `save_template`."""
 
-    subject = forms.CharField(label="Email subject", required=False, max_length=300)
+    subject = forms.CharField(label=_("Email subject"), required=False, max_length=300)
     body = forms.CharField(
-        label="Email body", required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 12})
+        label=_("Email body"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 12})
     )
     sms = forms.CharField(
-        label="Short text (SMS, messenger, in-app, call script)",
+        label=_("Short text (SMS, messenger, in-app, call script)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -207,8 +216,10 @@ class TemplateForm(forms.Form):
 class MyPreferencesForm(forms.Form):
     """A staff member's own switch and channels per category, and their delivery hours."""
 
-    HOURS = [("any", "Any time"), ("own", "Only during my hours below")]
-    hours = forms.ChoiceField(label="When may messages reach you?", choices=HOURS, widget=forms.RadioSelect)
+    HOURS = [("any", _("Any time")), ("own", _("Only during my hours below"))]
+    hours = forms.ChoiceField(
+        label=_("When may messages reach you?"), choices=HOURS, widget=forms.RadioSelect
+    )
 
     def __init__(
         self,
@@ -229,13 +240,13 @@ class MyPreferencesForm(forms.Form):
                 label=row.label, required=False, disabled=row.mandatory, initial=row.enabled
             )
             self.fields[f"{row.category}_channels"] = forms.MultipleChoiceField(
-                label=f"Channels for {row.label}",
+                label=_("Channels for %(category)s") % {"category": row.label},
                 required=False,
                 choices=offered,
                 widget=forms.CheckboxSelectMultiple,
                 initial=[c for c in row.channels if c in dict(offered)],
             )
-        _day_fields(self, "e.g. 08:00-18:00; empty: no messages that day")
+        _day_fields(self, _("e.g. 08:00-18:00; empty: no messages that day"))
 
     def category_rows(self) -> list[tuple[PreferenceRow, forms.BoundField, forms.BoundField]]:
         return [(row, self[f"{row.category}_on"], self[f"{row.category}_channels"]) for row in self.rows]

@@ -13,6 +13,7 @@ from orderflow.web.views import (
     home,
     inbox,
     integrations,
+    language,
     login,
     my_notifications,
     notification_settings,
@@ -65,6 +66,7 @@ seller_patterns: list[URLPattern | URLResolver] = [
         name="message_template",
     ),
     path("settings/me/", my_notifications.my_notifications, name="my_notifications"),
+    path("settings/me/language/", language.my_language, name="my_language"),
     path("settings/me/password/", login.change_password, name="password_change"),
     path("settings/team/", team.team, name="team"),
     path("settings/team/<int:member_id>/unlock/", team.team_unlock, name="team_unlock"),
@@ -96,6 +98,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", language.switch_language, name="switch_language"),
     path("invitation/<str:token>/", login.invitation, name="invitation"),
     path(
         "password/reset/",

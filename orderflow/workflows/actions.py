@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from orderflow.accounts.models import Role, Seller
 from orderflow.core.actors import Actor
@@ -27,14 +28,14 @@ def _check_may_configure(seller: Seller, actor: Actor) -> None:
         or membership.seller_id != seller.pk
         or membership.role not in (Role.OWNER, Role.MANAGER)
     ):
-        raise Forbidden("forbidden", "Only an owner or manager of this seller may change its workflows.")
+        raise Forbidden("forbidden", _("Only an owner or manager of this seller may change its workflows."))
 
 
 def _validated(definition: Mapping[str, Any]) -> dict[str, Any]:
     try:
         parse(definition)
     except WorkflowError as exc:
-        raise ActionError("invalid_workflow", f"The workflow was refused: {exc}") from None
+        raise ActionError("invalid_workflow", _("The workflow was refused: %(exc)s") % {"exc": exc}) from None
     return dict(definition)
 
 
@@ -53,11 +54,11 @@ def install_order_type(
         raw = load_preset(preset)
         definition = _validated(resolve(raw, options))
     except WorkflowError as exc:
-        raise ActionError("invalid_workflow", f"The workflow was refused: {exc}") from None
+        raise ActionError("invalid_workflow", _("The workflow was refused: %(exc)s") % {"exc": exc}) from None
     key = key or slugify(preset)
     with transaction.atomic():
         if OrderType.objects.filter(seller=seller, key=key).exists():
-            raise ActionError("duplicate", f"This seller already has an order type {key!r}.")
+            raise ActionError("duplicate", _("This seller already has an order type %(key)r.") % {"key": key})
         order_type = OrderType.objects.create(
             seller=seller, key=key, name=name or str(raw["name"]), preset=preset, options=dict(options or {})
         )
@@ -84,12 +85,12 @@ def set_order_type_options(
     """Change the seller's choices for a preset (e.g. the shop's pickup or delivery) as a new version."""
     if not order_type.preset:
         raise ActionError(
-            "no_preset", "This order type was not installed from a preset, so it has no options."
+            "no_preset", _("This order type was not installed from a preset, so it has no options.")
         )
     try:
         definition = resolve(load_preset(order_type.preset), options)
     except WorkflowError as exc:
-        raise ActionError("invalid_option", f"The option was refused: {exc}") from None
+        raise ActionError("invalid_option", _("The option was refused: %(exc)s") % {"exc": exc}) from None
     version = publish_workflow(
         order_type, definition=definition, actor=actor, note=f"Options: {dict(sorted(options.items()))}"
     )

@@ -22,13 +22,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 CATEGORIES = ("open", "active", "waiting", "done", "cancelled")
+# The stage of a status as people read it (translated; the keys are what workflows and filters use).
 CATEGORY_LABELS = {
-    "open": "New",
-    "active": "In progress",
-    "waiting": "Waiting on customer",
-    "done": "Done",
-    "cancelled": "Cancelled",
+    "open": _("New"),
+    "active": _("In progress"),
+    "waiting": _("Waiting on customer"),
+    "done": _("Done"),
+    "cancelled": _("Cancelled"),
 }
 PARTIES = ("staff", "customer", "system")
 CANCELLERS = ("staff", "customer")

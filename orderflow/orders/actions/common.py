@@ -7,7 +7,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import F
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict, Forbidden, NotAllowed
@@ -33,7 +34,7 @@ def _locked(order: Order, expected_version: int | None) -> Order:
     if expected_version is not None and fresh.version != expected_version:
         raise Conflict(
             "stale",
-            "This order changed since you opened it. Reload it to see what changed, then try again.",
+            _("This order changed since you opened it. Reload it to see what changed, then try again."),
             details={"current_version": fresh.version},
         )
     return fresh
@@ -47,7 +48,7 @@ def _save(order: Order, fields: dict[str, Any], *, touch: bool = True) -> None:
         version=order.version + 1, **fields
     )
     if updated != 1:
-        raise Conflict("stale", "This order changed since you opened it. Reload it and try again.")
+        raise Conflict("stale", _("This order changed since you opened it. Reload it and try again."))
     for name, value in fields.items():
         setattr(order, name, value)
     order.version += 1
@@ -113,7 +114,8 @@ def _transition(order: Order, to: str, actor: Actor) -> Transition:
     if to not in workflow.states:
         raise ActionError(
             "unknown_state",
-            f"{to!r} is not a status of {order.order_type.name} orders.",
+            _("%(to)r is not a status of %(order_type)s orders.")
+            % {"to": to, "order_type": order.order_type.name},
             details={"field": "to"},
         )
     _check_not_final(order)
@@ -121,23 +123,27 @@ def _transition(order: Order, to: str, actor: Actor) -> Transition:
     if transition is None:
         raise NotAllowed(
             "invalid_transition",
-            f"An order that is {_label(order, order.state)} cannot move to {_label(order, to)}.",
+            _("An order that is %(state)s cannot move to %(to)s.")
+            % {"state": _label(order, order.state), "to": _label(order, to)},
         )
     if not transition.allows(actor.kind, actor.role):
-        raise Forbidden("not_permitted", f"You may not move this order to {_label(order, to)}.")
+        raise Forbidden(
+            "not_permitted", _("You may not move this order to %(to)s.") % {"to": _label(order, to)}
+        )
     return transition
 
 
 def _label(order: Order, state: str) -> str:
-    return order.workflow.state(state).label(order.seller.locale)
+    """A status as the person reading the error calls it: in their language where the workflow has it."""
+    return order.workflow.state(state).label(translation.get_language() or order.seller.locale)
 
 
 def _check_not_final(order: Order) -> None:
     if order.is_final:
         raise NotAllowed(
             "final_state",
-            f"This order is closed: {_label(order, order.state)} is final, so its status "
-            "can no longer change.",
+            _("This order is closed: %(state)s is final, so its status can no longer change.")
+            % {"state": _label(order, order.state)},
         )
 
 
@@ -145,14 +151,14 @@ def _check_party(order: Order, actor: Actor) -> None:
     """Staff of the order's seller, the order's customer, or the system."""
     if actor.kind == "customer":
         if actor.contact is None or actor.contact.customer_id != order.customer_id:
-            raise Forbidden("forbidden", "This order is not yours.")
+            raise Forbidden("forbidden", _("This order is not yours."))
     elif actor.kind == "staff":
         _check_staff_of(order.seller_id, actor)
 
 
 def _check_staff(order: Order, actor: Actor) -> None:
     if actor.kind == "customer":
-        raise Forbidden("forbidden", "Only the seller's staff can do this.")
+        raise Forbidden("forbidden", _("Only the seller's staff can do this."))
     if actor.kind == "staff":
         _check_staff_of(order.seller_id, actor)
 
@@ -160,16 +166,21 @@ def _check_staff(order: Order, actor: Actor) -> None:
 def _check_staff_of(seller_id: int, actor: Actor) -> None:
     membership = actor.membership
     if membership is None or membership.seller_id != seller_id or not membership.is_active:
-        raise Forbidden("forbidden", "You are not staff of this seller.")
+        raise Forbidden("forbidden", _("You are not staff of this seller."))
 
 
-def _text(value: str, name: str, limit: int) -> str:
+def _text(value: str, name: str, limit: int, *, field: str) -> str:
+    """`name` is the field as people read it (translated), `field` as the API names it."""
     if not isinstance(value, str):
-        raise ActionError("invalid", f"The {name} must be text.", details={"field": name})
+        raise ActionError(
+            "invalid", _("The %(name)s must be text.") % {"name": name}, details={"field": field}
+        )
     value = value.strip()
     if len(value) > limit:
         raise ActionError(
-            "invalid", f"The {name} can be at most {limit} characters.", details={"field": name}
+            "invalid",
+            _("The %(name)s can be at most %(limit)s characters.") % {"name": name, "limit": limit},
+            details={"field": field},
         )
     return value
 
@@ -185,12 +196,24 @@ def _decimal(value: object, name: str, *, places: int, below: Decimal, field: st
     except (InvalidOperation, ValueError):
         result = Decimal("NaN")
     if not result.is_finite():
-        raise ActionError("invalid", f"{name} must be a number, not {value!r}.", details=details)
+        raise ActionError(
+            "invalid",
+            _("%(name)s must be a number, not %(value)r.") % {"name": name, "value": value},
+            details=details,
+        )
     if abs(result) >= below:
-        raise ActionError("invalid", f"{name} must be less than {below:,.0f}.", details=details)
+        raise ActionError(
+            "invalid",
+            _("%(name)s must be less than %(below)s.")
+            % {"name": name, "below": formats.number_format(below, decimal_pos=0, force_grouping=True)},
+            details=details,
+        )
     exponent = result.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -places:
         raise ActionError(
-            "invalid", f"{name} can have at most {places} digits after the decimal point.", details=details
+            "invalid",
+            _("%(name)s can have at most %(places)s digits after the decimal point.")
+            % {"name": name, "places": places},
+            details=details,
         )
     return result.quantize(Decimal(1).scaleb(-places))

@@ -6,6 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from orderflow.accounts.models import Membership
 from orderflow.core.actors import Actor
@@ -33,7 +34,7 @@ def assign_order(
         if assignee is not None and (assignee.seller_id != order.seller_id or not assignee.is_active):
             raise ActionError(
                 "invalid",
-                "Orders can only be assigned to active staff of this seller.",
+                _("Orders can only be assigned to active staff of this seller."),
                 details={"field": "assignee"},
             )
         if (assignee.pk if assignee is not None else None) == order.assignee_id:
@@ -64,7 +65,7 @@ def set_estimated_completion(
         if date is not None and date < placed_on:
             raise ActionError(
                 "invalid",
-                "The estimated completion cannot be before the order was placed.",
+                _("The estimated completion cannot be before the order was placed."),
                 details={"field": "estimated_completion"},
             )
         _save(order, {"estimated_completion": date})
@@ -78,7 +79,7 @@ def set_estimated_completion(
 def edit_internal_notes(
     order: Order, *, notes: str, actor: Actor, expected_version: int | None = None
 ) -> Order:
-    notes = _text(notes, "internal notes", MAX_INTERNAL_NOTES)
+    notes = _text(notes, _("internal notes"), MAX_INTERNAL_NOTES, field="internal_notes")
     with transaction.atomic():
         order = _locked(order, expected_version)
         _check_staff(order, actor)
@@ -95,8 +96,10 @@ def update_line(
 ) -> OrderLine:
     """Mark a line out of stock, or substituted (by its backup item or by what staff name)."""
     if status not in LineStatus.values:
-        raise ActionError("invalid", f"Unknown line status {status!r}.", details={"field": "status"})
-    substitute = _text(substitute, "substitute", MAX_LINE_TEXT)
+        raise ActionError(
+            "invalid", _("Unknown line status %(status)r.") % {"status": status}, details={"field": "status"}
+        )
+    substitute = _text(substitute, _("substitute"), MAX_LINE_TEXT, field="substitute")
     with transaction.atomic():
         order = _locked(line.order, expected_version)
         _check_staff(order, actor)
@@ -107,7 +110,7 @@ def update_line(
             if not substitute:
                 raise ActionError(
                     "invalid",
-                    "Name the substitute: this line has no backup item.",
+                    _("Name the substitute: this line has no backup item."),
                     details={"field": "substitute"},
                 )
         else:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, NotAllowed
@@ -68,7 +69,7 @@ def transition_order(
     order: Order, *, to: str, actor: Actor, note: str = "", expected_version: int | None = None
 ) -> Order:
     """Move the order along a declared transition that this actor may trigger."""
-    note = _text(note, "note", MAX_NOTE)
+    note = _text(note, _("note"), MAX_NOTE, field="note")
     with transaction.atomic():
         order = _locked(order, expected_version)
         _check_party(order, actor)
@@ -76,13 +77,13 @@ def transition_order(
         if transition.note == "required" and not note:
             raise ActionError(
                 "note_required",
-                f"Add a note to move this order to {_label(order, to)}.",
+                _("Add a note to move this order to %(to)s.") % {"to": _label(order, to)},
                 details={"field": "note"},
             )
         if transition.note == "none" and note:
             raise ActionError(
                 "note_not_accepted",
-                f"Moving to {_label(order, to)} takes no note.",
+                _("Moving to %(to)s takes no note.") % {"to": _label(order, to)},
                 details={"field": "note"},
             )
         now = timezone.now()
@@ -144,25 +145,28 @@ def cancel_order(
     expected_version: int | None = None,
 ) -> Order:
     """Cancel where the workflow allows this party to; a refund may be issued in the same step."""
-    reason = _text(reason, "reason", MAX_NOTE)
+    reason = _text(reason, _("reason"), MAX_NOTE, field="reason")
     with transaction.atomic():
         order = _locked(order, expected_version)
         _check_party(order, actor)
         policy = order.workflow.cancel
         if policy is None:
-            raise NotAllowed("not_cancellable", f"{order.order_type.name} orders cannot be cancelled.")
+            raise NotAllowed(
+                "not_cancellable",
+                _("%(order_type)s orders cannot be cancelled.") % {"order_type": order.order_type.name},
+            )
         _check_not_final(order)
         party = "staff" if actor.kind == "system" else actor.kind
         if not order.workflow.can_cancel(order.state, party):
-            who = "you" if actor.kind == "customer" else "anyone"
-            raise NotAllowed(
-                "not_cancellable",
-                f"An order that is {_label(order, order.state)} can no longer be cancelled by {who}.",
-            )
+            if actor.kind == "customer":
+                refusal = _("An order that is %(state)s can no longer be cancelled by you.")
+            else:
+                refusal = _("An order that is %(state)s can no longer be cancelled by anyone.")
+            raise NotAllowed("not_cancellable", refusal % {"state": _label(order, order.state)})
         if policy.reason == "required" and not reason:
             raise ActionError(
                 "reason_required",
-                "Give the customer a reason for the cancellation.",
+                _("Give the customer a reason for the cancellation."),
                 details={"field": "reason"},
             )
         now = timezone.now()
@@ -186,10 +190,10 @@ def cancel_order(
             if not policy.refund:
                 raise ActionError(
                     "refund_not_offered",
-                    "This kind of order is not refunded while cancelling; cancel it, then issue a refund.",
+                    _("This kind of order is not refunded while cancelling; cancel it, then issue a refund."),
                     details={"field": "refund_amount"},
                 )
-            _, refunded = _refund(
+            _refund_row, refunded = _refund(
                 order, amount=refund_amount, reason=reason or "Order cancelled", actor=actor, at=now
             )
             events.append(refunded)
@@ -203,10 +207,13 @@ def archive_order(order: Order, *, actor: Actor, expected_version: int | None = 
         order = _locked(order, expected_version)
         _check_staff(order, actor)
         if order.archived:
-            raise NotAllowed("already_archived", "This order is already archived.")
+            raise NotAllowed("already_archived", _("This order is already archived."))
         if not can_archive(order, actor):
-            finished = "complete" if order.workflow.archive else "finished"
-            raise NotAllowed("not_archivable", f"Only {finished} or cancelled orders can be archived.")
+            if order.workflow.archive:
+                refusal = _("Only complete or cancelled orders can be archived.")
+            else:
+                refusal = _("Only finished or cancelled orders can be archived.")
+            raise NotAllowed("not_archivable", refusal)
         now = timezone.now()
         fields: dict[str, Any] = {"archived": True}
         source = order.state

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orderflow.accounts.models import Contact, Customer, Seller
 from orderflow.core.actors import Actor
@@ -51,39 +52,46 @@ def place_order(
 ) -> Order:
     """Create an order in the workflow's initial state (or another entry state, e.g. flat-fee)."""
     if order_type.seller_id != customer.seller_id:
-        raise ActionError("invalid", "That order type does not belong to this seller.")
+        raise ActionError("invalid", _("That order type does not belong to this seller."))
     # The newest published version, not whatever the caller's copy of the order type remembers.
     order_type = OrderType.objects.select_related("current_version").get(pk=order_type.pk)
     if not order_type.is_active or order_type.current_version is None:
-        raise ActionError("invalid", f"The order type {order_type.name!r} is not taking orders.")
+        raise ActionError(
+            "invalid",
+            _("The order type %(order_type)r is not taking orders.") % {"order_type": order_type.name},
+        )
     if actor.kind == "customer":
         assert actor.contact is not None
         if actor.contact.customer_id != customer.pk:
-            raise Forbidden("forbidden", "You can only place orders for your own account.")
+            raise Forbidden("forbidden", _("You can only place orders for your own account."))
         contact = contact or actor.contact
     elif actor.kind == "staff":
         _check_staff_of(customer.seller_id, actor)
     if contact is not None and contact.customer_id != customer.pk:
-        raise ActionError("invalid", "That contact is not one of this customer's contacts.")
+        raise ActionError("invalid", _("That contact is not one of this customer's contacts."))
     version = order_type.current_version
     workflow = version.workflow
     state = state or workflow.initial
     if state not in workflow.entry_states:
         allowed = ", ".join(workflow.state(key).label() for key in workflow.entry_states)
-        raise ActionError("invalid_state", f"A new order can only start as: {allowed}.")
+        raise ActionError(
+            "invalid_state", _("A new order can only start as: %(allowed)s.") % {"allowed": allowed}
+        )
     clean_lines = [_clean_line(line, index) for index, line in enumerate(lines, start=1)]
     if len(clean_lines) > MAX_LINES:
-        raise ActionError("invalid", f"An order can have at most {MAX_LINES} lines.")
+        raise ActionError("invalid", _("An order can have at most %(limit)s lines.") % {"limit": MAX_LINES})
     title = title.strip() or (clean_lines[0].description if clean_lines else "")
     if not title:
         raise ActionError(
-            "invalid", "Give the order a title or at least one line.", details={"field": "title"}
+            "invalid", _("Give the order a title or at least one line."), details={"field": "title"}
         )
     if len(title) > MAX_TITLE:
         raise ActionError(
-            "invalid", f"The title can be at most {MAX_TITLE} characters.", details={"field": "title"}
+            "invalid",
+            _("The title can be at most %(limit)s characters.") % {"limit": MAX_TITLE},
+            details={"field": "title"},
         )
-    customer_notes = _text(customer_notes, "customer_notes", MAX_INTERNAL_NOTES)
+    customer_notes = _text(customer_notes, _("customer notes"), MAX_INTERNAL_NOTES, field="customer_notes")
 
     now = timezone.now()
     with transaction.atomic():
@@ -118,19 +126,29 @@ def place_order(
 
 
 def _clean_line(line: LineInput, index: int) -> LineInput:
-    where = f"Line {index}"
+    where = _("Line %(number)s") % {"number": index}
     description = line.description.strip()
     if not description or len(description) > MAX_LINE_TEXT:
-        raise ActionError("invalid", f"{where}: describe the item in 1 to {MAX_LINE_TEXT} characters.")
+        raise ActionError(
+            "invalid",
+            _("%(where)s: describe the item in 1 to %(limit)s characters.")
+            % {"where": where, "limit": MAX_LINE_TEXT},
+        )
     # The columns hold 12 digits: 9 before the point for quantities, 10 for prices.
-    quantity = _decimal(line.quantity, f"{where}: quantity", places=3, below=Decimal("1e9"))
+    quantity = _decimal(
+        line.quantity, _("%(line)s: quantity") % {"line": where}, places=3, below=Decimal("1e9")
+    )
     if quantity <= 0:
-        raise ActionError("invalid", f"{where}: the quantity must be more than 0.")
+        raise ActionError("invalid", _("%(where)s: the quantity must be more than 0.") % {"where": where})
     price = None
     if line.unit_price not in (None, ""):
-        price = _decimal(line.unit_price, f"{where}: unit price", places=2, below=Decimal("1e10"))
+        price = _decimal(
+            line.unit_price, _("%(line)s: unit price") % {"line": where}, places=2, below=Decimal("1e10")
+        )
         if price < 0:
-            raise ActionError("invalid", f"{where}: the unit price cannot be negative.")
+            raise ActionError(
+                "invalid", _("%(where)s: the unit price cannot be negative.") % {"where": where}
+            )
     return LineInput(
         description=description,
         quantity=quantity,

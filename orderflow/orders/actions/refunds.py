@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
@@ -27,9 +28,9 @@ def refund_order(
     order: Order, *, amount: Decimal | str, reason: str, actor: Actor, expected_version: int | None = None
 ) -> Refund:
     """Refund part or all of an order. Allowed in any state, final ones included."""
-    reason = _text(reason, "reason", MAX_NOTE)
+    reason = _text(reason, _("reason"), MAX_NOTE, field="reason")
     if not reason:
-        raise ActionError("reason_required", "Give a reason for the refund.", details={"field": "reason"})
+        raise ActionError("reason_required", _("Give a reason for the refund."), details={"field": "reason"})
     with transaction.atomic():
         order = _locked(order, expected_version)
         _check_staff(order, actor)
@@ -44,14 +45,15 @@ def _refund(
 ) -> tuple[Refund, OrderEvent]:
     """Caller holds the order lock, and tells people of the event at its end."""
     _check_staff(order, actor)
-    value = _decimal(amount, "The refund amount", places=2, below=Decimal("1e10"), field="amount")
+    value = _decimal(amount, _("The refund amount"), places=2, below=Decimal("1e10"), field="amount")
     if value <= 0:
-        raise ActionError("invalid", "The refund amount must be more than 0.", details={"field": "amount"})
+        raise ActionError("invalid", _("The refund amount must be more than 0."), details={"field": "amount"})
     available = order.total() - order.refunded_total()
     if value > available:
         raise ActionError(
             "refund_too_large",
-            f"At most {available} {order.currency} can still be refunded on this order.",
+            _("At most %(available)s %(currency)s can still be refunded on this order.")
+            % {"available": available, "currency": order.currency},
             details={"field": "amount", "available": str(available)},
         )
     refund = Refund.objects.create(

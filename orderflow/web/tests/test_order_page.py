@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import translation
 
 from orderflow.accounts.actions import add_customer, add_staff, create_seller
 from orderflow.core.actors import Actor
@@ -147,4 +148,8 @@ def test_a_french_seller_reads_the_shops_statuses_in_french(client, db):
     assert 'data-testid="order-status">Nouvellement passée<' in content
     assert "En préparation" in content  # the button
     assert "Prête à être ramassée" in content
-    assert "Order placed (Nouvellement passée)" in content
+    # The activity log is in French too, around the shop's own label
+    with translation.override("fr"):
+        placed = translation.gettext("Order placed (%(state)s)") % {"state": "Nouvellement passée"}
+    assert placed in content
+    assert '<html lang="fr">' in content

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orderflow.accounts.models import Membership
@@ -53,13 +54,16 @@ def call_done(request: HttpRequest, membership: Membership, task_id: int) -> Htt
         raise Http404("No such call task")
     form = CallDoneForm(request.POST, task_id=task.pk)
     if not form.is_valid():
-        messages.error(request, f"Nothing was changed. {error_summary(form)}")
+        messages.error(request, _("Nothing was changed. %(problem)s") % {"problem": error_summary(form)})
         return _page(request, membership, bound=(task.pk, form), status=400)
     try:
         complete_call_task(task, outcome=form.cleaned_data["outcome"], actor=Actor.staff(membership))
     except ActionError as error:
         messages.error(request, error.message)
         return _page(request, membership, bound=(task.pk, form), status=error.status)
-    messages.success(request, f"Call to {task.contact.name if task.contact else task.phone} marked done.")
+    messages.success(
+        request,
+        _("Call to %(whom)s marked done.") % {"whom": task.contact.name if task.contact else task.phone},
+    )
     url = reverse("calls", kwargs={"seller_slug": membership.seller.slug})
     return redirect(f"{url}?show=mine" if request.GET.get("show") == "mine" else url)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from orderflow.accounts.models import Membership
@@ -41,5 +42,9 @@ def inbox_read(request: HttpRequest, membership: Membership) -> HttpResponse:
         if item is None:  # someone else's item, or none at all: it is not in this inbox
             raise Http404("No such message")
         count = mark_inbox_read([item], actor=actor)
-    messages.success(request, f"{count} message{'s' if count != 1 else ''} marked as read.")
+    messages.success(
+        request,
+        ngettext("%(count)s message marked as read.", "%(count)s messages marked as read.", count)
+        % {"count": count},
+    )
     return redirect("inbox", seller_slug=membership.seller.slug)

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orderflow.accounts.models import Membership, Role
@@ -84,15 +85,17 @@ def integrations(request: HttpRequest, membership: Membership) -> HttpResponse:
 def api_token_create(request: HttpRequest, membership: Membership) -> HttpResponse:
     form = TokenForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"No token was created. {error_summary(form)}")
+        messages.error(request, _("No token was created. %(problem)s") % {"problem": error_summary(form)})
         return _page(request, membership, token_form=form, status=400)
     try:
         token, raw = create_api_token(membership.seller, actor=Actor.staff(membership), **form.cleaned_data)
     except ActionError as error:
-        messages.error(request, f"No token was created. {error.message}")
+        messages.error(request, _("No token was created. %(problem)s") % {"problem": error.message})
         return _page(request, membership, token_form=form, status=error.status)
     # Shown on this response only: the token is stored as a hash, so no later page can show it again.
-    messages.success(request, f"Token “{token.name}” created. Copy it now: it is not shown again.")
+    messages.success(
+        request, _("Token “%(token)s” created. Copy it now: it is not shown again.") % {"token": token.name}
+    )
     return _page(request, membership, new_token=raw, new_token_id=token.pk)
 
 
@@ -107,7 +110,10 @@ def api_token_revoke(request: HttpRequest, membership: Membership, token_id: int
     except ActionError as error:
         messages.error(request, error.message)
         return _page(request, membership, status=error.status)
-    messages.success(request, f"Token “{token.name}” revoked: requests with it are refused from now on.")
+    messages.success(
+        request,
+        _("Token “%(token)s” revoked: requests with it are refused from now on.") % {"token": token.name},
+    )
     return redirect(_page_url(membership))
 
 
@@ -116,18 +122,18 @@ def api_token_revoke(request: HttpRequest, membership: Membership, token_id: int
 def webhook_create(request: HttpRequest, membership: Membership) -> HttpResponse:
     form = WebhookForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"No endpoint was added. {error_summary(form)}")
+        messages.error(request, _("No endpoint was added. %(problem)s") % {"problem": error_summary(form)})
         return _page(request, membership, webhook_form=form, status=400)
     try:
         endpoint = create_webhook_endpoint(
             membership.seller, actor=Actor.staff(membership), **form.cleaned_data
         )
     except ActionError as error:
-        messages.error(request, f"No endpoint was added. {error.message}")
+        messages.error(request, _("No endpoint was added. %(problem)s") % {"problem": error.message})
         if error.details.get("field") in form.fields:
             form.add_error(error.details["field"], error.message)
         return _page(request, membership, webhook_form=form, status=error.status)
-    messages.success(request, "Endpoint added. Verify the signatures of what it receives with its secret.")
+    messages.success(request, _("Endpoint added. Verify the signatures of what it receives with its secret."))
     return redirect(_endpoint_url(endpoint, membership))
 
 
@@ -148,13 +154,13 @@ def webhook_endpoint(request: HttpRequest, membership: Membership, endpoint_id: 
         try:
             if "delete" in request.POST:
                 delete_webhook_endpoint(endpoint, actor=actor)
-                messages.success(request, f"Endpoint {endpoint.url} removed.")
+                messages.success(request, _("Endpoint %(url)s removed.") % {"url": endpoint.url})
                 return redirect(_page_url(membership))
             if "enable" in request.POST:
                 enable_webhook_endpoint(endpoint, actor=actor)
-                messages.success(request, "Endpoint enabled: new events are sent to it again.")
+                messages.success(request, _("Endpoint enabled: new events are sent to it again."))
             else:
-                messages.error(request, "Nothing was changed: choose Enable or Remove.")
+                messages.error(request, _("Nothing was changed: choose Enable or Remove."))
         except ActionError as error:
             messages.error(request, error.message)
         return redirect(_endpoint_url(endpoint, membership))
@@ -181,7 +187,9 @@ def webhook_redeliver(
     try:
         again = redeliver(delivery, actor=Actor.staff(membership))
     except ActionError as error:
-        messages.error(request, f"Not redelivered. {error.message}")
+        messages.error(request, _("Not redelivered. %(problem)s") % {"problem": error.message})
     else:
-        messages.success(request, f"Queued again as delivery #{again.pk}, with the same webhook-id.")
+        messages.success(
+            request, _("Queued again as delivery #%(pk)s, with the same webhook-id.") % {"pk": again.pk}
+        )
     return redirect(_endpoint_url(endpoint, membership))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from orderflow.accounts.models import Membership
@@ -14,7 +15,7 @@ from orderflow.notifications import windows
 from orderflow.notifications.actions import save_preferences
 from orderflow.notifications.selectors import staff_preferences, staff_schedule
 from orderflow.web.access import render_seller, seller_view
-from orderflow.web.forms import error_summary
+from orderflow.web.forms import LanguageForm, error_summary
 from orderflow.web.notification_forms import MyPreferencesForm
 
 
@@ -26,17 +27,17 @@ def my_notifications(request: HttpRequest, membership: Membership) -> HttpRespon
         return _page(request, membership, MyPreferencesForm(rows=rows, schedule=schedule), schedule)
     form = MyPreferencesForm(request.POST, rows=rows, schedule=schedule)
     if not form.is_valid():
-        messages.error(request, f"Nothing was saved. {error_summary(form)}")
+        messages.error(request, _("Nothing was saved. %(problem)s") % {"problem": error_summary(form)})
         return _page(request, membership, form, schedule, status=400)
     try:
         save_preferences(membership, choices=form.choices(), week=form.week(), actor=Actor.staff(membership))
     except ActionError as error:
-        messages.error(request, f"Nothing was saved. {error.message}")
+        messages.error(request, _("Nothing was saved. %(problem)s") % {"problem": error.message})
         day = f"day_{error.details.get('field')}"  # set_schedule names a weekday by its number
         if day in form.fields:
             form.add_error(day, error.message)
         return _page(request, membership, form, schedule, status=error.status)
-    messages.success(request, "Your notification preferences are saved.")
+    messages.success(request, _("Your notification preferences are saved."))
     return redirect(request.path)
 
 
@@ -48,5 +49,10 @@ def _page(
     *,
     status: int = 200,
 ) -> HttpResponse:
-    context = {"form": form, "hours": windows.describe(schedule), "time_zone": membership.seller.time_zone}
+    context = {
+        "form": form,
+        "language_form": LanguageForm(membership=membership),
+        "hours": windows.describe(schedule),
+        "time_zone": membership.seller.time_zone,
+    }
     return render_seller(request, membership, "web/my_notifications.html", context, status=status)

@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orderflow.accounts.models import Membership, Role
@@ -28,7 +30,7 @@ from orderflow.web.access import render_seller, seller_view
 from orderflow.web.forms import error_summary
 from orderflow.web.notification_forms import RuleForm, SellerSettingsForm, TemplateForm
 
-LOCALE_NAMES = {"en": "English", "fr": "French"}
+LOCALE_NAMES = {"en": gettext_lazy("English"), "fr": gettext_lazy("French")}
 
 
 def _can_manage(membership: Membership) -> bool:
@@ -49,16 +51,16 @@ def notification_settings(request: HttpRequest, membership: Membership) -> HttpR
         return _page(request, membership, SellerSettingsForm(current=current))
     form = SellerSettingsForm(request.POST, current=current)
     if not form.is_valid():
-        messages.error(request, f"Nothing was saved. {error_summary(form)}")
+        messages.error(request, _("Nothing was saved. %(problem)s") % {"problem": error_summary(form)})
         return _page(request, membership, form, status=400)
     try:
         update_settings(membership.seller, actor=Actor.staff(membership), **form.values())
     except ActionError as error:
-        messages.error(request, f"Nothing was saved. {error.message}")
+        messages.error(request, _("Nothing was saved. %(problem)s") % {"problem": error.message})
         if error.details.get("field") in form.fields:
             form.add_error(error.details["field"], error.message)
         return _page(request, membership, form, status=error.status)
-    messages.success(request, "Notification settings saved.")
+    messages.success(request, _("Notification settings saved."))
     return redirect(_settings_url(membership))
 
 
@@ -97,14 +99,14 @@ def notification_rule(request: HttpRequest, membership: Membership, rule_id: int
     form = RuleForm(request.POST, rule=rule)
     settings_form = SellerSettingsForm(current=seller_settings(membership.seller))
     if not form.is_valid():
-        messages.error(request, f"Nothing was saved. {error_summary(form)}")
+        messages.error(request, _("Nothing was saved. %(problem)s") % {"problem": error_summary(form)})
         return _page(request, membership, settings_form, bound_rule=(rule.pk, form), status=400)
     try:
         update_rule(rule, actor=Actor.staff(membership), **form.cleaned_data)
     except ActionError as error:
-        messages.error(request, f"Nothing was saved. {error.message}")
+        messages.error(request, _("Nothing was saved. %(problem)s") % {"problem": error.message})
         return _page(request, membership, settings_form, bound_rule=(rule.pk, form), status=error.status)
-    messages.success(request, f"Rule #{rule.pk} saved.")
+    messages.success(request, _("Rule #%(pk)s saved.") % {"pk": rule.pk})
     return redirect(_settings_url(membership, f"rule-{rule.pk}"))
 
 
@@ -125,23 +127,29 @@ def message_template(request: HttpRequest, membership: Membership, key: str, loc
                 request, membership, source, TemplateForm(initial=source.current()), status=403
             )
         messages.success(
-            request, f"{key} ({LOCALE_NAMES.get(locale, locale)}) uses the default wording again."
+            request,
+            _("%(key)s (%(language)s) uses the default wording again.")
+            % {"key": key, "language": LOCALE_NAMES.get(locale, locale)},
         )
         return redirect(request.path)
     form = TemplateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"Nothing was saved. {error_summary(form)}")
+        messages.error(request, _("Nothing was saved. %(problem)s") % {"problem": error_summary(form)})
         return _template_page(request, membership, source, form, status=400)
     try:
         save_template(
             membership.seller, key=key, locale=locale, actor=Actor.staff(membership), **form.cleaned_data
         )
     except ActionError as error:
-        messages.error(request, f"Nothing was saved. {error.message}")
+        messages.error(request, _("Nothing was saved. %(problem)s") % {"problem": error.message})
         if error.details.get("field") in form.fields:
             form.add_error(error.details["field"], error.message)
         return _template_page(request, membership, source, form, status=error.status)
-    messages.success(request, f"Your wording of {key} ({LOCALE_NAMES.get(locale, locale)}) is saved.")
+    messages.success(
+        request,
+        _("Your wording of %(key)s (%(language)s) is saved.")
+        % {"key": key, "language": LOCALE_NAMES.get(locale, locale)},
+    )
     return redirect(request.path)
 
 
@@ -159,5 +167,8 @@ def _template_page(
         "can_manage": _can_manage(membership),
         "placeholders": sorted(PLACEHOLDERS),
         "locale_name": LOCALE_NAMES.get(source.locale, source.locale),
+        # Template syntax shown as text, kept out of the translated sentence around it.
+        "placeholder_example": "{{ customer_name }}",
+        "condition_example": "{% if note %}…{% endif %}",
     }
     return render_seller(request, membership, "web/message_template.html", context, status=status)

@@ -82,7 +82,7 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     """The order page; `bound` puts back the form (by slot) that was just submitted, with its errors."""
-    locale = membership.seller.locale
+    locale = membership.reading_language
     workflow = order.workflow
     slot, submitted = bound or ("", None)
 
@@ -139,7 +139,7 @@ def _apply(
 ) -> HttpResponse:
     """Validate the form, make the change through its action, and go back to the order page."""
     if not form.is_valid():
-        messages.error(request, f"Nothing was changed. {error_summary(form)}")
+        messages.error(request, _("Nothing was changed. %(problem)s") % {"problem": error_summary(form)})
         return _page(request, membership, order, bound=(slot, form), status=400)
     try:
         done = change(form.cleaned_data, Actor.staff(membership))
@@ -163,7 +163,9 @@ def order_transition(request: HttpRequest, membership: Membership, number: int) 
         moved = transition_order(
             order, to=data["to"], note=data["note"], actor=actor, expected_version=data["version"]
         )
-        return f"Status changed to {moved.current_state.label(membership.seller.locale)}."
+        return _("Status changed to %(state)s.") % {
+            "state": moved.current_state.label(membership.reading_language)
+        }
 
     return _apply(request, membership, order, f"to:{request.POST.get('to', '')}", form, change)
 
@@ -176,7 +178,9 @@ def order_assign(request: HttpRequest, membership: Membership, number: int) -> H
     def change(data: Mapping[str, Any], actor: Actor) -> str:
         assignee = data["assignee"]
         assign_order(order, assignee=assignee, actor=actor, expected_version=data["version"])
-        return f"Assigned to {assignee.display_name}." if assignee else "The order is now unassigned."
+        if assignee is None:
+            return _("The order is now unassigned.")
+        return _("Assigned to %(name)s.") % {"name": assignee.display_name}
 
     return _apply(request, membership, order, "assign", AssignForm(request.POST, order=order), change)
 
@@ -189,7 +193,9 @@ def order_estimate(request: HttpRequest, membership: Membership, number: int) ->
     def change(data: Mapping[str, Any], actor: Actor) -> str:
         date = data["estimated_completion"]
         set_estimated_completion(order, date=date, actor=actor, expected_version=data["version"])
-        return f"Estimated completion set to {date:%Y-%m-%d}." if date else "Estimated completion cleared."
+        if not date:
+            return _("Estimated completion cleared.")
+        return _("Estimated completion set to %(date)s.") % {"date": f"{date:%Y-%m-%d}"}
 
     return _apply(request, membership, order, "estimate", EstimateForm(request.POST, order=order), change)
 
@@ -203,7 +209,7 @@ def order_notes(request: HttpRequest, membership: Membership, number: int) -> Ht
         edit_internal_notes(
             order, notes=data["internal_notes"], actor=actor, expected_version=data["version"]
         )
-        return "Internal notes saved."
+        return _("Internal notes saved.")
 
     return _apply(request, membership, order, "notes", NotesForm(request.POST, order=order), change)
 
@@ -224,7 +230,10 @@ def order_line(request: HttpRequest, membership: Membership, number: int, positi
             actor=actor,
             expected_version=data["version"],
         )
-        return f"Line {updated.position} is now {updated.get_status_display().lower()}."
+        return _("Line %(number)s is now %(status)s.") % {
+            "number": updated.position,
+            "status": str(updated.get_status_display()).lower(),
+        }
 
     form = LineForm(request.POST, order=order, line=line)
     return _apply(request, membership, order, f"line:{position}", form, change)
@@ -240,7 +249,12 @@ def order_cancel(request: HttpRequest, membership: Membership, number: int) -> H
         cancel_order(
             order, reason=data["reason"], refund_amount=refund, actor=actor, expected_version=data["version"]
         )
-        return f"Order cancelled and {refund} {order.currency} refunded." if refund else "Order cancelled."
+        if not refund:
+            return _("Order cancelled.")
+        return _("Order cancelled and %(amount)s %(currency)s refunded.") % {
+            "amount": refund,
+            "currency": order.currency,
+        }
 
     return _apply(request, membership, order, "cancel", CancelForm(request.POST, order=order), change)
 
@@ -252,7 +266,7 @@ def order_refund(request: HttpRequest, membership: Membership, number: int) -> H
 
     def change(data: Mapping[str, Any], actor: Actor) -> str:
         refund = refund_order(order, amount=data["amount"], reason=data["reason"], actor=actor)
-        return f"Refunded {refund.amount} {order.currency}."
+        return _("Refunded %(amount)s %(currency)s.") % {"amount": refund.amount, "currency": order.currency}
 
     return _apply(request, membership, order, "refund", RefundForm(request.POST, order=order), change)
 
@@ -264,7 +278,7 @@ def order_archive(request: HttpRequest, membership: Membership, number: int) -> 
 
     def change(data: Mapping[str, Any], actor: Actor) -> str:
         archive_order(order, actor=actor, expected_version=data["version"])
-        return "Order archived: it is hidden from the order list unless you show archived orders."
+        return _("Order archived: it is hidden from the order list unless you show archived orders.")
 
     return _apply(request, membership, order, "archive", ArchiveForm(request.POST, order=order), change)
 
@@ -276,7 +290,9 @@ def order_message(request: HttpRequest, membership: Membership, number: int) -> 
 
     def change(data: Mapping[str, Any], actor: Actor) -> str:
         post_message(order, body=data["body"], internal=data["internal"], actor=actor)
-        return "Internal note added." if data["internal"] else f"Message sent to {order.customer.name}."
+        if data["internal"]:
+            return _("Internal note added.")
+        return _("Message sent to %(customer)s.") % {"customer": order.customer.name}
 
     return _apply(request, membership, order, "message", MessageForm(request.POST), change)
 

@@ -6,8 +6,10 @@ than taken from the message the worker wrote for the customer."""
 
 from __future__ import annotations
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from orderflow.accounts.models import Seller
 from orderflow.notifications.channels import Outgoing
 from orderflow.notifications.models import CallTask
 from orderflow.notifications.render import render
@@ -26,9 +28,17 @@ class Transport:
             if notification.order_id is not None
             else None
         )
-        who = f"Call {notification.recipient_name} on {item.delivery.address}"
         for_staff = render(notification, customer_links=False)
-        script = f"{who} and tell them:\n\n{for_staff.body or for_staff.text}"
+        # Staff read the instruction (in the seller's language); the customer hears the message (in theirs).
+        seller_language = (
+            Seller.objects.filter(pk=notification.seller_id).values_list("locale", flat=True).first()
+        )
+        with translation.override(seller_language or "en"):
+            who = _("Call %(name)s on %(phone)s and tell them:") % {
+                "name": notification.recipient_name,
+                "phone": item.delivery.address,
+            }
+        script = f"{who}\n\n{for_staff.body or for_staff.text}"
         CallTask.objects.get_or_create(
             delivery=item.delivery,
             defaults=dict(

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
 
 from orderflow.notifications.worker import LANES, Worker
 
@@ -48,10 +49,10 @@ class Command(BaseCommand):
                 for worker in workers:
                     while not worker.stop.is_set() and (sent := worker.run_once()):
                         total += sent
-                self.stdout.write(f"Processed {total} deliveries.")
+                self.stdout.write(_("Processed %(total)s deliveries.") % {"total": total})
                 return
             names = ", ".join(worker.name for worker in workers)
-            self.stdout.write(f"Worker {names} running; stop with Ctrl-C or SIGTERM.")
+            self.stdout.write(_("Worker %(names)s running; stop with Ctrl-C or SIGTERM.") % {"names": names})
             others = [threading.Thread(target=w.run, name=w.name, daemon=True) for w in workers[1:]]
             for thread in others:
                 thread.start()

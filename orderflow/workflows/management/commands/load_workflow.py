@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
@@ -29,20 +30,26 @@ class Command(BaseCommand):
             raw = read_definition(options["file"])
             workflow = parse(resolve(raw))
         except WorkflowError as exc:
-            raise CommandError(f"Refused: {exc}") from None
+            raise CommandError(_("Refused: %(problem)s") % {"problem": exc}) from None
         self.stdout.write(
-            f"{options['file']}: valid workflow {workflow.key!r} with {len(workflow.states)} states "
-            f"and {len(workflow.transitions)} transitions."
+            _("%(file)s: valid workflow %(key)r with %(states)d states and %(transitions)d transitions.")
+            % {
+                "file": options["file"],
+                "key": workflow.key,
+                "states": len(workflow.states),
+                "transitions": len(workflow.transitions),
+            }
         )
         if not options["seller"]:
             return
         if not options["order_type"]:
-            raise CommandError("--order-type is required with --seller")
+            raise CommandError(_("--order-type is required with --seller"))
         try:
             order_type = OrderType.objects.get(seller__slug=options["seller"], key=options["order_type"])
         except OrderType.DoesNotExist:
             raise CommandError(
-                f"No order type {options['order_type']!r} for seller {options['seller']!r}."
+                _("No order type %(order_type)r for seller %(seller)r.")
+                % {"order_type": options["order_type"], "seller": options["seller"]}
             ) from None
         try:
             version = publish_workflow(
@@ -50,4 +57,9 @@ class Command(BaseCommand):
             )
         except ActionError as exc:
             raise CommandError(exc.message) from None
-        self.stdout.write(self.style.SUCCESS(f"Published {order_type.name} version {version.number}."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Published %(name)s version %(number)s.")
+                % {"name": order_type.name, "number": version.number}
+            )
+        )
