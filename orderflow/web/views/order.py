@@ -304,29 +304,45 @@ def _placed_by(membership: Membership, number: int) -> tuple[Order, Contact]:
     return order, order.placed_by
 
 
+def _for_placer(
+    request: HttpRequest,
+    membership: Membership,
+    number: int,
+    act: Callable[[Contact], object],
+    done: Callable[[Contact], str],
+) -> HttpResponse:
+    """Apply an action to the contact who placed the order, then back to the order with its outcome."""
+    order, contact = _placed_by(membership, number)
+    try:
+        act(contact)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done(contact))
+    return redirect("order_detail", seller_slug=membership.seller.slug, number=order.number)
+
+
 @seller_view
 @require_POST
 def order_invite_contact(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
     """Email the contact who placed the order an invitation to choose their portal password."""
-    order, contact = _placed_by(membership, number)
-    try:
-        invite_contact(contact, actor=Actor.staff(membership))
-    except ActionError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Invitation sent to %(email)s.") % {"email": contact.email})
-    return redirect("order_detail", seller_slug=membership.seller.slug, number=order.number)
+    return _for_placer(
+        request,
+        membership,
+        number,
+        lambda contact: invite_contact(contact, actor=Actor.staff(membership)),
+        lambda contact: _("Invitation sent to %(email)s.") % {"email": contact.email},
+    )
 
 
 @seller_view
 @require_POST
 def order_unlock_contact(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
     """Lift the login lockout of the contact who placed the order (owners)."""
-    order, contact = _placed_by(membership, number)
-    try:
-        unlock_login(contact, actor=Actor.staff(membership))
-    except ActionError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("%(name)s can sign in again.") % {"name": contact.name})
-    return redirect("order_detail", seller_slug=membership.seller.slug, number=order.number)
+    return _for_placer(
+        request,
+        membership,
+        number,
+        lambda contact: unlock_login(contact, actor=Actor.staff(membership)),
+        lambda contact: _("%(name)s can sign in again.") % {"name": contact.name},
+    )
