@@ -31,6 +31,11 @@ class TeamRow:
     locked_until: dt.datetime | None
 
 
+def works_for_a_seller(user_id: int | None) -> bool:
+    """Whether this login is active staff of some seller."""
+    return Membership.objects.filter(user_id=user_id or 0, is_active=True).exists()
+
+
 def team_of(seller: Seller) -> list[TeamRow]:
     """The seller's staff, active first, each with the end of their login lockout if they have one."""
     members = list(

@@ -42,6 +42,10 @@ class Category(models.TextChoices):
     MARKETING = "marketing", _("Offers and recommendations")
 
 
+# What only staff are told about: a customer's settings do not offer these.
+STAFF_ONLY = frozenset({Category.NEW_ORDERS, Category.ASSIGNMENTS})
+CUSTOMER_CATEGORIES = tuple(c for c in Category if c not in STAFF_ONLY)
+
 # Messages that must reach people: their category cannot be turned off.
 MANDATORY = frozenset({Category.TRANSACTIONAL})
 

@@ -12,11 +12,11 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 
-from orderflow.accounts.models import Contact, Membership
-from orderflow.accounts.selectors import contact_of_user
+from orderflow.accounts.models import Contact
+from orderflow.accounts.selectors import contact_of_user, works_for_a_seller
 from orderflow.notifications.selectors import unread_count
 
 PortalView = Callable[..., HttpResponse]
@@ -31,6 +31,9 @@ def portal_view(view: PortalView) -> PortalView:
     def wrapper(request: HttpRequest, **kwargs: Any) -> HttpResponse:
         contact = contact_of_user(request.user.pk)
         if contact is None:
+            # Staff who open a customer's address land in their own workspace instead.
+            if works_for_a_seller(request.user.pk):
+                return redirect("home")
             raise Http404("This login has no customer portal")
         return as_contact_reads(request, contact, lambda: view(request, contact, **kwargs))
 
@@ -61,10 +64,10 @@ def render_portal(
     the inbox's unread badge; reached by a signed link (None), it shows the seller's name only."""
     full = dict(context)
     if contact is not None:
-        works_for_a_seller = Membership.objects.filter(user_id=contact.user_id or 0, is_active=True).exists()
         full |= {
             "portal_contact": contact,
             "inbox_unread": unread_count(contact),
-            "workspace_too": works_for_a_seller,  # someone both staff and customer can go back
+            # someone both staff and customer can go back
+            "workspace_too": works_for_a_seller(contact.user_id),
         }
     return render(request, template, full, status=status)

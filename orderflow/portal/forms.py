@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from orderflow.notifications import windows
-from orderflow.notifications.models import MANDATORY, Category
+from orderflow.notifications.models import CUSTOMER_CATEGORIES, MANDATORY
 
 
 def _ratings() -> list[tuple[int, str]]:
@@ -44,14 +44,15 @@ class DeliveryTimeForm(forms.Form):
 
 
 class PreferencesForm(forms.Form):
-    """One switch and a channel list per category, and the delivery hours per weekday."""
+    """One switch and a channel list per category that concerns customers, and the delivery hours per
+    weekday."""
 
     use_seller_hours = forms.BooleanField(required=False, label=_("Use the seller's delivery hours"))
 
     def __init__(self, *args: Any, channels: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         offered = channels
-        for category in Category:
+        for category in CUSTOMER_CATEGORIES:
             mandatory = category in MANDATORY
             self.fields[f"{category.value}_on"] = forms.BooleanField(
                 required=False,
@@ -71,7 +72,7 @@ class PreferencesForm(forms.Form):
             )
 
     def category_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
-        return [(self[f"{c.value}_on"], self[f"{c.value}_channels"]) for c in Category]
+        return [(self[f"{c.value}_on"], self[f"{c.value}_channels"]) for c in CUSTOMER_CATEGORIES]
 
     def day_fields(self) -> list[forms.BoundField]:
         return [self[f"day_{index}"] for index in range(7)]
@@ -80,7 +81,7 @@ class PreferencesForm(forms.Form):
         data = self.cleaned_data
         return {
             c.value: (c in MANDATORY or bool(data[f"{c.value}_on"]), list(data[f"{c.value}_channels"]))
-            for c in Category
+            for c in CUSTOMER_CATEGORIES
         }
 
     def week(self) -> dict[str, str] | None:

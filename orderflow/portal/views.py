@@ -38,6 +38,7 @@ from orderflow.notifications.actions import (
 )
 from orderflow.notifications.channels import registry
 from orderflow.notifications.models import (
+    CUSTOMER_CATEGORIES,
     Category,
     Channel,
     DeliverySchedule,
@@ -411,7 +412,7 @@ def _preferences(request: HttpRequest, contact: Contact, *, signed_in: bool) -> 
 def _initial(contact: Contact) -> dict[str, Any]:
     prefs = {p.category: p for p in Preference.objects.filter(contact=contact)}
     initial: dict[str, Any] = {}
-    for category in Category:
+    for category in CUSTOMER_CATEGORIES:
         pref = prefs.get(category.value)
         initial[f"{category.value}_on"] = pref.enabled if pref else True
         initial[f"{category.value}_channels"] = (

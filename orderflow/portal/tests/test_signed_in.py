@@ -65,11 +65,24 @@ def test_staff_order_pages_refuse_a_contact_even_for_their_own_order(as_alice, m
     assert not Message.objects.exists()
 
 
-def test_portal_pages_refuse_staff_without_a_portal_login(client, olivia):
+def test_staff_without_a_portal_login_who_open_the_portal_land_in_their_workspace(client, olivia):
     client.force_login(olivia.user)
+    for url in (MY_ORDERS, reverse("portal_inbox"), reverse("portal_my_preferences")):
+        response = client.get(url)
+        assert (response.status_code, response["Location"]) == (302, reverse("home")), url
+
+
+def test_portal_pages_refuse_a_login_that_is_neither_staff_nor_a_contact(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("nobody", password="x-unused-9"))
     assert client.get(MY_ORDERS).status_code == 404
-    assert client.get(reverse("portal_inbox")).status_code == 404
-    assert client.get(reverse("portal_my_preferences")).status_code == 404
+
+
+def test_a_contacts_settings_offer_only_what_customers_are_told_about(as_alice):
+    response = as_alice.get(reverse("portal_my_preferences"))
+    assert response.status_code == 200
+    fields = set(response.context["form"].fields)
+    assert {"order_updates_on", "messages_on", "feedback_on", "marketing_on"} <= fields
+    assert not {"new_orders_on", "assignments_on", "new_orders_channels", "assignments_channels"} & fields
 
 
 def test_someone_both_staff_and_contact_chooses_and_each_side_acts_as_itself(
