@@ -66,49 +66,41 @@ def endpoints(settings) -> Iterator[dict[str, Endpoint]]:
         endpoint.close()
 
 
-def _webhook_delivery(endpoint: WebhookEndpoint, key: str) -> Delivery:
+def _queued(channel: str, address: str, key: str, **notification: object) -> Delivery:
+    """A delivery due now on `channel`, for a notification with these fields."""
     now = timezone.now()
-    notification = Notification.objects.create(
+    told = Notification.objects.create(
+        category=Category.TRANSACTIONAL, idempotency_key=key, reason="test", created_at=now, **notification
+    )
+    return Delivery.objects.create(
+        notification=told, channel=channel, address=address, due_at=now, reason="test", created_at=now
+    )
+
+
+def _webhook_delivery(endpoint: WebhookEndpoint, key: str) -> Delivery:
+    shown = f"webhook #{endpoint.pk}"
+    return _queued(
+        Channel.WEBHOOK,
+        shown,
+        key,
         seller_id=endpoint.seller_id,
         webhook=endpoint,
         payload={"id": key, "type": "test.ping"},
-        recipient_name=f"webhook #{endpoint.pk}",
-        category=Category.TRANSACTIONAL,
+        recipient_name=shown,
         template="webhook",
-        idempotency_key=key,
-        reason="test",
-        created_at=now,
-    )
-    return Delivery.objects.create(
-        notification=notification,
-        channel=Channel.WEBHOOK,
-        address=f"webhook #{endpoint.pk}",
-        due_at=now,
-        reason="test",
-        created_at=now,
     )
 
 
 def _in_app_delivery(membership_id: int, seller_id: int, key: str) -> Delivery:
-    now = timezone.now()
-    notification = Notification.objects.create(
+    return _queued(
+        Channel.IN_APP,
+        f"staff:{membership_id}",
+        key,
         seller_id=seller_id,
         membership_id=membership_id,
         payload={"endpoint_url": "https://example.test/", "reason": "test"},
         recipient_name="Rita",
-        category=Category.TRANSACTIONAL,
         template="webhook_disabled",
-        idempotency_key=key,
-        reason="test",
-        created_at=now,
-    )
-    return Delivery.objects.create(
-        notification=notification,
-        channel=Channel.IN_APP,
-        address=f"staff:{membership_id}",
-        due_at=now,
-        reason="test",
-        created_at=now,
     )
 
 
