@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "orderflow.accounts",
     "orderflow.workflows",
+    "orderflow.catalog",
     "orderflow.orders",
     "orderflow.conversations",
     "orderflow.notifications",
@@ -55,6 +56,8 @@ INSTALLED_APPS = [
     "orderflow.web",
     "orderflow.demo",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +87,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # `{% load formatting %}`: money, dates and times for the reader (orderflow/core/formatting.py).
+            "libraries": {"formatting": "orderflow.core.templatetags.formatting"},
         },
     },
 ]
@@ -284,3 +289,13 @@ def _cache(url: str) -> dict[str, Any]:
 
 
 CACHES = {"default": _cache(env_str("CACHE_URL", "locmem://"))}
+
+# Background jobs other than sending (imports, exports, schedules, expiries) go through Django's task
+# API (the django-tasks backport) and are kept in the database until `manage.py db_worker` runs them;
+# `make demo` starts one beside the web server and the notification worker.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}

@@ -11,3 +11,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 # Pooled connections outlive a test and keep the test database open at teardown; tests connect plainly.
 DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
+# Background jobs run at once, inside the test, so that a test sees their outcome.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}

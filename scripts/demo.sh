@@ -37,6 +37,10 @@ trap 'exit 143' TERM
 "$PYTHON" manage.py run_worker &
 children+=("$!")
 
+# Background jobs (catalogue imports, exports, schedules, expiries) run through Django's task API.
+"$PYTHON" manage.py db_worker --no-startup-delay &
+children+=("$!")
+
 # In the background and waited for, so that a signal reaches the trap at once, not after the server.
 "$PYTHON" manage.py runserver "127.0.0.1:$PORT" --noreload &
 server=$!

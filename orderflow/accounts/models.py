@@ -60,6 +60,11 @@ class Seller(models.Model):
     locale = models.CharField(max_length=8, choices=LOCALES, default="en")
     currency = models.CharField(max_length=3, default="USD")
     order_counter = models.PositiveIntegerField(default=0, editable=False, help_text="Last order number used")
+    allow_backorders = models.BooleanField(
+        _("allow backorders"),
+        default=False,
+        help_text=_("Customers may order items marked out of stock; they are supplied when back in stock"),
+    )
     # Set by the platform's operator (in the admin), never by the seller: mail can only be sent From a
     # domain whose SPF and DKIM records the operator has checked, or it would be spoofing.
     sender_domains = models.TextField(

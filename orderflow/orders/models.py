@@ -11,6 +11,7 @@ from django.db.models import F, Sum
 from django.utils.translation import gettext_lazy as _
 
 from orderflow.accounts.models import Contact, Customer, Membership, Seller
+from orderflow.catalog.models import Item
 from orderflow.workflows.definition import State, Workflow
 from orderflow.workflows.models import OrderType, WorkflowVersion
 
@@ -82,15 +83,27 @@ class LineStatus(models.TextChoices):
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField()
+    item = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="Empty: free line"
+    )
     sku = models.CharField(max_length=60, blank=True)
     description = models.CharField(max_length=300)
     quantity = models.DecimalField(max_digits=12, decimal_places=3)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    tax_rate = models.DecimalField(
+        max_digits=6, decimal_places=3, default=Decimal("0"), help_text="Percent, copied from the item"
+    )
+    backup_item = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="Customer's pick"
+    )
     backup_description = models.CharField(
         max_length=300, blank=True, help_text="What the customer accepts instead if this is out of stock"
     )
     status = models.CharField(max_length=16, choices=LineStatus.choices, default=LineStatus.AVAILABLE)
     substitute_description = models.CharField(max_length=300, blank=True)
+    substitute_item = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["position"]

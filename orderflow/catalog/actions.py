@@ -1,0 +1,1 @@
+"""Changes to a seller's catalogue: the only writers of catalogue items and their log."""

@@ -1,0 +1,1 @@
+"""Reads of a seller's catalogue."""
