@@ -217,6 +217,8 @@ def rule_of(seller: Seller, rule_id: int) -> NotificationRule | None:
 class TemplateCell:
     locale: str
     override: MessageTemplate | None
+    # Reworded by the seller in another language but not in this one: its readers get the default.
+    untranslated: bool = False
 
 
 @dataclass(frozen=True)
@@ -232,10 +234,18 @@ def template_locales() -> list[str]:
 def template_table(seller: Seller) -> list[TemplateRow]:
     """Every message key by every language, with the seller's override where there is one."""
     overrides = {(t.key, t.locale): t for t in MessageTemplate.objects.filter(seller=seller)}
+    reworded = {key for key, _locale in overrides}
     return [
         TemplateRow(
             key=key,
-            cells=[TemplateCell(locale, overrides.get((key, locale))) for locale in template_locales()],
+            cells=[
+                TemplateCell(
+                    locale,
+                    overrides.get((key, locale)),
+                    untranslated=key in reworded and (key, locale) not in overrides,
+                )
+                for locale in template_locales()
+            ],
         )
         for key in template_keys()
     ]
@@ -247,6 +257,8 @@ class TemplateSource:
     locale: str
     default: dict[str, str]
     override: MessageTemplate | None
+    # The languages in which the seller has its own wording of this message while this one has none.
+    reworded_in: tuple[str, ...] = ()
 
     def current(self) -> dict[str, str]:
         """What is sent now: the override, else the default."""
@@ -261,8 +273,10 @@ def template_source(seller: Seller, key: str, locale: str) -> TemplateSource | N
     if key not in template_keys() or locale not in template_locales():
         return None
     default = defaults(locale).get(key) or defaults("en")[key]
-    override = MessageTemplate.objects.filter(seller=seller, key=key, locale=locale).first()
-    return TemplateSource(key=key, locale=locale, default=default, override=override)
+    overrides = {t.locale: t for t in MessageTemplate.objects.filter(seller=seller, key=key)}
+    override = overrides.get(locale)
+    reworded_in = () if override else tuple(sorted(code for code in overrides if code != locale))
+    return TemplateSource(key=key, locale=locale, default=default, override=override, reworded_in=reworded_in)
 
 
 # ----------------------------------------------------------------------------------------------

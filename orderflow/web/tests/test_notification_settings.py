@@ -306,3 +306,20 @@ def test_a_template_with_a_loop_or_an_include_is_refused_as_a_form_error(as_oliv
         assert response.status_code == 400
         assert 'id="id_body_error"' in page  # shown on the body field
         assert not MessageTemplate.objects.exists()
+
+
+def test_a_message_reworded_in_one_language_only_is_flagged_in_the_other(as_olivia, acme):
+    """Seller data the seller did not translate falls back to the default, with a visible note."""
+    MessageTemplate.objects.create(
+        seller=acme, key="status_changed", locale="en", subject="#{{ order_number }}", body="Hi", sms="Hi"
+    )
+
+    grid = as_olivia.get(SETTINGS).content.decode()
+    french = as_olivia.get(seller_url("message_template", key="status_changed", locale="fr"))
+    english = as_olivia.get(seller_url("message_template", key="status_changed", locale="en"))
+    untouched = as_olivia.get(seller_url("message_template", key="new_message", locale="fr"))
+
+    assert grid.count('data-testid="untranslated"') == 1
+    assert 'data-testid="untranslated"' in french.content.decode()
+    assert 'data-testid="untranslated"' not in english.content.decode()
+    assert 'data-testid="untranslated"' not in untouched.content.decode()

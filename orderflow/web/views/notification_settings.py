@@ -167,6 +167,7 @@ def _template_page(
         "can_manage": _can_manage(membership),
         "placeholders": sorted(PLACEHOLDERS),
         "locale_name": LOCALE_NAMES.get(source.locale, source.locale),
+        "reworded_in": ", ".join(str(LOCALE_NAMES.get(code, code)) for code in source.reworded_in),
         # Template syntax shown as text, kept out of the translated sentence around it.
         "placeholder_example": "{{ customer_name }}",
         "condition_example": "{% if note %}…{% endif %}",
