@@ -15,7 +15,10 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext as _
 
+from orderflow.core import formatting
 from orderflow.notifications import windows
 from orderflow.notifications.channels import registry
 from orderflow.notifications.channels.webhook.emission import emit_webhooks
@@ -71,7 +74,7 @@ def _event_keys(event: OrderEvent, order: Order) -> list[tuple[str, str]]:
 
 
 def settings_for(seller_id: int) -> NotificationSettings:
-    found, _ = NotificationSettings.objects.get_or_create(seller_id=seller_id)
+    found, _created = NotificationSettings.objects.get_or_create(seller_id=seller_id)
     return found
 
 
@@ -101,7 +104,9 @@ def emit(event: OrderEvent, order: Order | None = None) -> list[Notification]:
         )
     hooks = emit_webhooks(event, order)
     keys = _event_keys(event, order)
-    written = _Change(order, event).tell(keys) if keys else []
+    # The reasons written for the trace are read by the seller's staff: in the seller's language.
+    with translation.override(order.seller.locale):
+        written = _Change(order, event).tell(keys) if keys else []
     if written or hooks:
         wake_worker_on_commit()
     return written
@@ -158,10 +163,10 @@ class _Change:
             if t.person is not None and t.notification.idempotency_key in new and not t.notification.skipped
         ]
         deliveries = self._deliveries(to_tell)
-        Delivery.objects.bulk_create([delivery for delivery, _ in deliveries])
+        Delivery.objects.bulk_create([delivery for delivery, _key in deliveries])
         for index, (delivery, coalesce_key) in enumerate(deliveries):
             if coalesce_key:
-                later = [d.pk for d, _ in deliveries[index + 1 :]]
+                later = [d.pk for d, _key in deliveries[index + 1 :]]
                 _supersede_held(delivery, coalesce_key, self.now, not_yet=later)
         return [told.notification for told in planned]
 
@@ -170,7 +175,7 @@ class _Change:
         rules = _rules(order, keys)
         audiences: dict[str, tuple[list[Recipient], str]] = {}
         planned: list[_Told] = []
-        for key, _ in keys:
+        for key, _state in keys:
             base = self.now
             if key == Event.FEEDBACK_DUE and rules[key]:
                 base = self.now + dt.timedelta(minutes=self.seller_settings.feedback_delay_minutes)
@@ -200,7 +205,7 @@ class _Change:
                 result += self._channels(told, person, decided)
                 continue
             for channel in decided.channels:
-                reason = f"{channel}: not sent, {decided.why}."
+                reason = _("%(channel)s: not sent, %(why)s.") % {"channel": channel, "why": decided.why}
                 result.append((self._delivery(told, channel, "", Status.SUPPRESSED, reason), ""))
         return result
 
@@ -210,27 +215,27 @@ class _Change:
         result = []
         for channel in decided.channels:
             address, problem = registry.address(person, channel)
-            reason = f"{channel}: from {decided.why}."
+            reason = _("%(channel)s: from %(why)s.") % {"channel": channel, "why": decided.why}
             if problem:
-                result.append(
-                    (self._delivery(told, channel, "", Status.FAILED, f"{reason} Cannot send: {problem}"), "")
-                )
+                failed = _("%(reason)s Cannot send: %(problem)s") % {"reason": reason, "problem": problem}
+                result.append((self._delivery(told, channel, "", Status.FAILED, failed), ""))
                 continue
             due = base
             if base > now:
-                reason += (
-                    f" Feedback is asked {int((base - now).total_seconds() // 60)} minutes after completion."
-                )
+                reason += " " + _("Feedback is asked %(minutes)d minutes after completion.") % {
+                    "minutes": int((base - now).total_seconds() // 60)
+                }
             if rule.urgent:
-                reason += " Urgent: delivery hours do not apply."
+                reason += " " + _("Urgent: delivery hours do not apply.")
             elif registry.held_by_hours(channel) and schedule is not None:
                 due = windows.next_open(base, person.time_zone, schedule)
                 if due > base:
-                    local = due.astimezone(ZoneInfo(person.time_zone))
-                    reason += (
-                        f" Held by {schedule_source} ({windows.describe(schedule)}, {person.time_zone}) "
-                        f"until {local:%a %d %b %H:%M}."
-                    )
+                    reason += " " + _("Held by %(source)s (%(hours)s, %(zone)s) until %(time)s.") % {
+                        "source": schedule_source,
+                        "hours": windows.describe(schedule),
+                        "zone": person.time_zone,
+                        "time": formatting.when(due, ZoneInfo(person.time_zone)),
+                    }
             delivery = _delivery(told.notification, channel, address, Status.PENDING, due, reason, now)
             held = rule.category == Category.ORDER_UPDATES and due > now
             result.append((delivery, f"{order.pk}:{person.key}:{channel}" if held else ""))
@@ -242,8 +247,19 @@ class _Change:
 
 def _describe_rule(rule: NotificationRule, order: Order) -> str:
     states = order.workflow.states
-    into = f" into {states[rule.state].label(order.seller.locale)}" if rule.state in states else ""
-    return f"Rule #{rule.pk} ({rule.get_event_display()}{into}, {rule.get_audience_display().lower()})"
+    audience = str(rule.get_audience_display()).lower()
+    if rule.state in states:
+        return _("Rule #%(number)s (%(event)s into %(state)s, %(audience)s)") % {
+            "number": rule.pk,
+            "event": rule.get_event_display(),
+            "state": states[rule.state].label(translation.get_language() or order.seller.locale),
+            "audience": audience,
+        }
+    return _("Rule #%(number)s (%(event)s, %(audience)s)") % {
+        "number": rule.pk,
+        "event": rule.get_event_display(),
+        "audience": audience,
+    }
 
 
 def _rules(order: Order, keys: list[tuple[str, str]]) -> dict[str, list[NotificationRule]]:
@@ -257,7 +273,7 @@ def _rules(order: Order, keys: list[tuple[str, str]]) -> dict[str, list[Notifica
         seller=order.seller_id,
         is_active=True,
     ).order_by("pk")
-    by_key: dict[str, list[NotificationRule]] = {key: [] for key, _ in keys}
+    by_key: dict[str, list[NotificationRule]] = {key: [] for key, _state in keys}
     for rule in found:
         by_key[rule.event].append(rule)
     return by_key
@@ -276,7 +292,8 @@ def _nobody(
         template=rule.template,
         idempotency_key=f"{event.pk}:{rule.pk}:nobody",
         skipped=True,
-        reason=f"{_describe_rule(rule, order)} fired but told nobody: {why}",
+        reason=_("%(rule)s fired but told nobody: %(why)s")
+        % {"rule": _describe_rule(rule, order), "why": why},
         created_at=now,
     )
 
@@ -299,17 +316,18 @@ def _notification(
         category=rule.category,
         template=rule.template,
         idempotency_key=f"{event.pk}:{rule.pk}:{person.key}",
-        reason=f"{_describe_rule(rule, order)} chose {person.name}: {person.why}.",
+        reason=_("%(rule)s chose %(name)s: %(why)s.")
+        % {"rule": _describe_rule(rule, order), "name": person.name, "why": person.why},
         created_at=now,
     )
     not_told = ""
     if person.is_actor_of(event):
-        not_told = "they made this change themselves"
+        not_told = _("they made this change themselves")
     elif event.type == EventType.MESSAGE and event.data.get("internal") and person.membership is None:
-        not_told = "an internal note is never sent outside the seller's staff"
+        not_told = _("an internal note is never sent outside the seller's staff")
     if not_told:
         notification.skipped = True
-        notification.reason += f" Not told: {not_told}."
+        notification.reason += " " + _("Not told: %(why)s.") % {"why": not_told}
     return notification
 
 
@@ -320,7 +338,7 @@ def _insert_new(notifications: list[Notification]) -> set[str]:
     waits for it and then counts as taken, as get_or_create's retry had it."""
     quote = connection.ops.quote_name
     fields = [(f, f.column) for f in Notification._meta.concrete_fields if f.column and not f.primary_key]
-    columns = ", ".join(quote(column) for _, column in fields)
+    columns = ", ".join(quote(column) for _field, column in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     table, key = quote(Notification._meta.db_table), quote("idempotency_key")
     by_key = {n.idempotency_key: n for n in notifications}
@@ -331,7 +349,7 @@ def _insert_new(notifications: list[Notification]) -> set[str]:
             f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(chunk))} "
             f"ON CONFLICT ({key}) DO NOTHING RETURNING {quote('id')}, {key}"
         )
-        params = [f.get_db_prep_save(f.pre_save(n, True), connection) for n in chunk for f, _ in fields]
+        params = [f.get_db_prep_save(f.pre_save(n, True), connection) for n in chunk for f, _column in fields]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             for pk, idempotency_key in cursor.fetchall():
@@ -383,7 +401,7 @@ def _supersede_held(newest: Delivery, key: str, now: dt.datetime, *, not_yet: li
     for older in held:
         older.status = Status.SUPERSEDED
         older.superseded_by = newest
-        older.reason += (
-            f" Superseded by delivery #{newest.pk}: one message with the current status goes instead."
-        )
+        older.reason += " " + _(
+            "Superseded by delivery #%(number)s: one message with the current status goes instead."
+        ) % {"number": newest.pk}
         older.save(update_fields=["status", "superseded_by", "reason"])

@@ -7,7 +7,8 @@ from __future__ import annotations
 import uuid
 
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from orderflow.accounts.models import Contact, Membership, Role
 from orderflow.notifications.models import Category, Channel, Delivery, Notification, Status
@@ -30,6 +31,12 @@ def _wake_worker() -> None:
         cursor.execute(f"NOTIFY {WAKE_CHANNEL}")
 
 
+def _seller_language(membership: Membership, text: str, **values: object) -> str:
+    """A reason for the trace, in the language of the seller whose staff read it."""
+    with translation.override(membership.seller.locale):
+        return _(text) % values
+
+
 def tell_staff(seller_id: int, *, template: str, payload: dict[str, str]) -> list[Notification]:
     """A message to the seller's owners and managers that is about the seller, not an order
     (an integration stopped working). Email and in-app, at once."""
@@ -43,13 +50,18 @@ def tell_staff(seller_id: int, *, template: str, payload: dict[str, str]) -> lis
             seller_id=seller_id,
             membership=membership,
             recipient_name=membership.display_name,
-            locale=membership.seller.locale,
+            locale=membership.reading_language,
             time_zone=membership.seller.time_zone,
             category=Category.TRANSACTIONAL,
             template=template,
             payload=payload,
             idempotency_key=f"{template}:{now.timestamp()}:{membership.pk}",
-            reason=f"{membership.display_name} manages {membership.seller.name}.",
+            reason=_seller_language(
+                membership,
+                _("%(name)s manages %(seller)s."),
+                name=membership.display_name,
+                seller=membership.seller.name,
+            ),
             created_at=now,
         )
         for channel in (Channel.EMAIL, Channel.IN_APP):
@@ -62,7 +74,7 @@ def tell_staff(seller_id: int, *, template: str, payload: dict[str, str]) -> lis
                     address=address,
                     status=Status.PENDING,
                     due_at=now,
-                    reason=f"{channel}: sent to managers.",
+                    reason=_seller_language(membership, _("%(channel)s: sent to managers."), channel=channel),
                     created_at=now,
                 )
         written.append(notification)
@@ -108,7 +120,7 @@ def tell_person(
         address=email,
         status=Status.PENDING,
         due_at=now,
-        reason=f"{Channel.EMAIL}: sent to the person the message is about, only.",
+        reason=_("%(channel)s: sent to the person the message is about, only.") % {"channel": Channel.EMAIL},
         created_at=now,
     )
     wake_worker_on_commit()

@@ -69,7 +69,7 @@ def _staff(membership: Membership, why: str) -> Recipient:
         why=why,
         membership=membership,
         email=membership.user.email,
-        locale=seller.locale,
+        locale=membership.reading_language,
         time_zone=seller.time_zone,
         hours=_own_hours(membership),
     )
@@ -106,18 +106,18 @@ def recipients(audience: str, order: Order) -> tuple[list[Recipient], str]:
         placed_by = contacts.filter(pk=order.placed_by_id).first() if order.placed_by_id else None
         contact = placed_by or contacts.filter(customer=order.customer_id).first()
         if contact is None:
-            return [], f"{order.customer.name} has no contact to tell."
+            return [], _("%(customer)s has no contact to tell.") % {"customer": order.customer.name}
         why = (
-            "placed the order"
+            _("placed the order")
             if order.placed_by_id == contact.pk
-            else f"first contact of {order.customer.name}"
+            else _("first contact of %(customer)s") % {"customer": order.customer.name}
         )
         return [_contact(contact, why)], ""
     if audience == Audience.CUSTOMER:
         everyone = list(contacts.filter(customer=order.customer_id))
-        return [_contact(c, f"a contact of {order.customer.name}") for c in everyone], (
-            "" if everyone else f"{order.customer.name} has no contacts."
-        )
+        return [
+            _contact(c, _("a contact of %(customer)s") % {"customer": order.customer.name}) for c in everyone
+        ], ("" if everyone else _("%(customer)s has no contacts.") % {"customer": order.customer.name})
     if audience == Audience.ASSIGNEE:
         assignee = (
             Membership.objects.select_related("user", "seller", "schedule")
@@ -127,15 +127,15 @@ def recipients(audience: str, order: Order) -> tuple[list[Recipient], str]:
             else None
         )
         if assignee is None or not assignee.is_active:
-            return [], "The order is not assigned to anyone."
-        return [_staff(assignee, "assigned to the order")], ""
+            return [], _("The order is not assigned to anyone.")
+        return [_staff(assignee, _("assigned to the order"))], ""
     if audience == Audience.STAFF:
         staff = list(
             order.seller.memberships.filter(is_active=True)
             .select_related("user", "seller", "schedule")
             .order_by("pk")
         )
-        return [_staff(m, f"staff of {order.seller.name}") for m in staff], ""
+        return [_staff(m, _("staff of %(seller)s") % {"seller": order.seller.name}) for m in staff], ""
     if audience == Audience.WATCHERS:
         watchers = list(order.watchers.order_by("pk"))
         seller = order.seller
@@ -143,13 +143,13 @@ def recipients(audience: str, order: Order) -> tuple[list[Recipient], str]:
             Recipient(
                 key=f"email:{w.email}",
                 name=w.email,
-                why="added to the order's notifications",
+                why=_("added to the order's notifications"),
                 email=w.email,
                 locale=seller.locale,
                 time_zone=seller.time_zone,
             )
             for w in watchers
-        ], ("" if watchers else "No extra addresses are set on this order.")
+        ], ("" if watchers else _("No extra addresses are set on this order."))
     raise ValueError(f"unknown audience {audience!r}")
 
 
@@ -231,7 +231,7 @@ def schedule_for(recipient: Recipient, seller_default: Callable[[], dict]) -> tu
     """The delivery hours that apply: the person's own, else the seller's for customers (read only
     then); staff any time."""
     if recipient.hours is not None:
-        return recipient.hours, f"{recipient.name}'s delivery hours"
+        return recipient.hours, _("%(name)s's delivery hours") % {"name": recipient.name}
     if recipient.membership is not None:
-        return None, "staff have no delivery hours"
-    return seller_default(), "the seller's delivery hours"
+        return None, _("staff have no delivery hours")
+    return seller_default(), _("the seller's delivery hours")

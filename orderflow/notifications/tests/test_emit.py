@@ -72,8 +72,8 @@ def test_a_change_at_night_is_held_until_the_window_opens_in_the_contacts_time_z
     assert delivery.channel == "sms"
     assert delivery.due_at == dt.datetime(2026, 6, 11, 9, 0, tzinfo=PARIS)
     assert (
-        "Held by the seller's delivery hours (every day 09:00-21:00, Europe/Paris) until Thu 11 Jun 09:00"
-        in (delivery.reason)
+        "Held by the seller's delivery hours (every day 09:00-21:00, Europe/Paris) "
+        "until Jun 11, 2026, 9:00\u202fAM UTC+02:00" in delivery.reason
     )
 
 
@@ -235,3 +235,17 @@ def test_muted_changes_are_logged_but_tell_nobody(make_order, olivia):
     assert not Notification.objects.filter(order=order).exists()
     order = transition_order(order, to="ready_for_pickup", actor=Actor.staff(olivia))
     assert Notification.objects.filter(order=order).exists()
+
+
+def test_the_reasons_of_a_french_seller_are_written_in_french(make_order, sam, alice, acme):
+    """The trace is read by the seller's staff: its reasons are in the seller's language, whatever
+    language the person making the change reads."""
+    acme.locale = "fr"
+    acme.save(update_fields=["locale"])
+    order = make_order("distributor")
+    with time_machine.travel(dt.datetime(2026, 6, 10, 14, 0, tzinfo=NEW_YORK), tick=False):
+        transition_order(order, to="confirmed", actor=Actor.staff(sam), note="Entered")
+    [delivery] = deliveries(order, notification__contact=alice)
+    assert delivery.notification.reason.startswith("Règle n")
+    assert "a passé la commande" in delivery.notification.reason
+    assert "placed the order" not in delivery.notification.reason
