@@ -13,6 +13,7 @@ from typing import Any, TypeVar, cast
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -135,9 +136,72 @@ def reshape_validation_errors(errors: Iterable[Mapping[str, Any]]) -> dict[str, 
         elif loc and loc[0] in _SOURCES:
             loc = loc[1:]
         name = ".".join(loc) or "request"
-        message = str(error.get("msg", "is invalid"))
-        fields.setdefault(name, []).append(message)
+        fields.setdefault(name, []).append(_readable(error))
     return fields
+
+
+# pydantic's error types in the reader's language (its own messages are English only); the context
+# pydantic gives (a limit, the choices) fills the placeholders. Other types keep pydantic's message.
+_DATETIME = gettext_lazy("Enter a date and time as YYYY-MM-DDTHH:MM:SS with its offset.")
+_MESSAGES: dict[str, Any] = {
+    "missing": gettext_lazy("This field is required."),
+    "extra_forbidden": gettext_lazy("This field is not accepted here."),
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "int_type": gettext_lazy("Enter a whole number."),
+    "int_from_float": gettext_lazy("Enter a whole number."),
+    "float_parsing": gettext_lazy("Enter a number."),
+    "float_type": gettext_lazy("Enter a number."),
+    "decimal_parsing": gettext_lazy("Enter a number."),
+    "decimal_type": gettext_lazy("Enter a number."),
+    "decimal_max_places": gettext_lazy("Use at most %(decimal_places)s decimal places."),
+    "decimal_max_digits": gettext_lazy("Use at most %(max_digits)s digits in all."),
+    "decimal_whole_digits": gettext_lazy("Use at most %(whole_digits)s digits before the decimal point."),
+    "bool_parsing": gettext_lazy("Enter true or false."),
+    "bool_type": gettext_lazy("Enter true or false."),
+    "string_type": gettext_lazy("Enter text."),
+    "string_too_short": gettext_lazy("Enter at least %(min_length)s characters."),
+    "string_too_long": gettext_lazy("Enter at most %(max_length)s characters."),
+    "string_pattern_mismatch": gettext_lazy("This value is not in the expected format."),
+    "too_short": gettext_lazy("Give at least %(min_length)s items."),
+    "too_long": gettext_lazy("Give at most %(max_length)s items."),
+    "list_type": gettext_lazy("Give a list."),
+    "dict_type": gettext_lazy("Give an object."),
+    "model_type": gettext_lazy("Give an object."),
+    "model_attributes_type": gettext_lazy("Give an object."),
+    "greater_than": gettext_lazy("Enter a value greater than %(gt)s."),
+    "greater_than_equal": gettext_lazy("Enter a value of at least %(ge)s."),
+    "less_than": gettext_lazy("Enter a value less than %(lt)s."),
+    "less_than_equal": gettext_lazy("Enter a value of at most %(le)s."),
+    "literal_error": gettext_lazy("Choose one of: %(expected)s."),
+    "enum": gettext_lazy("Choose one of: %(expected)s."),
+    "date_parsing": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "date_from_datetime_parsing": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "date_type": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "datetime_parsing": _DATETIME,
+    "datetime_from_date_parsing": _DATETIME,
+    "datetime_type": _DATETIME,
+    "json_invalid": gettext_lazy("The body is not valid JSON."),
+    "json_type": gettext_lazy("The body is not valid JSON."),
+    "url_parsing": gettext_lazy("Enter a valid URL."),
+    "url_type": gettext_lazy("Enter a valid URL."),
+    "url_scheme": gettext_lazy("Enter a valid URL."),
+}
+
+
+def _readable(error: Mapping[str, Any]) -> str:
+    """One pydantic error in the reader's language; our own validators' messages (value_error) are
+    translated where they are raised."""
+    kind = str(error.get("type", ""))
+    template = _MESSAGES.get(kind)
+    if template is None:
+        message = str(error.get("msg", "")) or str(gettext_lazy("This value is invalid."))
+        # pydantic prefixes the message of a ValueError raised by a validator.
+        return message.removeprefix("Value error, ")
+    context = {key: str(value) for key, value in (error.get("ctx") or {}).items()}
+    try:
+        return str(template) % context
+    except (KeyError, ValueError, TypeError):  # a context without the value the sentence names
+        return str(error.get("msg", template))
 
 
 # Documented on every operation: no token (401) and too many requests (429).

@@ -13,6 +13,10 @@ CALLS = {
     "action-refusal": lambda api, anonymous, order: api.post(
         f"/orders/{order.number}/transitions", {"to": "picked_up"}
     ),
+    # pydantic's own messages are English only: the API words them itself.
+    "not-a-number": lambda api, anonymous, order: api.get("/orders", limit="many"),
+    "out-of-range": lambda api, anonymous, order: api.get("/orders", limit=101),
+    "missing-field": lambda api, anonymous, order: api.post(f"/orders/{order.number}/transitions", {}),
 }
 
 
