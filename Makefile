@@ -52,10 +52,13 @@ deploycheck: $(VENV)/.runtime
 
 pytest: $(VENV)/.dev compile-messages
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-axe.sh
 	bash scripts/pytest.sh
 
 test-postgres: $(VENV)/.dev compile-messages
 	bash scripts/ensure-postgres.sh
+	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-axe.sh
 	DATABASE_URL=$(PG_URL) bash scripts/pytest.sh
 
 # Re-pin after editing requirements*.in (hashes, no download addresses).

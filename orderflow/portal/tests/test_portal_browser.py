@@ -58,7 +58,9 @@ def test_a_contact_signs_in_sees_the_badge_opens_the_item_and_replies_on_a_phone
     expect(page.get_by_test_id("inbox-count")).to_have_text("1")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll
 
-    # When she opens the item from her inbox, it is read and shows its order
+    # When she opens the item from her inbox (behind the header's menu on a phone), it is read and shows
+    # its order
+    page.get_by_text("Menu", exact=True).click()
     page.get_by_role("link", name=re.compile("Inbox")).click()
     expect(page.get_by_test_id("inbox")).to_contain_text("In preparation")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # long links wrap

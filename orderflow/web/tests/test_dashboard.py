@@ -26,9 +26,8 @@ DASHBOARD = reverse("dashboard", kwargs={"seller_slug": "acme"})
 
 def listed(response) -> list[int]:
     """The order numbers in the table, top to bottom."""
-    return [
-        int(n) for n in re.findall(r'<td class="num"><a href="[^"]+">#(\d+)</a>', response.content.decode())
-    ]
+    cells = re.findall(r'<td class="num"[^>]*><a href="[^"]+">#(\d+)</a>', response.content.decode())
+    return [int(n) for n in cells]
 
 
 def badge(response) -> int:

@@ -43,6 +43,7 @@ def test_a_contact_invited_by_staff_chooses_a_password_and_signs_in(
     page.get_by_role("button", name="Invite Alice Martin to the portal").click()
     expect(page.get_by_role("status")).to_contain_text("alice@cornerbar.example")
     expect(page.get_by_test_id("invited")).to_be_visible()
+    page.locator("summary.user-toggle").click()  # her name in the header opens her menu
     page.get_by_role("button", name="Log out").click()
 
     # When the worker sends it, and Alice opens the link in the email
