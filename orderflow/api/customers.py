@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.db import models
 from django.http import HttpRequest
@@ -159,7 +159,20 @@ class CustomerIn(Schema):
     notes: _NOTES = Field("", description="Staff notes; never shown to the customer")
 
 
-class CustomerPatch(Schema):
+class PatchSchema(Schema):
+    """A PATCH body: an object whose fields are all optional (ninja would read any JSON value as one)."""
+
+    model_config = ConfigDict(json_schema_extra={"type": "object"})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        if not isinstance(getattr(data, "_obj", data), dict):  # ninja's DjangoGetter wraps the body
+            raise ValueError("the body must be a JSON object")
+        return data
+
+
+class CustomerPatch(PatchSchema):
     """Only the fields sent change (null: unchanged)."""
 
     name: _NAME | None = None
@@ -415,7 +428,7 @@ class ContactIn(Schema):
         return self
 
 
-class ContactPatch(Schema):
+class ContactPatch(PatchSchema):
     """Only the fields sent change (null: unchanged, except `hours`: null is the seller's hours). The
     contact must keep an email address or a phone number (`unreachable` otherwise)."""
 
