@@ -1,12 +1,19 @@
 """Creating sellers, their staff, customers and contacts; invitations to choose a password, password
-resets and login lockouts. Inputs are validated by the models' rules."""
+resets and login lockouts. Inputs are validated by the models' rules.
+
+Customers and contacts: any active staff member of the seller may add and change them (staff take
+orders by phone and meet new contacts first) and deactivate or reactivate a contact; every change is a
+line of the customer's append-only log (`CustomerEvent`) naming who made it. One module rather than a
+package so that the other accounts changes in flight merge with it; the customer half is a candidate to
+move to `actions/customers.py` once they have."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -19,13 +26,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orderflow.accounts import throttle
-from orderflow.accounts.models import LOCALES, Contact, Customer, Invitation, Membership, Role, Seller
+from orderflow.accounts.models import (
+    LOCALES,
+    Contact,
+    Customer,
+    CustomerDomain,
+    CustomerEvent,
+    CustomerEventType,
+    Invitation,
+    Membership,
+    Role,
+    Seller,
+    normalize_domain,
+    validate_domain,
+)
 from orderflow.core import outbound
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Forbidden
-from orderflow.notifications import links, outbox
+from orderflow.notifications import links, outbox, windows
+from orderflow.notifications.actions import set_schedule
 from orderflow.notifications.channels import registry
-from orderflow.notifications.models import Notification
+from orderflow.notifications.models import DeliverySchedule, Notification
 
 
 def _validated(instance: models.Model, *, exclude: Sequence[str] = ()) -> None:
@@ -93,18 +114,27 @@ def add_staff(
 
 
 def add_customer(
-    seller: Seller, *, name: str, kind: str = "", email_domain: str = "", reference: str = ""
+    seller: Seller,
+    *,
+    name: str,
+    kind: str = "",
+    email_domain: str = "",
+    email_domains: Iterable[str] = (),
+    reference: str = "",
+    notes: str = "",
 ) -> Customer:
-    customer = Customer(
-        seller=seller,
-        name=name.strip(),
-        kind=kind.strip(),
-        email_domain=email_domain.strip().lower(),
-        reference=reference.strip(),
+    """`create_customer` by the system: the demo loader and test fixtures. `email_domain` is one more
+    domain, as the callers written before customers had several pass it."""
+    domains = [*email_domains, *([email_domain] if email_domain.strip() else [])]
+    return create_customer(
+        seller,
+        name=name,
+        kind=kind,
+        email_domains=domains,
+        reference=reference,
+        notes=notes,
+        actor=Actor.system(),
     )
-    _validated(customer)
-    customer.save()
-    return customer
 
 
 def add_contact(
@@ -118,38 +148,18 @@ def add_contact(
     preferred_channels: Sequence[str] = ("email",),
     messenger_url: str = "",
 ) -> Contact:
-    contact = Contact(
-        customer=customer,
-        name=name.strip(),
-        email=email.strip().lower(),
-        phone=phone.strip(),
+    """`create_contact` by the system: the demo loader and test fixtures."""
+    return create_contact(
+        customer,
+        name=name,
+        email=email,
+        phone=phone,
         locale=locale,
         time_zone=time_zone,
-        preferred_channels=list(preferred_channels),
-        messenger_url=messenger_url.strip(),
+        preferred_channels=preferred_channels,
+        messenger_url=messenger_url,
+        actor=Actor.system(),
     )
-    _validated(contact)
-    unknown = sorted(set(contact.preferred_channels) - registry.pickable("contact"))
-    if unknown:
-        message = _("Unknown channel(s): %(names)s.") % {"names": ", ".join(unknown)}
-        raise ActionError(
-            "invalid",
-            _("preferred_channels: %(message)s") % {"message": message},
-            details={"fields": {"preferred_channels": [message]}},
-        )
-    if contact.messenger_url and "://" not in contact.messenger_url:
-        raise ActionError(
-            "invalid", _("The messenger address must be an Apprise URL such as tgram://token/chat.")
-        )
-    if contact.messenger_url:
-        try:
-            outbound.check_apprise_url(contact.messenger_url)
-        except outbound.OutboundRefused as refused:
-            raise ActionError(refused.code, refused.message, details={"field": "messenger_url"}) from None
-    if not contact.email and not contact.phone:
-        raise ActionError("invalid", _("A contact needs an email address or a phone number."))
-    contact.save()
-    return contact
 
 
 def create_portal_login(contact: Contact, *, password: str, actor: Actor) -> User:
@@ -387,16 +397,401 @@ def set_own_language(user: User, *, language: str) -> None:
         Contact.objects.filter(user=user).update(locale=language)
 
 
+# ----------------------------------------------------------------------------------------------
+# Customers and their contacts
+
+MAX_DOMAINS: Final = 20
+
+
+class _Keep:
+    """The hours argument left out: unchanged (None means back to the seller's hours)."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Final = _Keep()
+Week = Mapping[str, str] | None
+
+
+def _check_editor(seller_id: int, actor: Actor) -> None:
+    """Any active staff member of the seller, or the system."""
+    if actor.kind == "system":
+        return
+    by = actor.membership
+    if actor.kind != "staff" or by is None or not by.is_active or by.seller_id != seller_id:
+        raise Forbidden("forbidden", _("Only the seller's staff can change its customers and contacts."))
+
+
+def _field_error(code: str, field: str, message: str) -> ActionError:
+    return ActionError(
+        code,
+        _("%(field)s: %(problem)s") % {"field": field, "problem": message},
+        details={"fields": {field: [message]}},
+    )
+
+
+def _log(
+    customer: Customer,
+    type: str,
+    actor: Actor,
+    *,
+    contact: Contact | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> CustomerEvent:
+    """Append a line to the customer's log. Caller holds the transaction."""
+    user = actor.membership.user if actor.membership is not None else None
+    if user is None and actor.contact is not None:
+        user = actor.contact.user
+    return CustomerEvent.objects.create(
+        seller_id=customer.seller_id,
+        customer=customer,
+        contact=contact,
+        type=type,
+        actor_user=user,
+        actor_name=actor.name[:200],
+        data=dict(data or {}),
+        created_at=timezone.now(),
+    )
+
+
+def _lock_seller(seller_id: int) -> None:
+    """Changes to one seller's customers and contacts take turns, so that the checks for a reference,
+    domain or email already in use see each other's rows. Caller holds the transaction."""
+    Seller.objects.select_for_update().filter(pk=seller_id).values_list("pk", flat=True).first()
+
+
+def _clean_domains(domains: Iterable[str]) -> list[str]:
+    cleaned = list(dict.fromkeys(normalize_domain(d) for d in domains if d.strip()))
+    if len(cleaned) > MAX_DOMAINS:
+        raise _field_error(
+            "invalid", "email_domains", _("At most %(count)d domains per customer.") % {"count": MAX_DOMAINS}
+        )
+    for domain in cleaned:
+        try:
+            validate_domain(domain)
+        except ValidationError as exc:
+            raise _field_error(exc.code or "invalid", "email_domains", exc.messages[0]) from None
+    return cleaned
+
+
+def _check_free(customer: Customer, domains: Sequence[str]) -> None:
+    """The reference and domains are no other customer's of the seller. Caller holds the seller lock."""
+    others = Customer.objects.filter(seller_id=customer.seller_id).exclude(pk=customer.pk)
+    if customer.reference:
+        holder = others.filter(reference__iexact=customer.reference).first()
+        if holder is not None:
+            raise _field_error(
+                "duplicate",
+                "reference",
+                _("Account number %(reference)s is already %(customer)s's.")
+                % {"reference": customer.reference, "customer": holder.name},
+            )
+    taken = (
+        CustomerDomain.objects.filter(seller_id=customer.seller_id, domain__in=domains)
+        .exclude(customer_id=customer.pk)
+        .select_related("customer")
+        .first()
+    )
+    if taken is not None:
+        raise _field_error(
+            "duplicate",
+            "email_domains",
+            _("%(domain)s is already %(customer)s's domain: a domain names one customer.")
+            % {"domain": taken.domain, "customer": taken.customer.name},
+        )
+
+
+def _customer_values(customer: Customer, domains: Sequence[str]) -> dict[str, Any]:
+    return {
+        "name": customer.name,
+        "kind": customer.kind,
+        "reference": customer.reference,
+        "notes": customer.notes,
+        "email_domains": sorted(domains),
+    }
+
+
+def create_customer(
+    seller: Seller,
+    *,
+    name: str,
+    kind: str = "",
+    reference: str = "",
+    notes: str = "",
+    email_domains: Iterable[str] = (),
+    actor: Actor,
+) -> Customer:
+    """Add a customer. Refused: a blank name, an account number or email domain another customer of
+    the seller has (`duplicate`), a domain that is not one or is a public mail service
+    (`public_domain`)."""
+    _check_editor(seller.pk, actor)
+    customer = Customer(
+        seller=seller, name=name.strip(), kind=kind.strip(), reference=reference.strip(), notes=notes.strip()
+    )
+    _validated(customer)
+    domains = _clean_domains(email_domains)
+    with transaction.atomic():
+        _lock_seller(seller.pk)
+        _check_free(customer, domains)
+        customer.save()
+        CustomerDomain.objects.bulk_create(
+            CustomerDomain(seller=seller, customer=customer, domain=domain) for domain in domains
+        )
+        _log(customer, CustomerEventType.CUSTOMER_CREATED, actor, data=_customer_values(customer, domains))
+    return customer
+
+
+def update_customer(
+    customer: Customer,
+    *,
+    name: str | None = None,
+    kind: str | None = None,
+    reference: str | None = None,
+    notes: str | None = None,
+    email_domains: Iterable[str] | None = None,
+    actor: Actor,
+) -> Customer:
+    """Change what is given (None: unchanged); the log keeps each changed value before and after.
+    Refused as `create_customer` refuses."""
+    _check_editor(customer.seller_id, actor)
+    with transaction.atomic():
+        _lock_seller(customer.seller_id)
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        old_domains = customer.domain_names
+        before = _customer_values(customer, old_domains)
+        for field, value in (("name", name), ("kind", kind), ("reference", reference), ("notes", notes)):
+            if value is not None:
+                setattr(customer, field, value.strip())
+        _validated(customer)
+        domains = old_domains if email_domains is None else _clean_domains(email_domains)
+        _check_free(customer, domains)
+        after = _customer_values(customer, domains)
+        changes = {field: [before[field], after[field]] for field in after if before[field] != after[field]}
+        if not changes:
+            return customer
+        customer.save()
+        if set(domains) != set(old_domains):
+            CustomerDomain.objects.filter(customer=customer).exclude(domain__in=domains).delete()
+            CustomerDomain.objects.bulk_create(
+                CustomerDomain(seller_id=customer.seller_id, customer=customer, domain=domain)
+                for domain in domains
+                if domain not in old_domains
+            )
+        _log(customer, CustomerEventType.CUSTOMER_CHANGED, actor, data={"changes": changes})
+    return customer
+
+
+def _check_contact(contact: Contact) -> None:
+    """The contact's fields as the model and the channel registry allow them; reachable."""
+    _validated(contact, exclude=["customer"])
+    unknown = sorted(set(contact.preferred_channels) - registry.pickable("contact"))
+    if unknown:
+        message = _("Unknown channel(s): %(names)s.") % {"names": ", ".join(unknown)}
+        raise _field_error("invalid", "preferred_channels", message)
+    if contact.messenger_url and "://" not in contact.messenger_url:
+        raise _field_error(
+            "invalid",
+            "messenger_url",
+            _("The messenger address must be an Apprise URL such as tgram://token/chat."),
+        )
+    if contact.messenger_url:
+        try:
+            outbound.check_apprise_url(contact.messenger_url)
+        except outbound.OutboundRefused as refused:
+            raise ActionError(refused.code, refused.message, details={"field": "messenger_url"}) from None
+    if not contact.email and not contact.phone:
+        raise ActionError(
+            "unreachable",
+            _("A contact needs an email address or a phone number."),
+            details={"fields": {"email": [_("A contact needs an email address or a phone number.")]}},
+        )
+
+
+def _check_email_free(contact: Contact, seller_id: int) -> None:
+    """No other contact of the seller has this address. Caller holds the seller lock."""
+    if not contact.email:
+        return
+    holder = (
+        Contact.objects.filter(customer__seller_id=seller_id, email__iexact=contact.email)
+        .exclude(pk=contact.pk)
+        .select_related("customer")
+        .first()
+    )
+    if holder is not None:
+        raise _field_error(
+            "duplicate",
+            "email",
+            _("%(email)s is already the address of %(name)s (%(customer)s).")
+            % {"email": contact.email, "name": holder.name, "customer": holder.customer.name},
+        )
+
+
+def _own_hours(contact: Contact) -> str:
+    """The contact's own delivery hours in words; "" when the seller's apply."""
+    schedule = DeliverySchedule.objects.filter(contact=contact).values_list("schedule", flat=True).first()
+    return windows.describe(schedule) if schedule is not None else ""
+
+
+_CONTACT_FIELDS = ("name", "email", "phone", "locale", "time_zone", "preferred_channels", "messenger_url")
+
+
+def _contact_values(contact: Contact) -> dict[str, Any]:
+    return {field: getattr(contact, field) for field in _CONTACT_FIELDS} | {"hours": _own_hours(contact)}
+
+
+def create_contact(
+    customer: Customer,
+    *,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    locale: str = "en",
+    time_zone: str = "UTC",
+    preferred_channels: Sequence[str] = ("email",),
+    messenger_url: str = "",
+    hours: Week = None,
+    actor: Actor,
+) -> Contact:
+    """Add a person at the customer. `hours`: their delivery hours as text per weekday
+    (`notifications.actions.set_schedule`); None: the seller's. Refused: no email address nor phone
+    (`unreachable`), an email address another contact of the seller has (`duplicate`), a field the
+    model refuses (`invalid`)."""
+    _check_editor(customer.seller_id, actor)
+    contact = Contact(
+        customer=customer,
+        name=name.strip(),
+        email=email.strip().lower(),
+        phone=phone.strip(),
+        locale=locale,
+        time_zone=time_zone,
+        preferred_channels=list(dict.fromkeys(preferred_channels)),
+        messenger_url=messenger_url.strip(),
+    )
+    _check_contact(contact)
+    with transaction.atomic():
+        _lock_seller(customer.seller_id)
+        _check_email_free(contact, customer.seller_id)
+        if hours is not None:
+            contact.reach_answered_at = timezone.now()  # staff recorded what the contact told them
+        contact.save()
+        if hours is not None:
+            set_schedule(contact, hours, actor=actor)
+        _log(customer, CustomerEventType.CONTACT_ADDED, actor, contact=contact, data=_contact_values(contact))
+    return contact
+
+
+def update_contact(
+    contact: Contact,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    locale: str | None = None,
+    time_zone: str | None = None,
+    preferred_channels: Sequence[str] | None = None,
+    messenger_url: str | None = None,
+    hours: Week | _Keep = KEEP,
+    actor: Actor,
+) -> Contact:
+    """Change what is given (None, and `hours` left out: unchanged; `hours=None`: the seller's hours);
+    the customer's log keeps each changed value before and after. Refused as `create_contact` refuses;
+    nothing is saved then. A deactivated contact can be corrected too: their history stays theirs."""
+    seller_id = contact.customer.seller_id
+    _check_editor(seller_id, actor)
+    given = {
+        "name": None if name is None else name.strip(),
+        "email": None if email is None else email.strip().lower(),
+        "phone": None if phone is None else phone.strip(),
+        "locale": locale,
+        "time_zone": time_zone,
+        "preferred_channels": None if preferred_channels is None else list(dict.fromkeys(preferred_channels)),
+        "messenger_url": None if messenger_url is None else messenger_url.strip(),
+    }
+    with transaction.atomic():
+        _lock_seller(seller_id)
+        contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
+        before = _contact_values(contact)
+        for field, value in given.items():
+            if value is not None:
+                setattr(contact, field, value)
+        _check_contact(contact)
+        _check_email_free(contact, seller_id)
+        if not isinstance(hours, _Keep):
+            set_schedule(contact, hours, actor=actor)
+            if hours is not None:
+                contact.reach_answered_at = timezone.now()
+        after = _contact_values(contact)
+        changes = {field: [before[field], after[field]] for field in after if before[field] != after[field]}
+        if not changes:
+            return contact
+        contact.save()
+        _log(
+            contact.customer,
+            CustomerEventType.CONTACT_CHANGED,
+            actor,
+            contact=contact,
+            data={"changes": changes},
+        )
+    return contact
+
+
+def record_reach(contact: Contact, *, channels: Sequence[str], hours: Week, actor: Actor) -> Contact:
+    """The contact's answer to "how and when should we tell you?" (004_…: asked when they first come):
+    their preferred channels and delivery hours (None: the seller's). Asked once; answering again
+    changes them. The contact answers for themselves; staff may record an answer given by phone."""
+    if actor.kind == "customer":
+        if actor.contact is None or actor.contact.pk != contact.pk:
+            raise Forbidden("forbidden", _("You can only answer for yourself."))
+    else:
+        _check_editor(contact.customer.seller_id, actor)
+    chosen = list(dict.fromkeys(channels))
+    if not chosen:
+        raise _field_error("invalid", "preferred_channels", _("Choose at least one way to reach you."))
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
+        before = _contact_values(contact)
+        contact.preferred_channels = chosen
+        _check_contact(contact)
+        set_schedule(contact, hours, actor=actor)
+        contact.reach_answered_at = timezone.now()
+        contact.save(update_fields=["preferred_channels", "reach_answered_at"])
+        after = _contact_values(contact)
+        changes = {field: [before[field], after[field]] for field in after if before[field] != after[field]}
+        _log(
+            contact.customer,
+            CustomerEventType.REACH_ANSWERED,
+            actor,
+            contact=contact,
+            data={"changes": changes},
+        )
+    return contact
+
+
 def deactivate_contact(contact: Contact, *, actor: Actor) -> Contact:
     """A contact who left their customer: every link they were sent stops working (checked again each
-    time one is used), and so does their portal login. Their orders and messages stay."""
-    if actor.kind != "system":
-        by = actor.membership
-        seller_id = contact.customer.seller_id
-        if actor.kind != "staff" or by is None or not by.is_active or by.seller_id != seller_id:
-            raise Forbidden("forbidden", _("Only the seller's staff can deactivate a contact."))
+    time one is used), and so do their portal login and any invitation still open. Their orders and
+    messages stay. Deactivating a deactivated contact changes nothing."""
+    _check_editor(contact.customer.seller_id, actor)
     with transaction.atomic():
-        Contact.objects.filter(pk=contact.pk).update(is_active=False)
+        if not Contact.objects.filter(pk=contact.pk, is_active=True).update(is_active=False):
+            contact.is_active = False
+            return contact
         links.revoke(by_id=actor.membership.pk if actor.membership else None, contact_id=contact.pk)
+        Invitation.objects.filter(contact=contact, used_at__isnull=True, withdrawn_at__isnull=True).update(
+            withdrawn_at=timezone.now()
+        )
+        _log(contact.customer, CustomerEventType.CONTACT_DEACTIVATED, actor, contact=contact)
     contact.is_active = False
+    return contact
+
+
+def reactivate_contact(contact: Contact, *, actor: Actor) -> Contact:
+    """Undo a deactivation: their portal login works again. The links withdrawn stay withdrawn (new
+    messages carry new ones). Reactivating an active contact changes nothing."""
+    _check_editor(contact.customer.seller_id, actor)
+    with transaction.atomic():
+        if Contact.objects.filter(pk=contact.pk, is_active=False).update(is_active=True):
+            _log(contact.customer, CustomerEventType.CONTACT_REACTIVATED, actor, contact=contact)
+    contact.is_active = True
     return contact

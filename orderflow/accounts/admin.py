@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
-from orderflow.accounts.models import Contact, Customer, Membership, Seller
+from orderflow.accounts.models import Contact, Customer, CustomerDomain, Membership, Seller
 
 
 class MembershipInline(admin.TabularInline):
@@ -25,12 +26,25 @@ class ContactInline(admin.TabularInline):
     fields = ("name", "email", "phone", "locale", "time_zone", "preferred_channels")
 
 
+class CustomerDomainInline(admin.TabularInline):
+    """Shown only: staff change a customer's domains in the workspace, where they are checked."""
+
+    model = CustomerDomain
+    extra = 0
+    fields = ("domain",)
+    readonly_fields = ("domain",)
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ("name", "seller", "kind", "email_domain", "reference")
+    list_display = ("name", "seller", "kind", "reference")
     list_filter = ("seller", "kind")
-    search_fields = ("name", "reference")
-    inlines = [ContactInline]
+    search_fields = ("name", "reference", "domains__domain")
+    inlines = [CustomerDomainInline, ContactInline]
 
 
 @admin.register(Contact)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -41,6 +42,57 @@ def validate_sender_domains(value: str) -> None:
         raise ValidationError(
             _("Not a domain name: %(domains)s. Write one domain per line, e.g. acme.example."),
             params={"domains": ", ".join(bad)},
+        )
+
+
+# Mail services anyone can have an address at: a request from one says nothing of which customer sent it.
+PUBLIC_MAIL_DOMAINS = frozenset(
+    {
+        "aol.com",
+        "free.fr",
+        "gmail.com",
+        "gmx.com",
+        "gmx.de",
+        "googlemail.com",
+        "hotmail.com",
+        "hotmail.fr",
+        "icloud.com",
+        "laposte.net",
+        "live.com",
+        "me.com",
+        "orange.fr",
+        "outlook.com",
+        "proton.me",
+        "protonmail.com",
+        "sympatico.ca",
+        "videotron.ca",
+        "web.de",
+        "yahoo.com",
+        "yahoo.fr",
+    }
+)
+
+
+def normalize_domain(text: str) -> str:
+    """' @Acme.Example. ' -> 'acme.example': what people paste, as DNS spells it."""
+    return text.strip().lstrip("@").rstrip(".").lower()
+
+
+def validate_domain(value: str) -> None:
+    if not _DOMAIN.fullmatch(value):
+        raise ValidationError(
+            _("%(value)s is not a domain name (write what follows the @ of an address, e.g. acme.example).")
+            % {"value": value or '""'},
+            code="invalid",
+        )
+    if value in PUBLIC_MAIL_DOMAINS:
+        raise ValidationError(
+            _(
+                "%(value)s is a public mail service: a request from it cannot be matched to one customer. "
+                "Leave it out and add the contacts' addresses instead."
+            )
+            % {"value": value},
+            code="public_domain",
         )
 
 
@@ -130,10 +182,10 @@ class Customer(models.Model):
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="customers")
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=40, blank=True, help_text="e.g. bar, partner, household, prospect")
-    email_domain = models.CharField(
-        max_length=253, blank=True, help_text="The customer's own email domain, e.g. example.com"
-    )
     reference = models.CharField(max_length=60, blank=True, help_text="The seller's account number")
+    notes = models.TextField(
+        _("notes"), blank=True, max_length=5000, help_text=_("For staff only; never shown to the customer.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -141,6 +193,26 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def domain_names(self) -> list[str]:
+        """The customer's email domains, by name (uses prefetched `domains` when there are)."""
+        return sorted(domain.domain for domain in self.domains.all())
+
+
+class CustomerDomain(models.Model):
+    """An email domain of the customer's own (003_…: requests and confirmations are matched to a
+    customer by the sender's domain). A domain names one customer of a seller, so a match is certain."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(max_length=253, validators=[validate_domain])
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["seller", "domain"], name="one_customer_per_domain")]
+
+    def __str__(self) -> str:
+        return self.domain
 
 
 class Contact(models.Model):
@@ -167,6 +239,12 @@ class Contact(models.Model):
     is_active = models.BooleanField(
         default=True, help_text="Off: their links and portal login no longer work (they left the customer)"
     )
+    reach_answered_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the contact (or staff for them) last stated their preferred channels and hours; "
+        "empty: never asked, so the portal asks them",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -175,6 +253,53 @@ class Contact(models.Model):
     @property
     def seller_id(self) -> int:
         return self.customer.seller_id
+
+
+class CustomerEventType(models.TextChoices):
+    CUSTOMER_CREATED = "customer_created", _("Customer added")
+    CUSTOMER_CHANGED = "customer_changed", _("Customer details changed")
+    CONTACT_ADDED = "contact_added", _("Contact added")
+    CONTACT_CHANGED = "contact_changed", _("Contact changed")
+    CONTACT_DEACTIVATED = "contact_deactivated", _("Contact deactivated")
+    CONTACT_REACTIVATED = "contact_reactivated", _("Contact reactivated")
+    REACH_ANSWERED = "reach_answered", _("Contact chose their channels and hours")
+
+
+class CustomerEventQuerySet(models.QuerySet["CustomerEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("The customer log is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("The customer log is append-only")
+
+
+class CustomerEvent(models.Model):
+    """One line of a customer's log: the customer or one of its contacts added, changed (before and
+    after), deactivated, reactivated. Appended in the same transaction as the change; never edited."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(max_length=24, choices=CustomerEventType.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200)
+    data = models.JSONField(default=dict, blank=True, help_text="Before and after of what changed")
+    created_at = models.DateTimeField(db_index=True)
+
+    objects = CustomerEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.type} on customer {self.customer_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("The customer log is append-only")
+        super().save(*args, **kwargs)
 
 
 class Invitation(models.Model):

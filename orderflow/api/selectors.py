@@ -9,9 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
 
 from orderflow.accounts.models import Contact, Customer, Membership, Seller
+from orderflow.accounts.selectors import customers_matching
 from orderflow.api import pagination
 from orderflow.integrations.models import WebhookEndpoint
 from orderflow.notifications.channels.webhook.selectors import webhook_deliveries
@@ -234,19 +235,13 @@ def _line_item(line: dict[str, Any]) -> tuple[dict[str, Any], Decimal | None]:
 
 
 def customers_page(seller: Seller, *, search: str, limit: int, cursor: str | None) -> Page:
-    """The seller's customers by name (then id), with their contacts."""
-    customers = (
-        Customer.objects.filter(seller=seller)
-        .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("pk")))
-        .order_by("name", "pk")
-    )
-    if search.strip():
-        customers = customers.filter(name__icontains=search.strip())
+    """The seller's customers by name (then id), with their contacts and domains."""
+    customers = customers_matching(seller, search)
     if cursor:
         payload = pagination.decode(cursor, sort="name")
         name = pagination.cursor_value(payload, "value", str)
         pk = pagination.cursor_value(payload, "id", int)
-        customers = customers.filter(name__gt=name) | customers.filter(name=name, pk__gt=pk)
+        customers = customers.filter(Q(name__gt=name) | Q(name=name, pk__gt=pk))
     rows = list(customers[: limit + 1])
     following = None
     if len(rows) > limit:
@@ -255,16 +250,12 @@ def customers_page(seller: Seller, *, search: str, limit: int, cursor: str | Non
     return Page(items=rows, next=following)
 
 
-def customer_of(seller: Seller, customer_id: int) -> Customer | None:
+def contact_of(seller: Seller, contact_id: int) -> Contact | None:
     return (
-        Customer.objects.filter(seller=seller, pk=customer_id)
-        .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("pk")))
+        Contact.objects.filter(customer__seller=seller, pk=contact_id)
+        .select_related("customer", "schedule")
         .first()
     )
-
-
-def contact_of(seller: Seller, contact_id: int) -> Contact | None:
-    return Contact.objects.filter(customer__seller=seller, pk=contact_id).select_related("customer").first()
 
 
 # ----------------------------------------------------------------------------------------------

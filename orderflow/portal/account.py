@@ -13,13 +13,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from orderflow.accounts.actions import record_reach
 from orderflow.accounts.models import Contact
 from orderflow.core.actors import Actor
+from orderflow.core.errors import ActionError
 from orderflow.notifications.actions import mark_all_inbox_read, mark_inbox_read
 from orderflow.notifications.selectors import inbox as inbox_items
 from orderflow.notifications.selectors import inbox_item
-from orderflow.portal import selectors
+from orderflow.portal import reach, selectors
 from orderflow.portal.access import portal_view, render_portal
+from orderflow.portal.forms import ReachForm
 from orderflow.web.forms import error_summary
 from orderflow.web.notification_forms import InboxReadForm
 
@@ -29,10 +32,37 @@ INBOX_PAGE_SIZE = 30
 
 @portal_view
 def my_orders(request: HttpRequest, contact: Contact) -> HttpResponse:
+    return my_orders_page(request, contact, reach=reach.question_for(request, contact))
+
+
+def my_orders_page(
+    request: HttpRequest, contact: Contact, *, reach: ReachForm | None, status: int = 200
+) -> HttpResponse:
     page = Paginator(selectors.orders_of_contact(contact), ORDERS_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(order, order.current_state.customer_label(contact.locale)) for order in page.object_list]
-    context = {"page": page, "rows": rows, "seller": contact.customer.seller}
-    return render_portal(request, "portal/my_orders.html", context, contact=contact)
+    context = {"page": page, "rows": rows, "seller": contact.customer.seller, "reach_form": reach}
+    return render_portal(request, "portal/my_orders.html", context, contact=contact, status=status)
+
+
+@portal_view
+@require_POST
+def reach_answer(request: HttpRequest, contact: Contact) -> HttpResponse:
+    """The answer to the first-visit question (or "Later": not again in this session)."""
+    if "later" in request.POST:
+        request.session[reach.LATER] = True
+        return redirect("portal_orders")
+    form = reach.reach_form(contact, request.POST)
+    if form.is_valid():
+        try:
+            channels = form.cleaned_data["channels"]
+            record_reach(contact, channels=channels, hours=form.week(), actor=Actor.customer(contact))
+        except ActionError as error:
+            field = str(error.details.get("field", ""))
+            form.add_error(f"day_{field}" if field.isdigit() else None, error.message)
+        else:
+            messages.success(request, _("Thank you: we will tell you that way."))
+            return redirect("portal_orders")
+    return my_orders_page(request, contact, reach=form, status=400)
 
 
 @portal_view

@@ -118,3 +118,35 @@ class CancelForm(OrderChangeForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         label=_("Why are you cancelling?"),
     )
+
+
+class ReachForm(forms.Form):
+    """The question a contact is asked when they first come (004_…): how to tell them, and when."""
+
+    channels = forms.MultipleChoiceField(
+        label=_("How should we tell you about your orders?"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one way to reach you.")},
+    )
+    use_seller_hours = forms.BooleanField(required=False, label=_("Any time within the seller's hours"))
+
+    def __init__(self, *args: Any, channels: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["channels"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = channels
+        for index in range(7):
+            self.fields[f"day_{index}"] = forms.CharField(
+                required=False,
+                label=dates.WEEKDAYS[index],
+                max_length=100,
+                help_text=_("e.g. 09:00-12:00, 14:00-20:00; empty: none"),
+            )
+
+    def day_fields(self) -> list[forms.BoundField]:
+        return [self[f"day_{index}"] for index in range(7)]
+
+    def week(self) -> dict[str, str] | None:
+        if self.cleaned_data["use_seller_hours"]:
+            return None
+        return {windows.WEEKDAYS[index]: self.cleaned_data[f"day_{index}"] for index in range(7)}

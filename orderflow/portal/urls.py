@@ -18,6 +18,7 @@ signed_links = [
 # The signed-in portal of a contact with a portal login: the same order pages, by order number.
 signed_in = [
     path("my/", account.my_orders, name="portal_orders"),
+    path("my/reach/", account.reach_answer, name="portal_reach"),
     path("my/orders/<int:number>/", views.my_order, name="portal_order"),
     path("my/orders/<int:number>/rate/", views.my_order_rate, name="portal_order_rate"),
     path("my/orders/<int:number>/delivery/", views.my_order_delivery_time, name="portal_order_delivery"),

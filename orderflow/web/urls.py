@@ -9,6 +9,7 @@ from orderflow.web.account_forms import OutboxPasswordResetForm
 from orderflow.web.views import (
     calls,
     customer_links,
+    customers,
     dashboard,
     home,
     inbox,
@@ -49,6 +50,26 @@ seller_patterns: list[URLPattern | URLResolver] = [
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/read/", inbox.inbox_read, name="inbox_read"),
     path("calls/", calls.calls, name="calls"),
+    path("customers/", customers.customers, name="customers"),
+    path("customers/new/", customers.customer_new, name="customer_new"),
+    path("customers/<int:customer_id>/", customers.customer_detail, name="customer_detail"),
+    path("customers/<int:customer_id>/edit/", customers.customer_edit, name="customer_edit"),
+    path("customers/<int:customer_id>/contacts/new/", customers.contact_new, name="contact_new"),
+    path(
+        "customers/<int:customer_id>/contacts/<int:contact_id>/",
+        customers.contact_edit,
+        name="contact_edit",
+    ),
+    path(
+        "customers/<int:customer_id>/contacts/<int:contact_id>/deactivate/",
+        customers.contact_deactivate,
+        name="customer_contact_deactivate",
+    ),
+    path(
+        "customers/<int:customer_id>/contacts/<int:contact_id>/reactivate/",
+        customers.contact_reactivate,
+        name="customer_contact_reactivate",
+    ),
     path("calls/<int:task_id>/done/", calls.call_done, name="call_done"),
     path(
         "settings/notifications/",

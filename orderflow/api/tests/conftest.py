@@ -38,6 +38,9 @@ class ApiClient:
     def put(self, path: str, body: Any = None, **kwargs: Any):
         return self.request("PUT", path, body, **kwargs)
 
+    def patch(self, path: str, body: Any = None, **kwargs: Any):
+        return self.request("PATCH", path, body, **kwargs)
+
     def delete(self, path: str, **kwargs: Any):
         return self.request("DELETE", path, **kwargs)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from orderflow.accounts.models import Contact, Customer
+from orderflow.accounts.actions import add_contact, add_customer
+from orderflow.accounts.models import Contact, Customer, CustomerEvent
 from orderflow.api.tests.conftest import assert_error
 from orderflow.notifications.models import DeliverySchedule, Preference
 
@@ -118,3 +119,82 @@ def test_a_messenger_url_on_a_private_address_is_refused(api, corner_bar, settin
     )
     assert assert_error(response, 400, "private_destination")["details"] == {"field": "messenger_url"}
     assert not Contact.objects.filter(name="Ines").exists()
+
+
+def test_a_customer_is_patched_and_each_change_logged(api, corner_bar):
+    response = api.patch(
+        f"/customers/{corner_bar.pk}",
+        {"email_domains": ["cornerbar.example", "Grill.Example"], "notes": "Late payer", "name": None},
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["name"], body["email_domains"], body["notes"]) == (
+        "Corner Bar",
+        ["cornerbar.example", "grill.example"],
+        "Late payer",
+    )
+    assert body["email_domain"] == "cornerbar.example"
+    assert set(CustomerEvent.objects.get(type="customer_changed").data["changes"]) == {
+        "email_domains",
+        "notes",
+    }
+
+
+def test_a_domain_or_contact_email_already_in_use_is_refused(api, corner_bar, alice):
+    response = api.post("/customers", {"name": "Copycat", "email_domains": ["cornerbar.example"]})
+    assert list(assert_error(response, 400, "duplicate")["details"]["fields"]) == ["email_domains"]
+    response = api.post("/customers", {"name": "Webmail", "email_domains": ["gmail.com"]})
+    assert_error(response, 400, "public_domain")
+    response = api.post(
+        f"/customers/{corner_bar.pk}/contacts", {"name": "Al", "email": "Alice@cornerbar.example"}
+    )
+    assert list(assert_error(response, 400, "duplicate")["details"]["fields"]) == ["email"]
+    assert not Customer.objects.filter(name__in=["Copycat", "Webmail"]).exists()
+
+
+def test_contacts_are_listed_patched_deactivated_and_reactivated(api, corner_bar, alice, bruno):
+    base = f"/customers/{corner_bar.pk}/contacts"
+    assert [c["name"] for c in api.get(base).json()] == ["Alice Martin", "Bruno Petit"]
+
+    response = api.patch(f"{base}/{alice.pk}", {"phone": "+14155550123", "hours": {"monday": "09:00-17:00"}})
+    assert response.status_code == 200, response.json()
+    assert response.json()["hours"]["monday"] == "09:00-17:00"
+    assert response.json()["reach_answered_at"] is not None
+    assert api.patch(f"{base}/{alice.pk}", {"name": "Alice M."}).json()["hours"]["monday"] == "09:00-17:00"
+    assert_error(api.patch(f"{base}/{bruno.pk}", {"phone": ""}), 400, "unreachable")
+
+    assert api.post(f"{base}/{alice.pk}/deactivate").json()["is_active"] is False
+    assert [c["is_active"] for c in api.get(base).json()] == [True, False]  # active first, history kept
+    assert api.post(f"{base}/{alice.pk}/reactivate").json()["is_active"] is True
+    types = list(CustomerEvent.objects.filter(contact=alice).values_list("type", flat=True))
+    assert types == [
+        "contact_added",
+        "contact_changed",
+        "contact_changed",
+        "contact_deactivated",
+        "contact_reactivated",
+    ]
+
+
+def test_another_customers_or_sellers_contact_is_not_found(api, acme, corner_bar, alice, rival_customer):
+    other = add_customer(acme, name="Other")
+    theirs = add_contact(rival_customer, name="Theirs", email="t@rival.example")
+    for customer_id, contact_id in [
+        (other.pk, alice.pk),
+        (rival_customer.pk, theirs.pk),
+        (corner_bar.pk, theirs.pk),
+    ]:
+        base = f"/customers/{customer_id}/contacts/{contact_id}"
+        assert_error(api.patch(base, {"name": "Taken"}), 404, "not_found")
+        assert_error(api.post(f"{base}/deactivate"), 404, "not_found")
+        assert_error(api.post(f"{base}/reactivate"), 404, "not_found")
+    for path in (f"/customers/{rival_customer.pk}", f"/customers/{rival_customer.pk}/contacts"):
+        assert_error(api.get(path), 404, "not_found")
+    assert_error(api.patch(f"/customers/{rival_customer.pk}", {"name": "Taken"}), 404, "not_found")
+    assert_error(
+        api.post(f"/customers/{rival_customer.pk}/contacts", {"name": "X", "email": "x@y.example"}),
+        404,
+        "not_found",
+    )
+    assert Contact.objects.get(pk=alice.pk).is_active
+    assert Contact.objects.get(pk=theirs.pk).name == "Theirs"

@@ -66,6 +66,13 @@ DECIDED_BY_THE_DATA = {
     (400, "mandatory", None),  # cancellations and refunds cannot be turned off
     (400, "private_destination", "url"),
     (400, "private_destination", "messenger_url"),
+    # Customers and contacts: a domain, account number or email address another one has; a public mail
+    # service; a contact left with neither email nor phone
+    (400, "duplicate", "email_domains"),
+    (400, "duplicate", "reference"),
+    (400, "duplicate", "email"),
+    (400, "public_domain", "email_domains"),
+    (400, "unreachable", "email"),
 }
 
 
