@@ -20,7 +20,8 @@ from typing import IO
 import puremagic
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.http import FileResponse
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from orderflow.conversations.models import Attachment
@@ -207,7 +208,7 @@ def check_file(raw_name: str, content: bytes) -> CheckedFile:
     )
 
 
-def read_upload(upload: IO[bytes], name: str) -> bytes:
+def read_upload(upload: IO[bytes]) -> bytes:
     """An uploaded file's bytes, reading at most one byte past the limit (enough to refuse it)."""
     return upload.read(settings.ATTACHMENT_MAX_BYTES + 1)
 
@@ -223,15 +224,14 @@ def check_files(files: list[tuple[str, bytes]]) -> list[CheckedFile]:
     return [check_file(name, content) for name, content in files]
 
 
-def download(attachment: Attachment) -> FileResponse:
+def download(attachment: Attachment) -> HttpResponse:
     """The file as a download, never shown inline: the browser must not run or sniff it (an HTML or SVG
-    file under an image's name stays inert), and no cache keeps it."""
-    response = FileResponse(
-        default_storage.open(attachment.stored_as, "rb"),
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type,
-    )
+    file under an image's name stays inert), and no cache keeps it. Files are small (ATTACHMENT_MAX_BYTES):
+    read whole."""
+    with default_storage.open(attachment.stored_as, "rb") as handle:
+        content = handle.read()
+    response = HttpResponse(content, content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, attachment.name) or "attachment"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -32,11 +32,11 @@ class MessageForm(forms.Form):
     body = forms.CharField(
         max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), label=_("Write to the seller")
     )
-    files = FilesField(label=_("Attach files"))
+    attachments = FilesField(label=_("Attach files"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["files"].help_text = files_help()
+        self.fields["attachments"].help_text = files_help()
 
 
 class DeliveryTimeForm(forms.Form):

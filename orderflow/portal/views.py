@@ -189,10 +189,10 @@ def _track(request: HttpRequest, reached: Reached) -> HttpResponse:
     form, status = MessageForm(request.POST if posted else None, request.FILES if posted else None), 400
     if posted and form.is_valid():
         try:
-            files = attached(form.cleaned_data["files"])
+            files = attached(form.cleaned_data["attachments"])
             post_message(order, body=form.cleaned_data["body"], files=files, actor=Actor.customer(contact))
         except ActionError as exc:
-            form.add_error("files" if exc.details.get("field") == "files" else "body", exc.message)
+            form.add_error("attachments" if exc.details.get("field") == "files" else "body", exc.message)
             status = exc.status
         else:
             messages.success(request, _("Your message was sent."))

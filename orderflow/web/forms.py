@@ -334,11 +334,11 @@ def files_help() -> str:
 
 class MessageForm(forms.Form):
     body = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    files = FilesField(label=_("Attach files"))
+    attachments = FilesField(label=_("Attach files"))
     internal = forms.BooleanField(
         label=_("Internal note (staff only, never sent to the customer)"), required=False
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["files"].help_text = files_help()
+        self.fields["attachments"].help_text = files_help()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -71,7 +72,7 @@ def post_message(
     try:
         with transaction.atomic():
             message = _save(order, body=body, actor=actor, internal=internal, files=checked, stored=stored)
-            data = {"message_id": message.pk, "internal": internal}
+            data: dict[str, Any] = {"message_id": message.pk, "internal": internal}
             if checked:
                 data["files"] = [f.name for f in checked]
             if via:

@@ -191,9 +191,35 @@ def test_files_are_served_only_to_who_may_read_the_message(
         response = client.get(f"{base}{attachment.pk}/")
         if allowed:
             assert response.status_code == 200, reader
-            assert b"".join(response.streaming_content) == content
+            assert response.content == content
             assert response["Content-Disposition"].startswith("attachment;")
             assert response["X-Content-Type-Options"] == "nosniff"
         else:
             assert response.status_code in (302, 404), reader
             assert response.status_code == 302 if reader == "anonymous" else 404
+
+
+def test_staff_attach_from_the_order_page_and_the_customer_from_the_portal(make_order, olivia, alice, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    order = make_order("distributor")
+    client.force_login(olivia.user)
+    response = client.post(
+        f"/s/acme/orders/{order.number}/messages/",
+        {"body": "Signed contract", "attachments": [SimpleUploadedFile("contract.pdf", files.PDF)]},
+    )
+    assert response.status_code == 302
+    page = client.get(f"/s/acme/orders/{order.number}/").content.decode()
+    assert "contract.pdf" in page
+    refused = client.post(
+        f"/s/acme/orders/{order.number}/messages/",
+        {"body": "Program", "attachments": [SimpleUploadedFile("tool.pdf", files.EXE)]},
+    )
+    assert refused.status_code == 400
+
+    client.logout()
+    track = urlsplit(links.url("track", order=order.pk, contact=alice.pk)).path
+    response = client.post(track, {"body": "Our list", "attachments": [SimpleUploadedFile("list.csv", files.CSV)]})
+    assert response.status_code == 302
+    assert "list.csv" in client.get(track).content.decode()
+    assert sorted(Attachment.objects.values_list("name", flat=True)) == ["contract.pdf", "list.csv"]

@@ -292,7 +292,7 @@ def order_message(request: HttpRequest, membership: Membership, number: int) -> 
     order = _order_or_404(membership, number)
 
     def change(data: Mapping[str, Any], actor: Actor) -> str:
-        files = attached(data["files"])
+        files = attached(data["attachments"])
         post_message(order, body=data["body"], internal=data["internal"], files=files, actor=actor)
         if data["internal"]:
             return _("Internal note added.")
