@@ -219,7 +219,9 @@ def test_staff_attach_from_the_order_page_and_the_customer_from_the_portal(make_
 
     client.logout()
     track = urlsplit(links.url("track", order=order.pk, contact=alice.pk)).path
-    response = client.post(track, {"body": "Our list", "attachments": [SimpleUploadedFile("list.csv", files.CSV)]})
+    response = client.post(
+        track, {"body": "Our list", "attachments": [SimpleUploadedFile("list.csv", files.CSV)]}
+    )
     assert response.status_code == 302
     assert "list.csv" in client.get(track).content.decode()
     assert sorted(Attachment.objects.values_list("name", flat=True)) == ["contract.pdf", "list.csv"]
