@@ -231,13 +231,22 @@ _MESSAGE_BODY = {
 def _message_input(request: HttpRequest) -> tuple[MessageIn, list[tuple[str, bytes]]]:
     """The message from a JSON body, or from a multipart form with its files."""
     if request.content_type == "multipart/form-data":
-        internal = request.POST.get("internal", "false").strip().lower()
+        # A form's boolean is the text "true" or "false" (as the schema says); anything else is refused.
+        internal = request.POST.get("internal", "false")
         data: Any = {
             "body": request.POST.get("body"),
-            "internal": {"true": True, "1": True, "false": False, "0": False, "": False}.get(
-                internal, internal
-            ),
+            "internal": {"true": True, "false": False}.get(internal, internal),
         }
+        if request.POST.getlist("files"):  # a text field where a file belongs
+            raise ValidationError(
+                [
+                    {
+                        "loc": ("body", "payload", "files"),
+                        "msg": "Each item must be a file",
+                        "type": "file_type",
+                    }
+                ]
+            )
         files = [(upload.name or "", read_upload(upload)) for upload in request.FILES.getlist("files")]
     else:
         try:
