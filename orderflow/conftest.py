@@ -167,3 +167,9 @@ def _no_stray_sessions_at_teardown(django_db_setup, django_db_blocker):
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
     connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _files_in_a_temporary_folder(settings, tmp_path_factory):
+    """Attachments a test stores land in a folder of its own, never in the project's var/."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))

@@ -183,6 +183,38 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 
+# Files attached to messages: stored through the "default" storage above (files under MEDIA_ROOT, never
+# served from there: only the app hands them out, to who may read the message), under random names.
+ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 5)
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
+# Office documents are zips: what they may expand to, in all and as a multiple of their size.
+ATTACHMENT_MAX_EXPANDED_BYTES = env_int("ATTACHMENT_MAX_EXPANDED_BYTES", 100 * 1024 * 1024)
+ATTACHMENT_MAX_ZIP_RATIO = env_int("ATTACHMENT_MAX_ZIP_RATIO", 100)
+ATTACHMENT_MAX_ZIP_ENTRIES = env_int("ATTACHMENT_MAX_ZIP_ENTRIES", 5000)
+ATTACHMENT_TYPES = env_list(
+    "ATTACHMENT_TYPES",
+    [
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+        "application/x-ole-storage",
+        "text/csv",
+        "text/plain",
+    ],
+)
+if ATTACHMENT_MAX_FILES < 0 or ATTACHMENT_MAX_BYTES < 1:
+    raise ImproperlyConfigured("ATTACHMENT_MAX_FILES must be 0 or more, ATTACHMENT_MAX_BYTES at least 1")
+# Each file is at most ATTACHMENT_MAX_BYTES; the whole form may carry them all.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, (ATTACHMENT_MAX_FILES + 1) * ATTACHMENT_MAX_BYTES)
+
 SESSION_COOKIE_HTTPONLY = True
 
 # Production over HTTPS. Cookies are sent over HTTPS only unless DEBUG is on (or SECURE_COOKIES=false,
@@ -219,6 +251,16 @@ MESSAGE_ID_DOMAIN = env_str("MESSAGE_ID_DOMAIN", "orderflow.invalid")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Orderflow <orders@orderflow.invalid>")
 # Email: EMAIL_URL (see orderflow.core.env.email_settings); without it, printed to the console.
 globals().update(email_settings(env_str("EMAIL_URL", "console://")))
+# Replies by email: each message email carries a reply address reply+<token>@INBOUND_EMAIL_DOMAIN for
+# its recipient; mail to it is read by `manage.py receive_email` (an MTA pipe) or an anymail inbound
+# webhook (/anymail/<provider>/inbound/, guarded by ANYMAIL_WEBHOOK_SECRET). Empty: replies go to the
+# seller's Reply-To as before.
+INBOUND_EMAIL_DOMAIN = env_str("INBOUND_EMAIL_DOMAIN", "").strip().lower()
+INBOUND_EMAIL_MAX_BYTES = env_int("INBOUND_EMAIL_MAX_BYTES", 10 * 1024 * 1024)
+REPLY_ADDRESS_DAYS = env_int("REPLY_ADDRESS_DAYS", 180)
+ANYMAIL: dict[str, Any] = {}
+if env_str("ANYMAIL_WEBHOOK_SECRET", ""):
+    ANYMAIL["WEBHOOK_SECRET"] = env_str("ANYMAIL_WEBHOOK_SECRET", "")
 # The sandbox keeps every outgoing email, SMS and messenger message in the app instead of sending it.
 NOTIFICATIONS_SANDBOX = env_bool("NOTIFICATIONS_SANDBOX", False)
 WORKER_POLL_SECONDS = float(env_str("WORKER_POLL_SECONDS", "0.25"))

@@ -12,6 +12,9 @@ export NOTIFICATIONS_SANDBOX="${NOTIFICATIONS_SANDBOX:-true}"
 PORT="${PORT:-8000}"
 # Links in messages (track, rate, choose a delivery time, settings) must lead back to this server.
 export SITE_URL="${SITE_URL:-http://127.0.0.1:$PORT}"
+# Message emails carry a reply address (reply+<token>@this domain); a reply piped to
+# `manage.py receive_email` lands in the order's thread (see the README's "Replies by email").
+export INBOUND_EMAIL_DOMAIN="${INBOUND_EMAIL_DOMAIN:-reply.orderflow.invalid}"
 PYTHON=.venv/bin/python
 mkdir -p "${ORDERFLOW_VAR_DIR:-var}"
 

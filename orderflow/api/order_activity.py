@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+import json
+from typing import Annotated, Any
 
-from django.http import HttpRequest
+import pydantic
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import pgettext
 from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError, ValidationError
 from pydantic import StrictBool
 
 from orderflow.api.auth import ApiContext, context_of
@@ -15,13 +18,32 @@ from orderflow.api.errors import not_found, reads, writes
 from orderflow.api.inputs import OrderNumber, text
 from orderflow.api.schemas import ActorOut, EventOut
 from orderflow.conversations.actions import MAX_BODY, post_message
-from orderflow.conversations.models import Message
-from orderflow.conversations.selectors import thread_for_staff
+from orderflow.conversations.files import download, read_upload
+from orderflow.conversations.models import Attachment, Message
+from orderflow.conversations.selectors import attachment_for_staff, thread_for_staff
 from orderflow.notifications.models import Delivery, Notification
 from orderflow.notifications.selectors import order_trace
 from orderflow.orders.models import Order, OrderEvent
 
 router = Router(tags=["orders"])
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str = Field(description="The file's name, cleaned (no folders, at most 150 characters)")
+    size: int = Field(description="In bytes")
+    content_type: str = Field(description="Judged from the content, not from the name")
+    sha256: str = Field(description="SHA-256 of the content, hexadecimal")
+
+    @classmethod
+    def from_attachment(cls, attachment: Attachment) -> AttachmentOut:
+        return cls(
+            id=attachment.pk,
+            name=attachment.name,
+            size=attachment.size,
+            content_type=attachment.content_type,
+            sha256=attachment.sha256,
+        )
 
 
 class MessageOut(Schema):
@@ -30,6 +52,9 @@ class MessageOut(Schema):
     body: str
     internal: bool = Field(description="A staff note: never shown or sent to the customer")
     created_at: dt.datetime
+    attachments: list[AttachmentOut] = Field(
+        description="Its files; download one at /orders/{number}/attachments/{id}"
+    )
 
     @classmethod
     def from_message(cls, message: Message) -> MessageOut:
@@ -39,6 +64,7 @@ class MessageOut(Schema):
             body=message.body,
             internal=message.internal,
             created_at=message.created_at,
+            attachments=[AttachmentOut.from_attachment(a) for a in message.attachments.all()],
         )
 
 
@@ -178,14 +204,100 @@ def list_messages(request: HttpRequest, number: OrderNumber) -> list[MessageOut]
     return [MessageOut.from_message(message) for message in thread_for_staff(order)]
 
 
-@router.post("/{number}/messages", response=writes({201: MessageOut}, 404), operation_id="post_message")
-def create_message(request: HttpRequest, number: OrderNumber, payload: MessageIn) -> Status:
-    """Write to the customer (they are notified per the rules), or add an internal note (never sent)."""
+_MESSAGE_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": MessageIn.model_json_schema()},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["body"],
+                "properties": {
+                    "body": MessageIn.model_json_schema()["properties"]["body"],
+                    "internal": {"type": "boolean", "default": False},
+                    "files": {
+                        "type": "array",
+                        "items": {"type": "string", "format": "binary"},
+                        "description": "Up to ATTACHMENT_MAX_FILES files (default 5) of at most "
+                        "ATTACHMENT_MAX_BYTES each (default 5 MiB); judged by their content",
+                    },
+                },
+            }
+        },
+    },
+}
+
+
+def _message_input(request: HttpRequest) -> tuple[MessageIn, list[tuple[str, bytes]]]:
+    """The message from a JSON body, or from a multipart form with its files."""
+    if request.content_type == "multipart/form-data":
+        # A form's boolean is the text "true" or "false" (as the schema says); anything else is refused.
+        internal = request.POST.get("internal", "false")
+        data: Any = {
+            "body": request.POST.get("body"),
+            "internal": {"true": True, "false": False}.get(internal, internal),
+        }
+        if request.POST.getlist("files"):  # a text field where a file belongs
+            raise ValidationError(
+                [
+                    {
+                        "loc": ("body", "payload", "files"),
+                        "msg": "Each item must be a file",
+                        "type": "file_type",
+                    }
+                ]
+            )
+        files = [(upload.name or "", read_upload(upload)) for upload in request.FILES.getlist("files")]
+    else:
+        try:
+            data = json.loads(request.body or b"null")
+        except ValueError:
+            raise HttpError(400, "invalid_json") from None
+        files = []
+    try:
+        return MessageIn.model_validate(data), files
+    except pydantic.ValidationError as exc:
+        errors = [{**e, "loc": ("body", "payload", *e["loc"])} for e in exc.errors(include_url=False)]
+        raise ValidationError(errors) from None
+
+
+@router.post(
+    "/{number}/messages",
+    response=writes({201: MessageOut}, 404),
+    operation_id="post_message",
+    openapi_extra={"requestBody": _MESSAGE_BODY},
+)
+def create_message(request: HttpRequest, number: OrderNumber) -> Status:
+    """Write to the customer (they are notified per the rules), or add an internal note (never sent).
+    As JSON, or as `multipart/form-data` with `body`, `internal` and up to five `files`."""
     context = context_of(request)
+    order = _order(context, number)
+    payload, files = _message_input(request)
     message = post_message(
-        _order(context, number), body=payload.body, internal=payload.internal, actor=context.actor
+        order, body=payload.body, internal=payload.internal, files=files, actor=context.actor
     )
     return Status(201, MessageOut.from_message(message))
+
+
+@router.get(
+    "/{number}/attachments/{attachment_id}",
+    response=reads({200: None}, 404, 422),
+    operation_id="download_attachment",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, as a download",
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def download_attachment(request: HttpRequest, number: OrderNumber, attachment_id: int) -> HttpResponse:
+    """One file of the order's thread (of a message or an internal note), as it was attached."""
+    attachment = attachment_for_staff(_order(context_of(request), number), attachment_id)
+    if attachment is None:
+        raise not_found(pgettext("no such", "file"))
+    return download(attachment)
 
 
 @router.get(

@@ -34,3 +34,56 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{'Note' if self.internal else 'Message'} by {self.author_name} on {self.order_id}"
+
+
+class Attachment(models.Model):
+    """A file carried by a message or an internal note. Immutable once saved: nothing in the app updates
+    or deletes one, and a database trigger refuses it (migration 0002). The file lives in the storage
+    under a random name (`stored_as`); `name` is the cleaned name people see."""
+
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="attachments")
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=160)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=120, help_text="Judged from the content, not the name")
+    sha256 = models.CharField(max_length=64)
+    stored_as = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InboundOutcome(models.TextChoices):
+    POSTED = "posted", "Posted"
+    REFUSED = "refused", "Refused"
+    IGNORED = "ignored", "Ignored"
+
+
+class InboundEmail(models.Model):
+    """Every email that came in as a reply, with what became of it: posted to a thread, refused (a reason
+    code and text), or ignored (an auto-reply). Its Message-ID is unique: the same mail fed twice is
+    found here and never posted twice."""
+
+    mail_id = models.CharField(max_length=300, unique=True, help_text="Its Message-ID header")
+    received_via = models.CharField(max_length=40)
+    sender = models.CharField(max_length=300, blank=True)
+    recipient = models.CharField(max_length=300, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=10, choices=InboundOutcome.choices)
+    code = models.CharField(max_length=40, blank=True)
+    reason = models.TextField(blank=True)
+    seller = models.ForeignKey(Seller, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    posted = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} {self.mail_id}"

@@ -26,13 +26,15 @@ from orderflow.accounts.actions import (
     create_seller,
 )
 from orderflow.accounts.models import Contact, Customer, Membership, Role, Seller
+from orderflow.conversations.actions import customer_may_write, post_message
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
 from orderflow.demo.data import ADMIN_EMAIL, ADMIN_USERNAME, PASSWORD, SELLERS
 from orderflow.demo.spec import OrderSpec, SellerSpec, Step
+from orderflow.notifications import replies
 from orderflow.notifications.actions import set_schedule, update_rule
 from orderflow.notifications.emit import muted
-from orderflow.notifications.models import Event, NotificationRule
+from orderflow.notifications.models import Event, Notification, NotificationRule
 from orderflow.notifications.windows import WEEKDAYS
 from orderflow.orders.actions import (
     archive_order,
@@ -84,9 +86,37 @@ def load_demo(
         counts = Order.objects.filter(seller__slug=spec.slug).values("state").annotate(n=Count("pk"))
         states = Counter({row["state"]: row["n"] for row in counts})
         reports.append(SellerReport(spec, created=created, states=states))
+        if created and spec is sellers[0]:
+            _open_conversation(spec)
     if not User.objects.filter(username=ADMIN_USERNAME).exists():
         User.objects.create_superuser(ADMIN_USERNAME, ADMIN_EMAIL, PASSWORD)
     return reports
+
+
+# The reply address of the demo's first message email is made from this nonce, so that the committed
+# orderflow/demo/reply.eml answers it (with the demo's development SECRET_KEY; see the README).
+DEMO_REPLY_NONCE = "0rderf10wdem0rep1y0000000000000"
+
+
+def _open_conversation(spec: SellerSpec) -> None:
+    """A message from staff to a customer, told now (not muted): its email, with its reply address,
+    is what the README's `receive_email` example answers."""
+    candidates = Order.objects.filter(seller__slug=spec.slug, placed_by__email__gt="").order_by("number")
+    order = next((o for o in candidates.select_related("placed_by") if customer_may_write(o)), None)
+    if order is None or order.placed_by is None:
+        return
+    staff = Membership.objects.filter(seller=order.seller).order_by("pk").first()
+    if staff is None:
+        return
+    post_message(
+        order,
+        body="We can deliver on Thursday morning instead of Wednesday. Does that suit you?",
+        actor=Actor.staff(staff),
+    )
+    for notification in Notification.objects.filter(
+        order=order, contact=order.placed_by, template="new_message"
+    ):
+        replies.grant_for(notification, nonce=DEMO_REPLY_NONCE)
 
 
 class _Seeder:

@@ -26,6 +26,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from orderflow.accounts.models import Contact
+from orderflow.notifications import replies
 from orderflow.notifications.models import LinkGrant, LinkPurpose, LinkRevocation, Notification
 
 # purpose: (path prefix, days valid). Short prefixes: these links travel in SMS (see portal/urls.py);
@@ -217,6 +218,8 @@ def revoke(*, by_id: int | None, order_id: int | None = None, contact_id: int | 
     """Revoke every live link of an order or of a contact; how many. The caller checks who may."""
     if order_id is None and contact_id is None:
         raise ValueError("revoke the links of an order or of a contact, not every link")
+    # The reply addresses of the same messages are capabilities too: withdrawn with the links.
+    replies.revoke(order_id=order_id, contact_id=contact_id)
     live = LinkGrant.objects.filter(revoked_at__isnull=True)
     if order_id is not None:
         live = live.filter(order_id=order_id)

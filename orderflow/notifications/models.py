@@ -456,3 +456,38 @@ class LinkRevocation(models.Model):
 
     def __str__(self) -> str:
         return f"Links revoked at {self.created_at}"
+
+
+class ReplyGrant(models.Model):
+    """The reply address of one message email: replying to reply+<token>@INBOUND_EMAIL_DOMAIN posts to
+    the order's thread as the contact or staff member it was sent to. Like a link (`LinkGrant`) it is a
+    capability: the token is never stored (its SHA-256 finds the grant; `nonce` writes it again when the
+    message is rendered again), it expires, and it is revoked with the order's or the contact's links."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+")
+    notification = models.OneToOneField(
+        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="reply_grant"
+    )
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    nonce = models.CharField(max_length=32)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(contact__isnull=False, membership__isnull=True)
+                | models.Q(contact__isnull=True, membership__isnull=False),
+                name="reply_grant_names_one_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"reply address on order {self.order_id}"

@@ -23,14 +23,19 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
 from django.template import Context, Engine
+from django.template.defaultfilters import filesizeformat
 from django.utils import formats, translation
 from django.utils.translation import gettext
 
-from orderflow.notifications import links, seller_templates
+from orderflow.conversations.models import Message
+from orderflow.conversations.selectors import thread_for_email
+from orderflow.core.formatting import when
+from orderflow.notifications import links, replies, seller_templates
 from orderflow.notifications.models import (
     Action,
     Category,
@@ -41,7 +46,7 @@ from orderflow.notifications.models import (
     Preference,
 )
 from orderflow.notifications.seller_templates import MISSING, PLACEHOLDERS, TemplateProblem
-from orderflow.orders.models import Order, OrderLine
+from orderflow.orders.models import EventType, Order, OrderLine
 
 __all__ = ["PARTS", "PLACEHOLDERS", "Batch", "Rendered", "TemplateProblem", "check", "preload", "render"]
 
@@ -50,6 +55,12 @@ PARTS = ("subject", "body", "sms")
 FILES = {"subject": "subject.txt", "body": "body-text.txt", "sms": "sms.txt"}
 # What a message may grow to, whoever wrote it: beyond, it is cut (see `_cap`).
 OUTPUT_LIMITS = {"subject": 300, "body": 20_000, "sms": 1_000}
+# A message email shows this many earlier messages of the thread (newest first), each cut at this many
+# characters; the order's page has the rest.
+THREAD_IN_EMAIL = 10
+THREAD_MESSAGE_LIMIT = 1_500
+# What every layout reads besides the placeholders: empty unless the message tells of a thread message.
+NO_THREAD: dict[str, Any] = {"files": [], "thread": [], "thread_more": 0}
 _MISSING_RE = re.compile("\x00missing:(.*?)\x00")
 # Only this folder, through the cached loader: each file is parsed once per process.
 _files = Engine(dirs=[str(MESSAGES_DIR)], string_if_invalid=MISSING)
@@ -226,6 +237,7 @@ def _seller_context(notification: Notification) -> dict[str, Any]:
     context: dict[str, Any] = dict.fromkeys(PLACEHOLDERS, "")
     context.update(seller_name=notification.seller.name, recipient_name=notification.recipient_name)
     context.update({k: v for k, v in (notification.payload or {}).items() if k in PLACEHOLDERS})
+    context.update(NO_THREAD)
     return context
 
 
@@ -280,6 +292,10 @@ def context_for(
         else ("" if for_customer else f"{settings.SITE_URL}/s/{order.seller.slug}/settings/me/"),
         "unsubscribe_url": "",
     }
+    context.update(NO_THREAD)
+    if event is not None and event.type == EventType.MESSAGE:
+        files_url = f"{track_url}files/" if with_links else f"{staff_url}files/"
+        context.update(_thread(order, notification, (event.data or {}).get("message_id"), files_url))
     if rule and rule.action == Action.CHOOSE_DELIVERY_TIME and with_links:
         context["action_url"] = link(LinkPurpose.DELIVERY)
     if rule and rule.action == Action.RATE and with_links:
@@ -289,6 +305,44 @@ def context_for(
         grants = {**grants, **links.for_notifications([(notification, LinkPurpose.UNSUBSCRIBE)])}
         context["unsubscribe_url"] = link(LinkPurpose.UNSUBSCRIBE)
     return context
+
+
+def _thread(order: Order, notification: Notification, message_id: Any, files_url: str) -> dict[str, Any]:
+    """The message's files, and the thread before it, newest first (never an internal note for a
+    customer), each file linked on the page the reader may open (their link, or the staff page)."""
+    if not isinstance(message_id, int):
+        return NO_THREAD
+    shown, more = thread_for_email(
+        order,
+        up_to=message_id,
+        customer=notification.contact_id is not None,
+        limit=THREAD_IN_EMAIL + 1,
+    )
+    tz = ZoneInfo(notification.time_zone) if notification.time_zone else None
+
+    def files(message: Message) -> list[dict[str, Any]]:
+        return [
+            {"name": a.name, "size": filesizeformat(a.size), "url": f"{files_url}{a.pk}/"}
+            for a in message.attachments.all()
+        ]
+
+    current = [m for m in shown if m.pk == message_id]
+    earlier = [m for m in shown if m.pk != message_id][:THREAD_IN_EMAIL]
+    with translation.override(notification.locale):
+        thread = [
+            {
+                "author": m.author_name,
+                "at": when(m.created_at, tz, notification.locale),
+                "body": _cap(m.body, THREAD_MESSAGE_LIMIT),
+                "files": files(m),
+            }
+            for m in earlier
+        ]
+        return {
+            "files": files(current[0]) if current else [],
+            "thread": thread,
+            "thread_more": more + max(0, len(shown) - len(current) - len(earlier)),
+        }
 
 
 def _opted_out_of_offers(contact_id: int | None) -> bool:
@@ -322,6 +376,15 @@ def render(
         # RFC 8058 one-click: mail clients POST "List-Unsubscribe=One-Click" to this URL.
         headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    event = notification.event if notification.event_id is not None else None
+    if event is not None and event.type == EventType.MESSAGE:
+        # One thread per order in the reader's mail client; answering it posts to the order's thread.
+        thread_id = f"<order-{notification.order_id}@{settings.MESSAGE_ID_DOMAIN}>"
+        headers["In-Reply-To"] = thread_id
+        headers["References"] = thread_id
+        reply_to = replies.address_for(notification)
+        if reply_to:
+            headers["Reply-To"] = reply_to
     return Rendered(
         subject=subject,
         text=_file(f"{lang}/_email-text.txt", {**layout, "footer": True}),

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from orderflow.notifications import windows
 from orderflow.notifications.models import CUSTOMER_CATEGORIES, MANDATORY
+from orderflow.web.forms import FilesField, files_help
 
 
 def _ratings() -> list[tuple[int, str]]:
@@ -31,6 +32,11 @@ class MessageForm(forms.Form):
     body = forms.CharField(
         max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), label=_("Write to the seller")
     )
+    attachments = FilesField(label=_("Attach files"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = files_help()
 
 
 class DeliveryTimeForm(forms.Form):

@@ -21,10 +21,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from orderflow.accounts.models import Contact
 from orderflow.conversations.actions import customer_may_write, post_message
+from orderflow.conversations.files import download
+from orderflow.conversations.selectors import attachment_for_customer, thread_for_customer
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict
 from orderflow.notifications import links, windows
@@ -60,7 +62,7 @@ from orderflow.portal.forms import (
     OrderChangeForm,
     PreferencesForm,
 )
-from orderflow.web.forms import error_summary
+from orderflow.web.forms import attached, error_summary
 
 View = Callable[..., HttpResponse]
 
@@ -127,7 +129,7 @@ def order_link(purpose: str) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @behind_link
         @wraps(view)
-        def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+        def wrapper(request: HttpRequest, token: str, **kwargs: Any) -> HttpResponse:
             try:
                 grant = links.resolve(purpose, token)
                 order, contact = selectors.order_for_contact(grant.order_id or 0, grant.contact_id)
@@ -139,7 +141,7 @@ def order_link(purpose: str) -> Callable[[View], View]:
                 message = _("This order is not waiting for a delivery time.")
                 return _bad_link(request, "not_waiting", message, status=409)
             return as_contact_reads(
-                request, contact, lambda: view(request, Reached(order, contact, token, grant))
+                request, contact, lambda: view(request, Reached(order, contact, token, grant), **kwargs)
             )
 
         return wrapper
@@ -153,12 +155,12 @@ def signed_in_order(view: View) -> View:
 
     @portal_view
     @wraps(view)
-    def wrapper(request: HttpRequest, contact: Contact, number: int) -> HttpResponse:
+    def wrapper(request: HttpRequest, contact: Contact, number: int, **kwargs: Any) -> HttpResponse:
         try:
             order = selectors.order_of_contact(contact, number)
         except Order.DoesNotExist:
             raise Http404("No such order") from None
-        return view(request, Reached(order, contact))
+        return view(request, Reached(order, contact), **kwargs)
 
     return wrapper
 
@@ -183,12 +185,14 @@ def _page(
 
 def _track(request: HttpRequest, reached: Reached) -> HttpResponse:
     order, contact = reached.order, reached.contact
-    form, status = MessageForm(request.POST or None), 400
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form, status = MessageForm(request.POST if posted else None, request.FILES if posted else None), 400
+    if posted and form.is_valid():
         try:
-            post_message(order, body=form.cleaned_data["body"], actor=Actor.customer(contact))
+            files = attached(form.cleaned_data["attachments"])
+            post_message(order, body=form.cleaned_data["body"], files=files, actor=Actor.customer(contact))
         except ActionError as exc:
-            form.add_error("body", exc.message)
+            form.add_error("attachments" if exc.details.get("field") == "files" else "body", exc.message)
             status = exc.status
         else:
             messages.success(request, _("Your message was sent."))
@@ -226,7 +230,8 @@ def _track_page(
         may_write=customer_may_write(order),
         lines=list(order.lines.all()),
         timeline=selectors.timeline(order, contact.locale),
-        thread=selectors.public_messages(order),
+        thread=thread_for_customer(order),
+        files_url=f"{reached.url('track')}files/",
         delivery_time=selectors.chosen_delivery_time(order),
         feedback=feedback,
         rate_url=reached.url("rate") if done and not feedback else "",
@@ -345,7 +350,17 @@ def _delivery_time(request: HttpRequest, reached: Reached) -> HttpResponse:
     )
 
 
+def _file(request: HttpRequest, reached: Reached, attachment_id: int) -> HttpResponse:
+    """A file of one of the order's public messages, as a download; never one of an internal note."""
+    attachment = attachment_for_customer(reached.order, attachment_id)
+    if attachment is None:
+        raise Http404("No such file")
+    return download(attachment)
+
+
 # One view per page and per way in: a signed link (the short paths messages carry) or signed in.
+track_file = order_link("track")(require_GET(_file))
+my_order_file = signed_in_order(require_GET(_file))
 track = order_link("track")(require_http_methods(["GET", "POST"])(_track))
 rate = order_link("rate")(require_http_methods(["GET", "POST"])(_rate))
 delivery_time = order_link("delivery")(require_http_methods(["GET", "POST"])(_delivery_time))
@@ -364,7 +379,7 @@ def contact_link(purpose: str) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @behind_link
         @wraps(view)
-        def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+        def wrapper(request: HttpRequest, token: str, **kwargs: Any) -> HttpResponse:
             try:
                 grant = links.resolve(purpose, token)
             except links.BadLink as exc:

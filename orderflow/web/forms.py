@@ -6,9 +6,11 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from orderflow.accounts.models import LOCALES, Customer, Membership
+from orderflow.conversations.files import read_upload
 from orderflow.orders.models import LineStatus, Order, OrderLine
 from orderflow.orders.selectors import (
     DEFAULT_SORT,
@@ -299,8 +301,44 @@ class LanguageForm(forms.Form):
         _set_choices(self.fields["language"], [("", default), *LOCALES])
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Several files in one input; the action judges each one (type by content, size, count)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def attached(files: list[Any]) -> list[tuple[str, bytes]]:
+    """The (name, content) pairs the message actions take, each read to one byte past the limit."""
+    return [(upload.name or "", read_upload(upload)) for upload in files]
+
+
+def files_help() -> str:
+    return _("Up to %(count)s files of %(size)s MB each: images, PDF, office documents, CSV or text.") % {
+        "count": settings.ATTACHMENT_MAX_FILES,
+        "size": round(settings.ATTACHMENT_MAX_BYTES / 1_048_576, 1),
+    }
+
+
 class MessageForm(forms.Form):
     body = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    attachments = FilesField(label=_("Attach files"))
     internal = forms.BooleanField(
         label=_("Internal note (staff only, never sent to the customer)"), required=False
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = files_help()

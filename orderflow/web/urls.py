@@ -34,6 +34,7 @@ order_patterns: list[URLPattern | URLResolver] = [
     path("refund/", order.order_refund, name="order_refund"),
     path("archive/", order.order_archive, name="order_archive"),
     path("messages/", order.order_message, name="order_message"),
+    path("files/<int:attachment_id>/", order.order_file, name="order_file"),
     path("invite-contact/", order.order_invite_contact, name="order_invite_contact"),
     path("unlock-contact/", order.order_unlock_contact, name="order_unlock_contact"),
     path("links/revoke/", customer_links.order_links_revoke, name="order_links_revoke"),

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from orderflow.api.tests.conftest import assert_error, operations
+from orderflow.conversations.actions import post_message
 from orderflow.core.actors import Actor
 from orderflow.integrations.actions import create_webhook_endpoint
 from orderflow.notifications.models import Delivery
@@ -35,7 +36,11 @@ def acme_ids(acme, olivia, make_order, alice):
     order = make_order("shop")
     delivery = Delivery.objects.filter(notification__webhook=endpoint).first()
     assert delivery is not None
+    message = post_message(
+        order, body="The terms", files=[("terms.csv", b"a,b\n1,2\n")], actor=Actor.staff(olivia)
+    )
     return {
+        "attachment_id": message.attachments.get().pk,
         "number": order.number,
         "position": 1,
         "customer_id": alice.customer_id,

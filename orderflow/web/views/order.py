@@ -21,7 +21,8 @@ from orderflow.accounts.actions import invite_contact, unlock_login
 from orderflow.accounts.models import Contact, Membership
 from orderflow.accounts.selectors import contact_login
 from orderflow.conversations.actions import post_message
-from orderflow.conversations.selectors import thread_for_staff
+from orderflow.conversations.files import download
+from orderflow.conversations.selectors import attachment_for_staff, thread_for_staff
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict
 from orderflow.orders.actions import (
@@ -51,6 +52,7 @@ from orderflow.web.forms import (
     NotesForm,
     RefundForm,
     TransitionForm,
+    attached,
     error_summary,
 )
 
@@ -123,6 +125,7 @@ def _page(
         "refund_form": form("refund", RefundForm(order=order)),
         "archive_form": form("archive", ArchiveForm(order=order)),
         "thread": thread_for_staff(order),
+        "files_base": f"/s/{membership.seller.slug}/orders/{order.number}/files/",
         "message_form": form("message", MessageForm()),
         "contact_login": contact_login(order.placed_by) if order.placed_by else None,
     }
@@ -289,12 +292,22 @@ def order_message(request: HttpRequest, membership: Membership, number: int) -> 
     order = _order_or_404(membership, number)
 
     def change(data: Mapping[str, Any], actor: Actor) -> str:
-        post_message(order, body=data["body"], internal=data["internal"], actor=actor)
+        files = attached(data["attachments"])
+        post_message(order, body=data["body"], internal=data["internal"], files=files, actor=actor)
         if data["internal"]:
             return _("Internal note added.")
         return _("Message sent to %(customer)s.") % {"customer": order.customer.name}
 
-    return _apply(request, membership, order, "message", MessageForm(request.POST), change)
+    return _apply(request, membership, order, "message", MessageForm(request.POST, request.FILES), change)
+
+
+@seller_view
+def order_file(request: HttpRequest, membership: Membership, number: int, attachment_id: int) -> HttpResponse:
+    """A file of the order's thread, as a download: any staff member of the seller may read it."""
+    attachment = attachment_for_staff(_order_or_404(membership, number), attachment_id)
+    if attachment is None:
+        raise Http404("No such file")
+    return download(attachment)
 
 
 def _placed_by(membership: Membership, number: int) -> tuple[Order, Contact]:
