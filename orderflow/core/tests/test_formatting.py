@@ -35,7 +35,9 @@ def test_a_moment_is_shown_in_the_readers_zone_with_its_name():
     assert formatting.when(NOON_UTC, TORONTO, "en") == "Dec 2, 2026, 10:30\u202fAM EST"
     assert formatting.when(NOON_UTC, TORONTO, "fr") == "2 déc. 2026, 10 h 30 HNE"
     paris = zoneinfo.ZoneInfo("Europe/Paris")
-    assert formatting.when(NOON_UTC, paris, "fr").endswith("16 h 30 UTC+01:00")
+    assert formatting.when(NOON_UTC, paris, "fr").endswith("16 h 30 CET")
+    dubai = zoneinfo.ZoneInfo("Asia/Dubai")  # no name but its offset
+    assert formatting.when(NOON_UTC, dubai, "en").endswith("7:30\u202fPM UTC+04:00")
 
 
 def test_a_day_is_the_readers_calendar_day():

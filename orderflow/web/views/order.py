@@ -24,6 +24,7 @@ from orderflow.conversations.actions import post_message
 from orderflow.conversations.selectors import thread_for_staff
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict
+from orderflow.core.formatting import money
 from orderflow.orders.actions import (
     archive_order,
     assign_order,
@@ -251,10 +252,7 @@ def order_cancel(request: HttpRequest, membership: Membership, number: int) -> H
         )
         if not refund:
             return _("Order cancelled.")
-        return _("Order cancelled and %(amount)s %(currency)s refunded.") % {
-            "amount": refund,
-            "currency": order.currency,
-        }
+        return _("Order cancelled and %(amount)s refunded.") % {"amount": money(refund, order.currency)}
 
     return _apply(request, membership, order, "cancel", CancelForm(request.POST, order=order), change)
 
@@ -266,7 +264,7 @@ def order_refund(request: HttpRequest, membership: Membership, number: int) -> H
 
     def change(data: Mapping[str, Any], actor: Actor) -> str:
         refund = refund_order(order, amount=data["amount"], reason=data["reason"], actor=actor)
-        return _("Refunded %(amount)s %(currency)s.") % {"amount": refund.amount, "currency": order.currency}
+        return _("Refunded %(amount)s.") % {"amount": money(refund.amount, order.currency)}
 
     return _apply(request, membership, order, "refund", RefundForm(request.POST, order=order), change)
 
