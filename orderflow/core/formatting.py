@@ -43,6 +43,13 @@ def money(amount: Decimal | int | str | None, currency: str, language: str | Non
     return text.replace(pattern, symbol, 1)
 
 
+def currency_sign(currency: str, language: str | None = None) -> str:
+    """How the reader writes the currency alone, e.g. in a field's label: `CA$`, `$ CA`, `$`, `€`."""
+    locale = babel_locale(language)
+    code = currency.upper()
+    return _SYMBOLS.get((locale, code)) or babel_numbers.get_currency_symbol(code, locale)
+
+
 def number(value: Decimal | int | float | str | None, language: str | None = None) -> str:
     """A quantity or any plain number: `2` (not `2.000`), `1,5` in French, `1,234.5` in English; up to
     three decimals, as many as it has."""

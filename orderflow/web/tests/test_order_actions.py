@@ -171,7 +171,7 @@ def test_refunding_after_the_shop_order_was_picked_up(as_olivia, make_order):
 @pytest.mark.parametrize(
     ("payload", "message"),
     [
-        ({"amount": "a lot", "reason": "Broken"}, "Amount (USD): Enter a number."),
+        ({"amount": "a lot", "reason": "Broken"}, "Amount ($): Enter a number."),
         ({"amount": "-3", "reason": "Broken"}, "Ensure this value is greater than or equal to 0.01."),
         ({"amount": "1.005", "reason": "Broken"}, "Ensure that there are no more than 2 decimal places."),
         ({"amount": "5", "reason": ""}, "Give a reason for the refund."),

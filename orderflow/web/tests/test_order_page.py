@@ -111,7 +111,7 @@ def test_shop_cancel_asks_for_a_required_reason_and_offers_a_refund(as_olivia, m
     page = as_olivia.get(order_url(make_order("shop"))).content.decode()
 
     assert "Reason, shown to the customer (required)" in page
-    assert "Refund (USD, optional)" in page
+    assert "Refund ($, optional)" in page
 
 
 def test_a_transition_that_requires_a_note_says_so(as_olivia, make_order):

@@ -24,7 +24,7 @@ from orderflow.conversations.actions import post_message
 from orderflow.conversations.selectors import thread_for_staff
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict
-from orderflow.core.formatting import money
+from orderflow.core.formatting import day, money
 from orderflow.orders.actions import (
     archive_order,
     assign_order,
@@ -196,7 +196,7 @@ def order_estimate(request: HttpRequest, membership: Membership, number: int) ->
         set_estimated_completion(order, date=date, actor=actor, expected_version=data["version"])
         if not date:
             return _("Estimated completion cleared.")
-        return _("Estimated completion set to %(date)s.") % {"date": f"{date:%Y-%m-%d}"}
+        return _("Estimated completion set to %(date)s.") % {"date": day(date)}
 
     return _apply(request, membership, order, "estimate", EstimateForm(request.POST, order=order), change)
 
