@@ -72,3 +72,29 @@ def test_a_contact_elsewhere_reads_the_same_order_in_their_own_zone(client, mano
     assert "Refund of CA$7.25" in text
     assert "Dec 2, 2026, 4:30\u202fPM CET" in text  # placed at 10:30 in Toronto
     assert "Dec 5, 2026" in text
+
+
+def test_delivery_slots_name_their_day_in_the_contacts_language_and_zone(client, make_order, bruno):
+    # Given an order of a New York seller waiting for a delivery time, opened by Bruno (French, Paris)
+    # on Wednesday June 10, 2026
+    with time_machine.travel(dt.datetime(2026, 6, 10, 12, 0, tzinfo=dt.UTC), tick=False):
+        order = make_order(
+            "custom-production",
+            path=("measurements", "design_agreed", "materials_selected", "in_production", "packed"),
+        )
+        url = re.sub(r"^https?://[^/]+", "", links.url("delivery", order=order.pk, contact=bruno.pk))
+        page = client.get(url).content.decode()
+        # When he books the first slot offered
+        slot = re.search(r'name="slot" value="([^"]+)"', page).group(1)
+        booked = client.post(url, {"slot": slot}, follow=True).content.decode()
+
+    # Then the slots were offered with French day names, in Paris time (New York's 09:00 is 15 h 00)
+    labels = text_of(page)
+    assert "jeudi 11 juin 2026, à partir de 15 h 00 CEST" in labels
+    assert "vendredi 12 juin 2026, à partir de 20 h 00 CEST" in labels
+    assert "Thursday" not in labels and "America/New_York" not in labels
+    # and the booking reads the same way on his order page
+    assert "Livraison réservée pour le jeudi 11 juin 2026, 15 h 00 CEST." in text_of(booked)
+    assert "Moment de livraison choisi : jeudi 11 juin 2026, 15 h 00 CEST" in text_of(booked).replace(
+        "\xa0", " "
+    )
