@@ -4,15 +4,18 @@ recipient's language and time zone (a contact's own; staff, their seller's), who
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import zoneinfo
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.utils import timezone, translation
 
 from orderflow.core import formatting
 from orderflow.core.actors import Actor
 from orderflow.notifications import render as render_module
+from orderflow.notifications.actions import save_template
 from orderflow.notifications.models import Notification, SandboxMessage
 from orderflow.notifications.render import render
 from orderflow.orders.actions import refund_order, set_estimated_completion, transition_order
@@ -78,3 +81,28 @@ def test_a_message_is_rendered_in_its_recipients_language_and_zone_whoever_rende
     assert seen == [("fr", "America/Toronto")]
     assert after == ("en", "Asia/Tokyo")
     assert formatting.money("7.25", "CAD", "fr") in rendered.short
+
+
+def test_a_sellers_wording_that_wrote_the_code_after_an_amount_writes_it_once(erabliere, chloe):
+    # Given Chloé's wording from before amounts carried their currency
+    template = save_template(
+        erabliere,
+        key="order_refunded",
+        locale="fr",
+        actor=Actor.staff(chloe),
+        subject="Remboursement de {{refund_amount}} {{ currency }}",
+        body="Nous avons remboursé {{ refund_amount }} {{currency}} sur {{ total }} {{ currency }}.",
+        sms="{{ refund_amount }}",
+    )
+
+    # When the data migration runs
+    migration = importlib.import_module(
+        "orderflow.notifications.migrations.0007_amounts_carry_their_currency"
+    )
+    migration.drop_the_code_after_amounts(django_apps, None)
+
+    # Then each amount is written once, with its currency
+    template.refresh_from_db()
+    assert template.subject == "Remboursement de {{ refund_amount }}"
+    assert template.body == "Nous avons remboursé {{ refund_amount }} sur {{ total }}."
+    assert template.sms == "{{ refund_amount }}"
