@@ -2,16 +2,20 @@
 
 Acme Supplies (seller) has Olivia (owner), Sam (staff) and Max (manager). Its customer, the Corner Bar,
 has two contacts: Alice (email, English, New York) and Bruno (SMS, French, Paris). Rival Co is another
-seller, with Rita, used to prove that one tenant never sees another's data.
+seller, with Rita, used to prove that one tenant never sees another's data. The Érablière (a Quebec
+seller, in French and Canadian dollars) has Chloé (owner) and its customer Manon (email and SMS, French,
+Toronto's time zone), for money, dates and times as each reader reads them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+import time_machine
 
 from orderflow.accounts.actions import add_contact, add_customer, add_staff, create_seller
 from orderflow.accounts.models import Contact, Customer, Membership, Seller
@@ -82,6 +86,48 @@ def rita(rival) -> Membership:
 @pytest.fixture
 def rival_customer(rival) -> Customer:
     return add_customer(rival, name="Rival's Customer")
+
+
+@pytest.fixture
+def erabliere(db) -> Seller:
+    return create_seller(
+        name="Érablière du Village", slug="erabliere", time_zone="America/Toronto", locale="fr",
+        currency="CAD",
+    )  # fmt: skip
+
+
+@pytest.fixture
+def chloe(erabliere) -> Membership:
+    return add_staff(erabliere, username="chloe", password=PASSWORD, first_name="Chloé", role="owner")
+
+
+@pytest.fixture
+def manon(erabliere) -> Contact:
+    bistro = add_customer(erabliere, name="Bistro Saint-Denis")
+    return add_contact(
+        bistro,
+        name="Manon Roy",
+        email="manon@bistro.example",
+        phone="+15145550123",
+        locale="fr",
+        time_zone="America/Toronto",
+        preferred_channels=["email", "sms"],
+    )
+
+
+@pytest.fixture
+def maple_order(erabliere, manon, chloe) -> Order:
+    """A shop order Manon placed on Dec 2, 2026 at 10:30 in Toronto (15:30 UTC): 1.5 at 4.50 and 1 at 0.50,
+    7.25 CAD in all."""
+    shop = install_order_type(erabliere, preset="shop", actor=Actor.system())
+    with time_machine.travel(dt.datetime(2026, 12, 2, 15, 30, tzinfo=dt.UTC), tick=False):
+        return place_order(
+            manon.customer,
+            order_type=shop,
+            actor=Actor.customer(manon),
+            title="Sirop pour le bistro",
+            lines=[LineInput("Sirop d'érable, 1 L", "1.5", "4.50"), LineInput("Sac en papier", 1, "0.50")],
+        )
 
 
 @pytest.fixture

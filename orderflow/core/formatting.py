@@ -19,6 +19,8 @@ _BABEL_LOCALES = {"en": "en_US", "fr": "fr_CA"}
 # Canadian French writes its own dollar as a bare "$"; a reader outside Canada needs to know which dollar,
 # as Babel already writes "$ US" for American dollars in that locale.
 _SYMBOLS = {("fr_CA", "CAD"): "$\xa0CA"}
+# Hours without a leading zero in French (9 h 05, not 09 h 05), as Quebec and France write them.
+_TIME_PATTERNS = {("fr_CA", "short"): "H 'h' mm", ("fr_CA", "medium"): "H 'h' mm 'min' ss 's'"}
 
 
 def babel_locale(language: str | None = None) -> str:
@@ -41,10 +43,27 @@ def money(amount: Decimal | int | str | None, currency: str, language: str | Non
     return text.replace(pattern, symbol, 1)
 
 
-def number(value: Decimal | int | float | None, language: str | None = None) -> str:
-    if value is None:
+def currency_sign(currency: str, language: str | None = None) -> str:
+    """How the reader writes the currency alone, e.g. in a field's label: `CA$`, `$ CA`, `$`, `€`."""
+    locale = babel_locale(language)
+    code = currency.upper()
+    return _SYMBOLS.get((locale, code)) or babel_numbers.get_currency_symbol(code, locale)
+
+
+def number(value: Decimal | int | float | str | None, language: str | None = None) -> str:
+    """A quantity or any plain number: `2` (not `2.000`), `1,5` in French, `1,234.5` in English; up to
+    three decimals, as many as it has."""
+    if value is None or value == "":
         return ""
-    return babel_numbers.format_decimal(value, locale=babel_locale(language))
+    return babel_numbers.format_decimal(Decimal(str(value)), locale=babel_locale(language))
+
+
+def percent(rate: Decimal | int | float | str | None, language: str | None = None) -> str:
+    """A rate given in percent (a tax rate of `14.975`): `14.975%`, `14,975 %`."""
+    if rate is None or rate == "":
+        return ""
+    fraction = Decimal(str(rate)) / 100
+    return babel_numbers.format_percent(fraction, locale=babel_locale(language), decimal_quantization=False)
 
 
 def _zone(tz: datetime.tzinfo | None) -> datetime.tzinfo:
@@ -54,43 +73,96 @@ def _zone(tz: datetime.tzinfo | None) -> datetime.tzinfo:
 def zone_name(
     moment: datetime.datetime, tz: datetime.tzinfo | None = None, language: str | None = None
 ) -> str:
-    """The short name of the reader's zone at that moment (EST, HNE, UTC), or its offset (UTC+01:00)."""
+    """The short name of the reader's zone at that moment: the language's own where it has one (EST in
+    English, HNE in French), else the zone's usual abbreviation (CEST, BST, JST), else its offset
+    (UTC+04:00)."""
     tz = _zone(tz)
     locale = babel_locale(language)
+    moment = _aware(moment)
     name = babel_dates.format_datetime(moment, "z", tzinfo=tz, locale=locale)
-    if name and name[0] in "+-":
-        offset = babel_dates.format_datetime(moment, "xxx", tzinfo=tz, locale=locale)
-        return f"UTC{offset}"
-    return name
+    if name and not any(char.isdigit() for char in name):
+        return name
+    abbreviation = moment.astimezone(tz).tzname() or ""
+    if abbreviation.isalpha():
+        return abbreviation
+    offset = babel_dates.format_datetime(moment, "xxx", tzinfo=tz, locale=locale)
+    return "UTC" if offset in ("+00:00", "Z") else f"UTC{offset}"
+
+
+def _aware(moment: datetime.datetime) -> datetime.datetime:
+    return timezone.make_aware(moment, datetime.UTC) if timezone.is_naive(moment) else moment
 
 
 def when(
-    moment: datetime.datetime | None, tz: datetime.tzinfo | None = None, language: str | None = None
+    moment: datetime.datetime | None,
+    tz: datetime.tzinfo | None = None,
+    language: str | None = None,
+    *,
+    seconds: bool = False,
+    weekday: bool = False,
 ) -> str:
     """A date and time in the reader's zone, with the zone's name: `Dec 2, 2026, 10:30 AM EST`,
-    `2 déc. 2026, 10 h 30 HNE`."""
+    `2 déc. 2026, 10 h 30 HNE`; with `seconds`, `10:30:05 AM EST` (technical logs: attempts, retries);
+    with `weekday`, the day's name and the month in full (`Wednesday, December 2, 2026, 10:30 AM EST`:
+    an appointment such as a delivery slot)."""
     if moment is None:
         return ""
     tz = _zone(tz)
+    local = _aware(moment).astimezone(tz)
+    width = "full" if weekday else "medium"
+    day_part = babel_dates.format_date(local, width, locale=babel_locale(language))
+    return f"{day_part}, {clock(moment, tz, language, seconds=seconds)}"
+
+
+def clock(
+    moment: datetime.datetime | None,
+    tz: datetime.tzinfo | None = None,
+    language: str | None = None,
+    *,
+    seconds: bool = False,
+) -> str:
+    """The time of day in the reader's zone, with the zone's name: `10:30 AM EST`, `10 h 30 HNE`
+    (for a moment whose day is plain: a lock that ends within the hour, a slot under its day)."""
+    if moment is None:
+        return ""
+    tz = _zone(tz)
+    moment = _aware(moment)
     locale = babel_locale(language)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, datetime.UTC)
-    local = moment.astimezone(tz)
-    day_part = babel_dates.format_date(local, "medium", locale=locale)
-    time_part = babel_dates.format_time(local, "short", locale=locale)
-    return f"{day_part}, {time_part} {zone_name(moment, tz, language)}"
+    width = "medium" if seconds else "short"
+    pattern = _TIME_PATTERNS.get((locale, width), width)
+    text = babel_dates.format_time(moment.astimezone(tz), pattern, locale=locale)
+    return f"{text} {zone_name(moment, tz, language)}"
+
+
+def _calendar_day(
+    value: datetime.date | datetime.datetime | str, tz: datetime.tzinfo | None
+) -> datetime.date:
+    if isinstance(value, str):  # an ISO date as events and payloads keep it
+        value = datetime.date.fromisoformat(value)
+    if isinstance(value, datetime.datetime):
+        return _aware(value).astimezone(_zone(tz)).date()
+    return value
 
 
 def day(
-    value: datetime.date | datetime.datetime | None,
+    value: datetime.date | datetime.datetime | str | None,
     tz: datetime.tzinfo | None = None,
     language: str | None = None,
 ) -> str:
-    """A calendar date: `Dec 2, 2026`, `2 déc. 2026` (a moment is first put in the reader's zone)."""
-    if value is None:
+    """A calendar date: `Dec 2, 2026`, `2 déc. 2026` (a moment is first put in the reader's zone; an
+    ISO string `2026-12-02` is read as a date)."""
+    if value is None or value == "":
         return ""
-    if isinstance(value, datetime.datetime):
-        if timezone.is_naive(value):
-            value = timezone.make_aware(value, datetime.UTC)
-        value = value.astimezone(_zone(tz)).date()
-    return babel_dates.format_date(value, "medium", locale=babel_locale(language))
+    return babel_dates.format_date(_calendar_day(value, tz), "medium", locale=babel_locale(language))
+
+
+def long_day(
+    value: datetime.date | datetime.datetime | str | None,
+    tz: datetime.tzinfo | None = None,
+    language: str | None = None,
+) -> str:
+    """A date with its day's name, where the day of the week matters (a delivery slot):
+    `Wednesday, December 2, 2026`, `mercredi 2 décembre 2026`."""
+    if value is None or value == "":
+        return ""
+    return babel_dates.format_date(_calendar_day(value, tz), "full", locale=babel_locale(language))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,12 +30,12 @@ from django.conf import settings
 from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
 from django.template import Context, Engine
 from django.template.defaultfilters import filesizeformat
-from django.utils import formats, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from orderflow.conversations.models import Message
 from orderflow.conversations.selectors import thread_for_email
-from orderflow.core.formatting import when
+from orderflow.core import formatting
 from orderflow.notifications import links, replies, seller_templates
 from orderflow.notifications.models import (
     Action,
@@ -264,8 +265,6 @@ def context_for(
     def link(purpose: str) -> str:
         return links.url_of(grants[(notification.pk, purpose)])
 
-    with translation.override(locale):
-        estimate = formats.date_format(order.estimated_completion) if order.estimated_completion else ""
     staff_url = f"{settings.SITE_URL}/s/{order.seller.slug}/orders/{order.number}/"
     track_url = link(LinkPurpose.TRACK) if with_links else staff_url
     context: dict[str, Any] = {
@@ -277,10 +276,16 @@ def context_for(
         "status": state.customer_label(locale) if for_customer else state.label(locale),
         "note": event.note if event is not None else "",
         "customer_notes": order.customer_notes,
-        "estimated_completion": estimate,
-        "refund_amount": (event.data or {}).get("amount", "") if event is not None else "",
+        # Money and dates as the recipient reads them (`7,25 $ CA`, `2 déc. 2026`): `render` runs in their
+        # language and time zone. `currency` stays the code, for conditions (`{% if currency == "EUR" %}`).
+        "estimated_completion": formatting.day(order.estimated_completion, language=locale),
+        "refund_amount": formatting.money(
+            (event.data or {}).get("amount") if event is not None else None, order.currency, locale
+        ),
         "currency": order.currency,
-        "total": Decimal(getattr(order, "line_total", None) or 0).quantize(Decimal("0.01")),
+        "total": formatting.money(
+            Decimal(getattr(order, "line_total", None) or 0).quantize(Decimal("0.01")), order.currency, locale
+        ),
         "custom_message": rule.custom_message if rule else "",
         "upsell": "",
         "order_url": track_url,
@@ -332,7 +337,7 @@ def _thread(order: Order, notification: Notification, message_id: Any, files_url
         thread = [
             {
                 "author": m.author_name,
-                "at": when(m.created_at, tz, notification.locale),
+                "at": formatting.when(m.created_at, tz, notification.locale),
                 "body": _cap(m.body, THREAD_MESSAGE_LIMIT),
                 "files": files(m),
             }
@@ -363,6 +368,20 @@ def render(
         # The payload was fixed when the event happened; the transport signs exactly these bytes.
         body = json.dumps(notification.payload, separators=(",", ":"), ensure_ascii=False)
         return Rendered(subject="", text=body, html="", short="")
+    # Whoever renders it (the worker, a staff page), a message reads as its recipient reads: their
+    # language, and their time zone for any time it shows (a contact's own; staff, their seller's).
+    with translation.override(notification.locale), timezone.override(_zone(notification.time_zone)):
+        return _render(notification, batch=batch, customer_links=customer_links)
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):  # a zone this machine no longer knows
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def _render(notification: Notification, *, batch: Batch | None, customer_links: bool) -> Rendered:
     context = context_for(notification, batch=batch, customer_links=customer_links)
     wording = wording_for(notification.seller_id, notification.template, notification.locale, batch=batch)
     subject = _cap(" ".join(wording.text("subject", context).split()), OUTPUT_LIMITS["subject"])

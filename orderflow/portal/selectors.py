@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from orderflow.accounts.models import Contact
 from orderflow.conversations.models import Message
+from orderflow.core.formatting import day, money, when
 from orderflow.notifications.models import Feedback
 from orderflow.orders.models import STAFF_ONLY_EVENTS, EventType, Order, OrderEvent
 from orderflow.workflows.definition import Workflow
@@ -81,10 +82,10 @@ def _describe(event: OrderEvent, workflow: Workflow, locale: str) -> str:
     if event.type == EventType.CANCELLED:
         return _("Order cancelled")
     if event.type == EventType.REFUNDED:
-        refund = {"amount": event.data.get("amount"), "currency": event.data.get("currency", "")}
-        return _("Refund of %(amount)s %(currency)s") % refund
+        amount = money(event.data.get("amount"), event.data.get("currency", ""))
+        return _("Refund of %(amount)s") % {"amount": amount}
     if event.type == EventType.ESTIMATE_SET:
-        return _("Estimated completion: %(date)s") % {"date": event.data.get("date") or _("not set")}
+        return _("Estimated completion: %(date)s") % {"date": day(event.data.get("date")) or _("not set")}
     if event.type == EventType.LINE_UPDATED:
         if event.data.get("status") == "substituted":
             return _("%(item)s replaced by %(substitute)s") % {
@@ -95,6 +96,9 @@ def _describe(event: OrderEvent, workflow: Workflow, locale: str) -> str:
             return _("%(item)s is out of stock") % {"item": event.data.get("description")}
         return _("%(item)s is available") % {"item": event.data.get("description")}
     if event.type == EventType.DELIVERY_TIME:
+        if event.data.get("slot"):
+            slot = dt.datetime.fromisoformat(event.data["slot"])
+            return _("Delivery time chosen: %(time)s") % {"time": when(slot, weekday=True)}
         return _("Delivery time chosen")
     if event.type == EventType.FEEDBACK:
         return _("You rated the service %(rating)s/5") % {"rating": event.data.get("rating")}

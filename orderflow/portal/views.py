@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
@@ -18,7 +17,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,6 +27,7 @@ from orderflow.conversations.files import download
 from orderflow.conversations.selectors import attachment_for_customer, thread_for_customer
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict
+from orderflow.core.formatting import clock, long_day
 from orderflow.notifications import links, windows
 from orderflow.notifications.actions import (
     awaits_delivery_time,
@@ -323,12 +322,11 @@ def _rate(request: HttpRequest, reached: Reached) -> HttpResponse:
 
 def _delivery_time(request: HttpRequest, reached: Reached) -> HttpResponse:
     order, contact = reached.order, reached.contact
-    zone = ZoneInfo(order.seller.time_zone)
     slots = {slot.isoformat(): slot for slot in delivery_slots(order)}
-    # Day and month names in the contact's language (strftime's would be English whatever it is).
+    # Day names, dates and times in the contact's language and time zone, with the zone's name.
     labels = [
-        (key, _("%(day)s, from %(time)s") % {"day": date_format(local, "l j F"), "time": f"{local:%H:%M}"})
-        for key, local in ((key, slot.astimezone(zone)) for key, slot in slots.items())
+        (key, _("%(day)s, from %(time)s") % {"day": long_day(slot), "time": clock(slot)})
+        for key, slot in slots.items()
     ]
     form, status = DeliveryTimeForm(request.POST or None, slots=labels), 400
     if request.method == "POST" and form.is_valid():

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from orderflow.core.formatting import day, money, when
 from orderflow.notifications.models import Notification
 from orderflow.notifications.selectors import order_trace
 from orderflow.orders.models import EventType, LineStatus, Order, OrderEvent
@@ -86,7 +87,7 @@ def _summary(event: OrderEvent, workflow: Workflow, locale: str) -> str:
             date = data.get("date")
             if not date:
                 return _("Estimated completion cleared")
-            return _("Estimated completion set to %(date)s") % {"date": date}
+            return _("Estimated completion set to %(date)s") % {"date": day(date)}
         case EventType.LINE_UPDATED:
             status = data.get("status", "")
             label = LineStatus(status).label if status in LineStatus.values else status
@@ -104,10 +105,10 @@ def _summary(event: OrderEvent, workflow: Workflow, locale: str) -> str:
         case EventType.CANCELLED:
             return _("Cancelled (was %(state)s)") % {"state": before}
         case EventType.REFUNDED:
-            return _("Refunded %(amount)s %(currency)s") % {
-                "amount": data.get("amount", ""),
-                "currency": data.get("currency", ""),
-            }
+            return _("Refunded %(amount)s") % {"amount": money(data.get("amount"), data.get("currency", ""))}
+        case EventType.DELIVERY_TIME if data.get("slot"):
+            slot = dt.datetime.fromisoformat(data["slot"])
+            return _("Delivery time chosen: %(time)s") % {"time": when(slot, weekday=True)}
         case EventType.ARCHIVED:
             if event.to_state and event.to_state != event.from_state:
                 return _("Archived (%(state)s)") % {"state": after}

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orderflow.accounts.models import LOCALES, Customer, Membership
 from orderflow.conversations.files import read_upload
+from orderflow.core.formatting import currency_sign
 from orderflow.orders.models import LineStatus, Order, OrderLine
 from orderflow.orders.selectors import (
     DEFAULT_SORT,
@@ -248,7 +249,7 @@ class CancelForm(VersionedForm):
             del self.fields["refund_amount"]
         else:
             self.fields["refund_amount"].label = _("Refund (%(currency)s, optional)") % {
-                "currency": order.currency
+                "currency": currency_sign(order.currency)
             }
 
 
@@ -269,7 +270,7 @@ class RefundForm(forms.Form):
     def __init__(self, data: Any = None, *, order: Order) -> None:
         super().__init__(data, auto_id="id_refund_%s")
         self.order = order
-        self.fields["amount"].label = _("Amount (%(currency)s)") % {"currency": order.currency}
+        self.fields["amount"].label = _("Amount (%(currency)s)") % {"currency": currency_sign(order.currency)}
         self.fields["reason"].widget.attrs["required"] = True
 
 

@@ -73,7 +73,7 @@ def test_a_change_at_night_is_held_until_the_window_opens_in_the_contacts_time_z
     assert delivery.due_at == dt.datetime(2026, 6, 11, 9, 0, tzinfo=PARIS)
     assert (
         "Held by the seller's delivery hours (every day 09:00-21:00, Europe/Paris) "
-        "until Jun 11, 2026, 9:00\u202fAM UTC+02:00" in delivery.reason
+        "until Jun 11, 2026, 9:00\u202fAM CEST" in delivery.reason
     )
 
 

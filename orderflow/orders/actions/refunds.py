@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
+from orderflow.core.formatting import money
 from orderflow.notifications.emit import notify
 from orderflow.orders.actions.common import (
     MAX_NOTE,
@@ -52,8 +53,8 @@ def _refund(
     if value > available:
         raise ActionError(
             "refund_too_large",
-            _("At most %(available)s %(currency)s can still be refunded on this order.")
-            % {"available": available, "currency": order.currency},
+            _("At most %(available)s can still be refunded on this order.")
+            % {"available": money(available, order.currency)},
             details={"field": "amount", "available": str(available)},
         )
     refund = Refund.objects.create(

@@ -38,9 +38,9 @@ def test_a_change_at_night_shows_as_held_until_the_morning_in_the_contacts_time_
     assert '<span class="dstatus dstatus-held">held</span>' in trace
     assert "+33612345678" in trace
     assert "until <time" in trace
-    assert 'Thu 11 Jun 09:00</time> <span class="muted">(Europe/Paris)</span>' in trace
+    assert 'Jun 11, 2026, 9:00\u202fAM CEST</time> <span class="muted">(Europe/Paris)</span>' in trace
     assert "Held by the seller&#x27;s delivery hours (every day 09:00-21:00, Europe/Paris)" in trace
-    assert "Europe/Paris) until Jun 11, 2026, 9:00\u202fAM UTC+02:00." in trace
+    assert "Europe/Paris) until Jun 11, 2026, 9:00\u202fAM CEST." in trace
 
 
 def test_a_superseded_message_is_shown_with_the_one_that_replaced_it(as_olivia, make_order, bruno, olivia):

@@ -134,9 +134,9 @@ def test_cancelling_a_shop_order_with_a_reason_and_a_refund(as_olivia, make_orde
     assert order.state == "cancelled"
     assert order.cancel_reason == "The oven broke down"
     assert [refund.amount for refund in order.refunds.all()] == [Decimal("37.50")]
-    assert "Order cancelled and 37.50 USD refunded." in page
+    assert "Order cancelled and $37.50 refunded." in page
     assert "Cancelled (was In preparation)" in page
-    assert "Refunded 37.50 USD" in page
+    assert "Refunded $37.50" in page
 
 
 def test_a_refund_larger_than_the_order_cancels_nothing(as_olivia, make_order):
@@ -148,7 +148,7 @@ def test_a_refund_larger_than_the_order_cancels_nothing(as_olivia, make_order):
         {"reason": "Sold out", "refund_amount": "99", "version": order.version},
     )
 
-    assert "At most 37.50 USD can still be refunded on this order." in response.content.decode()
+    assert "At most $37.50 can still be refunded on this order." in response.content.decode()
     assert snapshot(order) == before
 
 
@@ -163,15 +163,15 @@ def test_refunding_after_the_shop_order_was_picked_up(as_olivia, make_order):
     page = response.content.decode()
     assert order.state == "picked_up"
     assert order.refunded_total() == Decimal("12.50")
-    assert "Refunded 12.50 USD." in page
+    assert "Refunded $12.50." in page
     assert "One bottle was broken" in page
-    assert "Up to 25.00 USD can be refunded" in page
+    assert "Up to $25.00 can be refunded" in page
 
 
 @pytest.mark.parametrize(
     ("payload", "message"),
     [
-        ({"amount": "a lot", "reason": "Broken"}, "Amount (USD): Enter a number."),
+        ({"amount": "a lot", "reason": "Broken"}, "Amount ($): Enter a number."),
         ({"amount": "-3", "reason": "Broken"}, "Ensure this value is greater than or equal to 0.01."),
         ({"amount": "1.005", "reason": "Broken"}, "Ensure that there are no more than 2 decimal places."),
         ({"amount": "5", "reason": ""}, "Give a reason for the refund."),

@@ -25,6 +25,7 @@ from orderflow.conversations.files import download
 from orderflow.conversations.selectors import attachment_for_staff, thread_for_staff
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict
+from orderflow.core.formatting import day, money
 from orderflow.orders.actions import (
     archive_order,
     assign_order,
@@ -198,7 +199,7 @@ def order_estimate(request: HttpRequest, membership: Membership, number: int) ->
         set_estimated_completion(order, date=date, actor=actor, expected_version=data["version"])
         if not date:
             return _("Estimated completion cleared.")
-        return _("Estimated completion set to %(date)s.") % {"date": f"{date:%Y-%m-%d}"}
+        return _("Estimated completion set to %(date)s.") % {"date": day(date)}
 
     return _apply(request, membership, order, "estimate", EstimateForm(request.POST, order=order), change)
 
@@ -254,10 +255,7 @@ def order_cancel(request: HttpRequest, membership: Membership, number: int) -> H
         )
         if not refund:
             return _("Order cancelled.")
-        return _("Order cancelled and %(amount)s %(currency)s refunded.") % {
-            "amount": refund,
-            "currency": order.currency,
-        }
+        return _("Order cancelled and %(amount)s refunded.") % {"amount": money(refund, order.currency)}
 
     return _apply(request, membership, order, "cancel", CancelForm(request.POST, order=order), change)
 
@@ -269,7 +267,7 @@ def order_refund(request: HttpRequest, membership: Membership, number: int) -> H
 
     def change(data: Mapping[str, Any], actor: Actor) -> str:
         refund = refund_order(order, amount=data["amount"], reason=data["reason"], actor=actor)
-        return _("Refunded %(amount)s %(currency)s.") % {"amount": refund.amount, "currency": order.currency}
+        return _("Refunded %(amount)s.") % {"amount": money(refund.amount, order.currency)}
 
     return _apply(request, membership, order, "refund", RefundForm(request.POST, order=order), change)
 
