@@ -97,7 +97,7 @@ def test_a_sellers_wording_that_wrote_the_code_after_an_amount_writes_it_once(er
 
     # When the data migration runs
     migration = importlib.import_module(
-        "orderflow.notifications.migrations.0007_amounts_carry_their_currency"
+        "orderflow.notifications.migrations.0008_amounts_carry_their_currency"
     )
     migration.drop_the_code_after_amounts(django_apps, None)
 

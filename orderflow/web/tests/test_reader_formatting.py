@@ -72,7 +72,7 @@ def test_a_whole_quantity_shows_no_decimals(client, chloe, maple_order):
 
     page = client.get(order_url(maple_order)).content.decode()
 
-    assert '<td class="num">1</td>' in page  # the paper bag: 1, not 1.000
+    assert '<td class="num" data-label="Qté">1</td>' in page  # the paper bag: 1, not 1.000
     assert "1.000" not in page
     assert "1,000" not in page
 

@@ -23,6 +23,6 @@ def drop_the_code_after_amounts(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("notifications", "0006_link_grants")]
+    dependencies = [("notifications", "0007_reply_grant")]
 
     operations = [migrations.RunPython(drop_the_code_after_amounts, migrations.RunPython.noop)]
