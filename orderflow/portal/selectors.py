@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from orderflow.accounts.models import Contact
 from orderflow.conversations.models import Message
+from orderflow.core import formatting
 from orderflow.notifications.models import Feedback
-from orderflow.orders.models import STAFF_ONLY_EVENTS, EventType, Order, OrderEvent
+from orderflow.orders.models import STAFF_ONLY_EVENTS, EventType, Order, OrderEvent, Shipment
 from orderflow.workflows.definition import Workflow
 
 
@@ -95,7 +96,16 @@ def _describe(event: OrderEvent, workflow: Workflow, locale: str) -> str:
             return _("%(item)s is out of stock") % {"item": event.data.get("description")}
         return _("%(item)s is available") % {"item": event.data.get("description")}
     if event.type == EventType.DELIVERY_TIME:
-        return _("Delivery time chosen")
+        slot = event.data.get("slot")
+        if not isinstance(slot, str):
+            return _("Delivery time chosen")
+        chosen = formatting.when(dt.datetime.fromisoformat(slot))
+        return _("Delivery time chosen: %(time)s") % {"time": chosen}
+    if event.type == EventType.SHIPPED:
+        return _("Shipped with %(carrier)s, tracking number %(number)s") % {
+            "carrier": event.data.get("carrier", ""),
+            "number": event.data.get("tracking_number", ""),
+        }
     if event.type == EventType.FEEDBACK:
         return _("You rated the service %(rating)s/5") % {"rating": event.data.get("rating")}
     return ""
@@ -114,3 +124,7 @@ def feedback_for(order: Order) -> Feedback | None:
 
 def public_messages(order: Order) -> list[Message]:
     return list(Message.objects.for_customer().filter(order=order))
+
+
+def shipments_of(order: Order) -> list[Shipment]:
+    return list(Shipment.objects.filter(order=order).order_by("shipped_at", "id"))

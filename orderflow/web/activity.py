@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from orderflow.core import formatting
 from orderflow.notifications.models import Notification
 from orderflow.notifications.selectors import order_trace
 from orderflow.orders.models import EventType, LineStatus, Order, OrderEvent
@@ -112,4 +113,42 @@ def _summary(event: OrderEvent, workflow: Workflow, locale: str) -> str:
             if event.to_state and event.to_state != event.from_state:
                 return _("Archived (%(state)s)") % {"state": after}
             return _("Archived")
+        case EventType.DELIVERY_TIME:
+            slot = data.get("slot")
+            if not isinstance(slot, str):
+                return _("Delivery time chosen")
+            return _("Delivery time chosen: %(time)s") % {
+                "time": formatting.when(dt.datetime.fromisoformat(slot))
+            }
+        case EventType.FEEDBACK:
+            rating = data.get("rating")
+            if not isinstance(rating, int):
+                return _("Feedback received")
+            return _("Rated the service %(stars)s (%(rating)s/5)") % {
+                "stars": stars(rating),
+                "rating": rating,
+            }
+        case EventType.CALL_DONE:
+            return _("Called %(whom)s: %(outcome)s") % {
+                "whom": data.get("contact") or _("the customer"),
+                "outcome": data.get("outcome", ""),
+            }
+        case EventType.SHIPPED:
+            text = _("Shipped with %(carrier)s, tracking number %(number)s") % {
+                "carrier": data.get("carrier", ""),
+                "number": data.get("tracking_number", ""),
+            }
+            expected = data.get("estimated_delivery")
+            if not expected:
+                return text
+            return _("%(shipped)s; estimated delivery %(date)s") % {
+                "shipped": text,
+                "date": formatting.day(dt.date.fromisoformat(expected)),
+            }
     return str(event.get_type_display())
+
+
+def stars(rating: int) -> str:
+    """A rating out of five as stars: ★★★★☆."""
+    rating = max(0, min(5, rating))
+    return "\u2605" * rating + "\u2606" * (5 - rating)

@@ -40,7 +40,16 @@ NOTE_RULES = ("none", "optional", "required")
 AUTO_TRIGGERS = ("staff_opens",)
 ASKS = ("choose_delivery_time",)
 AUDIENCES = ("contact", "customer", "assignee", "staff", "watchers")
-EVENTS = ("placed", "assigned", "cancelled", "refunded", "message", "feedback_due")
+EVENTS = (
+    "placed",
+    "assigned",
+    "cancelled",
+    "refunded",
+    "message",
+    "feedback_due",
+    "estimate_changed",
+    "shipped",
+)
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 _TOP_KEYS = {
