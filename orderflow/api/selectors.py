@@ -41,7 +41,7 @@ def _with_everything(orders: QuerySet[Order]) -> QuerySet[Order]:
     # (a JSON document of some kilobytes) is loaded once per version by `_complete`.
     return (
         orders.select_related(None)
-        .prefetch_related("lines", "customer", "placed_by", "assignee__user", "order_type")
+        .prefetch_related("lines", "shipments", "customer", "placed_by", "assignee__user", "order_type")
         .annotate(api_refunded=_REFUNDED)
     )
 

@@ -215,7 +215,8 @@ def _track_page(
         if move is None:
             initial = {"version": order.version, "to": transition.target}
             move = MoveForm(initial=initial, auto_id=f"id_to_{transition.target}_%s")
-        moves.append({"label": transition.label(contact.locale), "note": transition.note, "form": move})
+        label = transition.customer_label(contact.locale)
+        moves.append({"label": label, "note": transition.note, "form": move})
     cancel_form = bound if isinstance(bound, CancelForm) else CancelForm(initial={"version": order.version})
     return _page(
         request,
@@ -228,6 +229,7 @@ def _track_page(
         timeline=selectors.timeline(order, contact.locale),
         thread=selectors.public_messages(order),
         delivery_time=selectors.chosen_delivery_time(order),
+        shipments=selectors.shipments_of(order),
         feedback=feedback,
         rate_url=reached.url("rate") if done and not feedback else "",
         moves=moves,

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from orderflow.core import formatting
-from orderflow.notifications.models import Notification
+from orderflow.notifications.models import CallTask, Feedback, Notification
 from orderflow.notifications.selectors import order_trace
-from orderflow.orders.models import EventType, LineStatus, Order, OrderEvent
+from orderflow.orders.models import EventType, LineStatus, Order, OrderEvent, Shipment
 from orderflow.workflows.definition import Workflow
 
 
@@ -37,6 +37,38 @@ def activity(order: Order, locale: str) -> list[ActivityEntry]:
         )
         for event in order.events.all()
     ]
+
+
+@dataclass(frozen=True)
+class OrderExtras:
+    """What the customer chose or said and what staff did outside the status: shown with the details."""
+
+    delivery_time: dt.datetime | None
+    feedback: Feedback | None
+    stars: str
+    calls: list[CallTask]
+    shipments: list[Shipment]
+
+
+def order_extras(order: Order) -> OrderExtras:
+    slot = (
+        OrderEvent.objects.filter(order=order, type=EventType.DELIVERY_TIME)
+        .order_by("-created_at", "-id")
+        .values_list("data__slot", flat=True)
+        .first()
+    )
+    feedback = Feedback.objects.filter(order=order).first()
+    return OrderExtras(
+        delivery_time=dt.datetime.fromisoformat(slot) if isinstance(slot, str) else None,
+        feedback=feedback,
+        stars=stars(feedback.rating) if feedback else "",
+        calls=list(
+            CallTask.objects.filter(order=order, done_at__isnull=False)
+            .select_related("contact")
+            .order_by("done_at")
+        ),
+        shipments=list(Shipment.objects.filter(order=order).order_by("shipped_at", "id")),
+    )
 
 
 @dataclass(frozen=True)
