@@ -70,16 +70,12 @@ def set_estimated_completion(
             )
         if date == order.estimated_completion:
             return order
-        previous = order.estimated_completion
         _save(order, {"estimated_completion": date})
         event = _record(
             order,
             EventType.ESTIMATE_SET,
             actor,
-            data={
-                "date": date.isoformat() if date else None,
-                "previous": previous.isoformat() if previous else None,
-            },
+            data={"date": date.isoformat() if date else None},
         )
         notify(event, order=order)
     return order
