@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
+from babel import numbers as babel_numbers
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
@@ -70,6 +71,47 @@ def create_seller(
     )
     _validated(seller)
     seller.save()
+    return seller
+
+
+def update_seller(
+    seller: Seller,
+    *,
+    actor: Actor,
+    name: str,
+    time_zone: str,
+    locale: str,
+    currency: str,
+    allow_backorders: bool,
+) -> Seller:
+    """The seller's own settings (owner or manager). The currency cannot change once orders exist:
+    their amounts are in the currency they were placed in (`currency_locked`)."""
+    _staff_of(seller.pk, actor, roles=(Role.OWNER, Role.MANAGER))
+    currency = currency.strip().upper()
+    if currency not in babel_numbers.list_currencies():
+        raise ActionError(
+            "invalid",
+            _("%(code)r is not a currency code (use three letters such as CAD, EUR or USD).")
+            % {"code": currency},
+            details={"field": "currency"},
+        )
+    with transaction.atomic():
+        locked = Seller.objects.select_for_update().get(pk=seller.pk)
+        if currency != locked.currency and locked.order_counter > 0:
+            raise ActionError(
+                "currency_locked",
+                _("The currency cannot change: this seller already has orders in %(currency)s.")
+                % {"currency": locked.currency},
+                details={"field": "currency"},
+            )
+        locked.name, locked.time_zone, locked.locale = name.strip(), time_zone.strip(), locale
+        locked.currency, locked.allow_backorders = currency, allow_backorders
+        if not locked.name:
+            raise ActionError("invalid", _("Name the business."), details={"field": "name"})
+        _validated(locked, exclude=["slug", "sender_domains"])
+        locked.save(update_fields=["name", "time_zone", "locale", "currency", "allow_backorders"])
+    for field in ("name", "time_zone", "locale", "currency", "allow_backorders"):
+        setattr(seller, field, getattr(locked, field))
     return seller
 
 

@@ -282,9 +282,9 @@ WEEKDAYS = [day.lower() for day in windows.WEEKDAYS]
 
 # One day's hours as `notifications.windows.parse_spans` reads them, in the form it writes them: spans
 # "HH:MM-HH:MM" separated by commas, each ending at another time than it starts ("00:00-24:00" is
-# 00:00 to 00:00). Back-references need Python's `re`, hence `fullmatch` rather than a pydantic pattern.
+# the whole day). Back-references need Python's `re`, hence `fullmatch` rather than a pydantic pattern.
 _TIME = r"([01][0-9]|2[0-3]):([0-5][0-9])"
-_SPAN = rf"(?!00:00 *[-\u2013] *24:00){_TIME} *[-\u2013] *(?!\2:\3)(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)"
+_SPAN = rf"{_TIME} *[-\u2013] *(?!\2:\3)(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)"
 DAY_HOURS = rf"^( *{_SPAN} *(,|$))*$"
 
 

@@ -44,6 +44,7 @@ from orderflow.orders.actions import (
     cancel_order,
     edit_internal_notes,
     place_order,
+    record_shipment,
     refund_order,
     set_estimated_completion,
     transition_order,
@@ -57,7 +58,7 @@ from orderflow.orders.actions.common import (
     MAX_SKU,
     MAX_TITLE,
 )
-from orderflow.orders.models import LineStatus, Order
+from orderflow.orders.models import Carrier, LineStatus, Order
 from orderflow.orders.selectors import DEFAULT_SORT, SORT_CHOICES, OrderFilters
 from orderflow.workflows.definition import CATEGORIES
 from orderflow.workflows.models import OrderType
@@ -191,6 +192,14 @@ class LineChangeIn(Schema):
     substitute: Annotated[str, text(MAX_LINE_TEXT)] = Field(
         "", description="For substituted: what replaces it (default: the backup)"
     )
+
+
+class ShipmentIn(Schema):
+    carrier: Annotated[str, text(80, required=True)] = Field(
+        description="The name of one of the seller's carriers (seller settings)"
+    )
+    tracking_number: Annotated[str, text(60, required=True)]
+    estimated_delivery: dt.date | None = Field(None, description="YYYY-MM-DD")
 
 
 assert set(LineChangeIn.model_fields["status"].annotation.__args__) == set(LineStatus.values)  # type: ignore[union-attr]
@@ -528,3 +537,31 @@ def post_line(
         expected_version=expected_version(if_match),
     )
     return _answer(context, number, response)
+
+
+@router.post(
+    "/{number}/shipments", response=writes({201: OrderDetailOut}, 404), operation_id="record_shipment"
+)
+def post_shipment(
+    request: HttpRequest,
+    number: OrderNumber,
+    payload: ShipmentIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Status:
+    """Record a parcel sent for the order: its carrier, tracking number (the tracking link is built from
+    the carrier's address) and estimated delivery date. The customer is told per the seller's rules."""
+    context = context_of(request)
+    order = _target(context, number)
+    carrier = Carrier.objects.filter(seller=context.seller, name=payload.carrier.strip()).first()
+    if carrier is None:
+        raise invalid("carrier", _("No carrier named %(name)r.") % {"name": payload.carrier})
+    record_shipment(
+        order,
+        carrier=carrier,
+        tracking_number=payload.tracking_number,
+        estimated_delivery=payload.estimated_delivery,
+        actor=context.actor,
+        expected_version=expected_version(if_match),
+    )
+    return _answer(context, number, response, status=201)

@@ -34,6 +34,15 @@ class LineOut(Schema):
     substitute_description: str
 
 
+class ShipmentOut(Schema):
+    id: int
+    carrier: str
+    tracking_number: str
+    tracking_url: str
+    estimated_delivery: dt.date | None
+    shipped_at: dt.datetime
+
+
 class OrderOut(Schema):
     number: int
     title: str
@@ -61,6 +70,7 @@ class OrderOut(Schema):
     archived: bool
     version: int
     lines: list[LineOut]
+    shipments: list[ShipmentOut]
 
     @classmethod
     def from_order(cls, order: Order, *, refunded: Decimal | None = None) -> OrderOut:
@@ -76,6 +86,7 @@ class OrderOut(Schema):
                 **people,
                 "customer": Ref.model_construct(**shape["customer"]),
                 "lines": [LineOut.model_construct(**line) for line in shape["lines"]],
+                "shipments": [ShipmentOut.model_construct(**item) for item in shape["shipments"]],
             }
         )
 

@@ -20,8 +20,9 @@ from orderflow.notifications.models import (
     MANDATORY,
 )
 from orderflow.notifications.recipients import as_recipient, choices_for
-from orderflow.orders.models import Order, OrderLine, Refund
+from orderflow.orders.models import Order, OrderLine, Refund, Shipment
 from orderflow.orders.selectors import SORT_FIELDS, OrderFilters, order_list
+from orderflow.orders.shapes import shipment_shape
 from orderflow.workflows.models import OrderType, WorkflowVersion
 from orderflow.workflows.selectors import versions_of
 
@@ -42,7 +43,7 @@ def _with_everything(orders: QuerySet[Order]) -> QuerySet[Order]:
     # (a JSON document of some kilobytes) is loaded once per version by `_complete`.
     return (
         orders.select_related(None)
-        .prefetch_related("lines", "customer", "placed_by", "assignee__user", "order_type")
+        .prefetch_related("lines", "shipments", "customer", "placed_by", "assignee__user", "order_type")
         .annotate(api_refunded=_REFUNDED)
     )
 
@@ -151,6 +152,9 @@ class _Names:
         lines = OrderLine.objects.filter(order_id__in=self.lines).order_by("order_id", "position")
         for line in lines.values(*_LINE_COLUMNS):
             self.lines[line["order_id"]].append(line)
+        self.shipments: dict[int, list[Shipment]] = {row["pk"]: [] for row in rows}
+        for shipment in Shipment.objects.filter(order_id__in=self.shipments).order_by("shipped_at", "id"):
+            self.shipments[shipment.order_id].append(shipment)
         self.customers = dict(_pairs(Customer.objects, {row["customer_id"] for row in rows}, "name"))
         self.contacts = dict(_pairs(Contact.objects, {row["placed_by_id"] for row in rows}, "name"))
         self.order_types = dict(_pairs(OrderType.objects, {row["order_type_id"] for row in rows}, "key"))
@@ -208,6 +212,14 @@ def _order_item(row: dict[str, Any], names: _Names, locale: str) -> dict[str, An
         "archived": row["archived"],
         "version": row["version"],
         "lines": [item for item, _ in lines],
+        "shipments": [
+            {
+                **shipment_shape(shipment),
+                "estimated_delivery": json_time(shipment.estimated_delivery),
+                "shipped_at": json_time(shipment.shipped_at),
+            }
+            for shipment in names.shipments[row["pk"]]
+        ],
     }
 
 

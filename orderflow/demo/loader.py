@@ -37,18 +37,20 @@ from orderflow.notifications.emit import muted
 from orderflow.notifications.models import Event, Notification, NotificationRule
 from orderflow.notifications.windows import WEEKDAYS
 from orderflow.orders.actions import (
+    add_carrier,
     archive_order,
     assign_order,
     cancel_order,
     edit_internal_notes,
     mark_seen,
     place_order,
+    record_shipment,
     refund_order,
     set_estimated_completion,
     transition_order,
     update_line,
 )
-from orderflow.orders.models import Order, OrderEvent, Refund
+from orderflow.orders.models import CARRIER_PRESETS, Carrier, Order, OrderEvent, Refund, Shipment
 from orderflow.workflows.actions import install_order_type
 from orderflow.workflows.models import OrderType
 
@@ -193,6 +195,9 @@ class _Seeder:
             name=spec.order_type_name,
             options=spec.options or None,
         )
+        presets = dict(CARRIER_PRESETS)
+        for name in spec.carriers:
+            add_carrier(seller, name=name, url_pattern=presets[name], actor=Actor.staff(owner))
         for state, extras in spec.rule_extras.items():
             rules = NotificationRule.objects.filter(
                 order_type=order_type, event=Event.STATUS_CHANGED, state=state
@@ -257,6 +262,13 @@ class _Seeder:
             refund_order(order, amount=step.amount, reason=step.text, actor=actor)
         elif step.do == "archive":
             archive_order(order, actor=actor)
+        elif step.do == "ship":
+            carrier = Carrier.objects.get(seller_id=order.seller_id, name=step.to)
+            expected = (at + dt.timedelta(days=step.days)).astimezone(self.zone).date() if step.days else None
+            shipment = record_shipment(
+                order, carrier=carrier, tracking_number=step.text, estimated_delivery=expected, actor=actor
+            )
+            Shipment.objects.filter(pk=shipment.pk).update(shipped_at=at)
         else:  # pragma: no cover - Step refuses unknown kinds
             raise DemoError(f"unknown step {step.do!r}")
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from orderflow.orders.actions import LineInput
 
-STEP_KINDS = frozenset({"open", "move", "assign", "estimate", "notes", "line", "cancel", "refund", "archive"})
+STEP_KINDS = frozenset(
+    {"open", "move", "assign", "estimate", "notes", "line", "cancel", "refund", "archive", "ship"}
+)
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ class SellerSpec:
     options: dict[str, str] = field(default_factory=dict)
     # Extras on the status-change rule that tells the customer, per state entered (custom_message, upsell).
     rule_extras: dict[str, dict[str, str]] = field(default_factory=dict)
+    carriers: tuple[str, ...] = ()  # names of orders.models.CARRIER_PRESETS the seller ships with
 
     def username(self, handle: str) -> str:
         return f"{self.username_prefix}-{handle}"
@@ -152,3 +155,8 @@ def refund(amount: str, reason: str, *, by: str = "", after: float = 24.0) -> St
 
 def archive(*, by: str = "", after: float = 48.0) -> Step:
     return Step("archive", by=by, after=after)
+
+
+def ship(carrier: str, tracking: str, *, days: int = 0, by: str = "", after: float = 3.0) -> Step:
+    """Record a shipment with one of the seller's carriers, delivery expected `days` later (0: none)."""
+    return Step("ship", by=by, to=carrier, text=tracking, days=days, after=after)

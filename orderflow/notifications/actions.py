@@ -26,6 +26,7 @@ from orderflow.notifications.models import (
     CallTask,
     Category,
     Channel,
+    Delivery,
     DeliverySchedule,
     Feedback,
     InboxItem,
@@ -34,6 +35,7 @@ from orderflow.notifications.models import (
     NotificationRule,
     NotificationSettings,
     Preference,
+    Status,
     Watcher,
 )
 from orderflow.notifications.render import PARTS, TemplateProblem, check, template_keys
@@ -337,8 +339,27 @@ def record_feedback(order: Order, *, rating: int, comment: str, actor: Actor) ->
         except IntegrityError:
             raise _already_rated() from None
         event = log_event(order, EventType.FEEDBACK, actor, note=comment, data={"rating": rating})
+        withdraw_feedback_requests(order, at=feedback.created_at)
         notify(event)
     return feedback
+
+
+def withdraw_feedback_requests(order: Order, *, at: dt.datetime) -> int:
+    """The customer rated: requests for feedback on this order not sent yet are withdrawn, and the links
+    they would have carried stop asking (the rate page thanks instead). Caller holds the transaction.
+    Returns how many deliveries were withdrawn."""
+    pending = Delivery.objects.filter(
+        notification__order=order,
+        notification__category=Category.FEEDBACK,
+        status=Status.PENDING,
+    ).select_for_update()
+    withdrawn = 0
+    for delivery in pending:
+        delivery.status = Status.SUPPRESSED
+        delivery.reason += f" Withdrawn at {at:%Y-%m-%d %H:%M} UTC: the customer rated the order already."
+        delivery.save(update_fields=["status", "reason"])
+        withdrawn += 1
+    return withdrawn
 
 
 def _already_rated() -> ActionError:
@@ -473,6 +494,17 @@ def complete_call_task(task: CallTask, *, outcome: str, actor: Actor) -> CallTas
             raise ActionError("already_done", _("This call is already marked done."))
         task.done_at, task.done_by, task.outcome = timezone.now(), actor.membership, outcome[:2000]
         task.save(update_fields=["done_at", "done_by", "outcome"])
+        if task.order_id is None:
+            return task
+        order = Order.objects.select_for_update(of=("self",)).get(pk=task.order_id)
+        whom = task.contact.name if task.contact else task.phone
+        event = log_event(
+            order,
+            EventType.CALL_DONE,
+            actor,
+            data={"task": task.pk, "contact": whom, "outcome": task.outcome},
+        )
+        notify(event)
     return task
 
 

@@ -26,6 +26,7 @@ from orderflow.notifications.models import (
     Category,
     Delivery,
     Event,
+    Feedback,
     Notification,
     NotificationRule,
     NotificationSettings,
@@ -61,14 +62,22 @@ def _event_keys(event: OrderEvent, order: Order) -> list[tuple[str, str]]:
         return [(Event.PLACED, "")]
     if event.type == EventType.TRANSITIONED:
         keys: list[tuple[str, str]] = [(Event.STATUS_CHANGED, event.to_state)]
-        if order.workflow.state(event.to_state).category == "done":
+        # Asked once: an order the customer already rated (before reaching another done state) is not.
+        if (
+            order.workflow.state(event.to_state).category == "done"
+            and not Feedback.objects.filter(order_id=order.pk).exists()
+        ):
             keys.append((Event.FEEDBACK_DUE, ""))
         return keys
+    if event.type == EventType.ESTIMATE_SET:
+        # A date set or changed is news for the customer; a date taken away tells nobody anything.
+        return [(Event.ESTIMATE_CHANGED, "")] if (event.data or {}).get("date") else []
     simple: dict[str, str] = {
         EventType.CANCELLED: Event.CANCELLED,
         EventType.REFUNDED: Event.REFUNDED,
         EventType.ASSIGNED: Event.ASSIGNED,
         EventType.MESSAGE: Event.MESSAGE,
+        EventType.SHIPPED: Event.SHIPPED,
     }
     return [(simple[event.type], "")] if event.type in simple else []
 

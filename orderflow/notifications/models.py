@@ -22,6 +22,8 @@ class Event(models.TextChoices):
     REFUNDED = "refunded", _("Refund issued")
     MESSAGE = "message", _("Message posted")
     FEEDBACK_DUE = "feedback_due", _("Feedback due after completion")
+    ESTIMATE_CHANGED = "estimate_changed", _("Estimated completion changed")
+    SHIPPED = "shipped", _("Order shipped")
 
 
 class Audience(models.TextChoices):

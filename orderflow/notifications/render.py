@@ -15,6 +15,7 @@ own and trusted: the full engine renders them. A seller's wording is checked by 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import zoneinfo
@@ -47,7 +48,7 @@ from orderflow.notifications.models import (
     Preference,
 )
 from orderflow.notifications.seller_templates import MISSING, PLACEHOLDERS, TemplateProblem
-from orderflow.orders.models import EventType, Order, OrderLine
+from orderflow.orders.models import EventType, Order, OrderLine, Shipment
 
 __all__ = ["PARTS", "PLACEHOLDERS", "Batch", "Rendered", "TemplateProblem", "check", "preload", "render"]
 
@@ -62,6 +63,7 @@ THREAD_IN_EMAIL = 10
 THREAD_MESSAGE_LIMIT = 1_500
 # What every layout reads besides the placeholders: empty unless the message tells of a thread message.
 NO_THREAD: dict[str, Any] = {"files": [], "thread": [], "thread_more": 0}
+SHIPMENT_FIELDS = ("carrier_name", "tracking_number", "tracking_url", "estimated_delivery")
 _MISSING_RE = re.compile("\x00missing:(.*?)\x00")
 # Only this folder, through the cached loader: each file is parsed once per process.
 _files = Engine(dirs=[str(MESSAGES_DIR)], string_if_invalid=MISSING)
@@ -174,8 +176,11 @@ def _orders() -> QuerySet[Order]:
         .annotate(total=Sum(F("quantity") * F("unit_price")))
         .values("total")
     )
+    # The latest shipment, in the same query: messages may name its carrier and tracking link.
+    latest = Shipment.objects.filter(order=OuterRef("pk")).order_by("-shipped_at", "-id")
     return Order.objects.select_related("seller", "customer", "workflow_version").annotate(
-        line_total=Subquery(line_total)
+        line_total=Subquery(line_total),
+        **{f"shipment_{name}": Subquery(latest.values(name)[:1]) for name in SHIPMENT_FIELDS},
     )
 
 
@@ -301,6 +306,7 @@ def context_for(
     if event is not None and event.type == EventType.MESSAGE:
         files_url = f"{track_url}files/" if with_links else f"{staff_url}files/"
         context.update(_thread(order, notification, (event.data or {}).get("message_id"), files_url))
+    context.update(_shipping(notification, order, locale))
     if rule and rule.action == Action.CHOOSE_DELIVERY_TIME and with_links:
         context["action_url"] = link(LinkPurpose.DELIVERY)
     if rule and rule.action == Action.RATE and with_links:
@@ -348,6 +354,30 @@ def _thread(order: Order, notification: Notification, message_id: Any, files_url
             "thread": thread,
             "thread_more": more + max(0, len(shown) - len(current) - len(earlier)),
         }
+
+
+def _shipping(notification: Notification, order: Order, locale: str) -> dict[str, str]:
+    """The parcel a message speaks of: the one a "shipped" event recorded, else the order's latest
+    (annotated on the order by `_orders`)."""
+    event = notification.event
+    data: dict[str, Any]
+    if event is not None and event.type == EventType.SHIPPED:
+        data = dict(event.data or {})
+    else:
+        data = {
+            "carrier": getattr(order, "shipment_carrier_name", ""),
+            **{name: getattr(order, f"shipment_{name}", "") for name in SHIPMENT_FIELDS[1:]},
+        }
+    expected = data.get("estimated_delivery")
+    if isinstance(expected, str) and expected:
+        expected = dt.date.fromisoformat(expected)
+    delivery = formatting.day(expected, language=locale) if isinstance(expected, dt.date) else ""
+    return {
+        "carrier": str(data.get("carrier") or ""),
+        "tracking_number": str(data.get("tracking_number") or ""),
+        "tracking_url": str(data.get("tracking_url") or ""),
+        "estimated_delivery": delivery,
+    }
 
 
 def _opted_out_of_offers(contact_id: int | None) -> bool:

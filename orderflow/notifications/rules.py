@@ -15,6 +15,8 @@ EVENT_DEFAULTS: dict[str, tuple[str, str]] = {
     Event.REFUNDED: ("order_refunded", Category.TRANSACTIONAL),
     Event.MESSAGE: ("new_message", Category.MESSAGES),
     Event.FEEDBACK_DUE: ("feedback_request", Category.FEEDBACK),
+    Event.ESTIMATE_CHANGED: ("estimate_changed", Category.ORDER_UPDATES),
+    Event.SHIPPED: ("order_shipped", Category.ORDER_UPDATES),
 }
 
 

@@ -36,6 +36,7 @@ PLACEHOLDERS = frozenset({
     "customer_notes", "estimated_completion", "refund_amount", "currency", "custom_message", "upsell",
     "order_url", "reply_url", "action_url", "rate_url", "preferences_url", "unsubscribe_url", "total",
     "endpoint_url", "reason", "valid_hours",
+    "carrier", "tracking_number", "tracking_url", "estimated_delivery",
 })  # fmt: skip
 ALLOWED_TAGS = ("if", "elif", "else", "endif")
 ALLOWED_FILTERS = ("default", "lower", "upper", "capfirst", "title")  # each linear, none reads anything

@@ -2,8 +2,9 @@
 
 A schedule maps weekday (0 = Monday) to a list of [start, end) spans in minutes after local midnight.
 A span whose end is not after its start crosses midnight (22:00-06:00 is [1320, 360]). Start is
-included, end excluded. Wall-clock times are converted with zoneinfo, so a window that opens at 09:00
-opens at 09:00 local time on both sides of a daylight-saving change.
+included, end excluded. The whole day is [0, 1440] ("00:00-24:00"), the only span that may end at
+1440. Wall-clock times are converted with zoneinfo, so a window that opens at 09:00 opens at 09:00
+local time on both sides of a daylight-saving change.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 Schedule = Mapping[str, Sequence[Sequence[int]]]
 DAY = 24 * 60
+ALL_DAY = [0, DAY]
 DEFAULT_SCHEDULE: dict[str, list[list[int]]] = {str(day): [[9 * 60, 21 * 60]] for day in range(7)}
 # Names as the API and stored settings spell them; people read dates.WEEKDAYS (translated) instead.
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -55,7 +57,8 @@ def validate(schedule: object) -> dict[str, list[list[int]]]:
             raise WindowError(_("%(day)s: expected a list of spans.") % {"day": dates.WEEKDAYS[int(day)]})
         clean[str(day)] = []
         for span in spans:
-            if (
+            whole_day = isinstance(span, Sequence) and list(span) == ALL_DAY
+            if not whole_day and (
                 not isinstance(span, Sequence)
                 or len(span) != 2
                 or not all(isinstance(m, int) and 0 <= m < DAY for m in span)
@@ -70,7 +73,8 @@ def validate(schedule: object) -> dict[str, list[list[int]]]:
 
 
 def parse_spans(text: str) -> list[list[int]]:
-    """'09:00-12:00, 14:00-21:00' -> [[540, 720], [840, 1260]]; '' -> [] (no delivery that day)."""
+    """'09:00-12:00, 14:00-21:00' -> [[540, 720], [840, 1260]]; '' -> [] (no delivery that day);
+    '00:00-24:00' -> [[0, 1440]] (all day)."""
     spans: list[list[int]] = []
     for part in filter(None, (p.strip() for p in text.split(","))):
         match = _SPAN.match(part)
@@ -80,6 +84,9 @@ def parse_spans(text: str) -> list[list[int]]:
         if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
             raise WindowError(_("%(part)r has an impossible time.") % {"part": part})
         start, end = h1 * 60 + m1, (h2 * 60 + m2) % DAY
+        if start == 0 and h2 == 24:
+            spans.append(list(ALL_DAY))
+            continue
         if start == end:
             raise WindowError(_("%(part)r is empty: start and end are the same.") % {"part": part})
         spans.append([start, end])
@@ -95,7 +102,7 @@ def _local_intervals(schedule: Schedule, day: dt.date) -> list[tuple[dt.datetime
     result = []
     midnight = dt.datetime.combine(day, dt.time())
     for start, end in schedule.get(str(day.weekday()), ()):
-        length = (end - start) % DAY
+        length = DAY if [start, end] == ALL_DAY else (end - start) % DAY
         begin = midnight + dt.timedelta(minutes=start)
         result.append((begin, begin + dt.timedelta(minutes=length)))
     return result
@@ -136,7 +143,13 @@ def describe(schedule: Schedule | None) -> str:
     """The schedule in words, in the active language."""
     if schedule is None:
         return _("any time")
-    hours = [format_spans(schedule.get(str(d), [])) or _("none") for d in range(7)]
+    hours = [_day(schedule.get(str(d), [])) for d in range(7)]
     if len(set(hours)) == 1:
         return _("every day %(hours)s") % {"hours": hours[0]}
     return "; ".join(f"{dates.WEEKDAYS_ABBR[d]} {hours[d]}" for d in range(7))
+
+
+def _day(spans: Sequence[Sequence[int]]) -> str:
+    if [list(span) for span in spans] == [ALL_DAY]:
+        return _("all day")
+    return format_spans(spans) or _("none")

@@ -147,11 +147,13 @@ class EventType(models.TextChoices):
     DELIVERY_TIME = "delivery_time", _("Delivery time chosen")
     FEEDBACK = "feedback", _("Feedback received")
     MESSAGE = "message", _("Message posted")
+    CALL_DONE = "call_done", _("Call made")
+    SHIPPED = "shipped", _("Shipped")
 
 
 # Events the customer's timeline never shows.
 STAFF_ONLY_EVENTS = frozenset(
-    {EventType.SEEN, EventType.ASSIGNED, EventType.INTERNAL_NOTES, EventType.ARCHIVED}
+    {EventType.SEEN, EventType.ASSIGNED, EventType.INTERNAL_NOTES, EventType.ARCHIVED, EventType.CALL_DONE}
 )
 
 
@@ -204,3 +206,54 @@ class OrderEvent(models.Model):
         if self.type == EventType.MESSAGE:
             return not self.data.get("internal", False)
         return self.type not in STAFF_ONLY_EVENTS
+
+
+# Carriers people can start from: name and tracking page, {tracking} standing for the tracking number.
+CARRIER_PRESETS: tuple[tuple[str, str], ...] = (
+    ("Canada Post", "https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor={tracking}"),
+    ("Purolator", "https://www.purolator.com/en/shipping/tracker?pin={tracking}"),
+    ("UPS", "https://www.ups.com/track?tracknum={tracking}"),
+    ("FedEx", "https://www.fedex.com/fedextrack/?trknbr={tracking}"),
+    ("DHL Express", "https://www.dhl.com/global-en/home/tracking.html?tracking-id={tracking}"),
+    ("USPS", "https://tools.usps.com/go/TrackConfirmAction?tLabels={tracking}"),
+    ("La Poste / Colissimo", "https://www.laposte.fr/outils/suivre-vos-envois?code={tracking}"),
+)
+TRACKING_PLACEHOLDER = "{tracking}"
+
+
+class Carrier(models.Model):
+    """A delivery company a seller ships with, and where its tracking pages are."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="carriers")
+    name = models.CharField(max_length=80)
+    url_pattern = models.CharField(
+        max_length=500, help_text="An https address with {tracking} where the tracking number goes"
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["seller", "name"], name="carrier_name_per_seller")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Shipment(models.Model):
+    """A parcel sent for an order (an order may have several). The tracking link is built when it is
+    recorded, so a carrier's later change of address leaves sent messages and this link alike."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
+    carrier = models.ForeignKey(Carrier, null=True, on_delete=models.SET_NULL, related_name="shipments")
+    carrier_name = models.CharField(max_length=80)
+    tracking_number = models.CharField(max_length=60)
+    tracking_url = models.CharField(max_length=700)
+    estimated_delivery = models.DateField(null=True, blank=True)
+    shipped_at = models.DateTimeField()
+    created_by_name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["shipped_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.carrier_name} {self.tracking_number}"

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from orderflow.orders.models import Order, OrderEvent, OrderLine
+from orderflow.orders.models import Order, OrderEvent, OrderLine, Shipment
 
 CENT = Decimal("0.01")
 
@@ -31,8 +31,19 @@ def line_shape(line: OrderLine) -> dict[str, Any]:
     }
 
 
+def shipment_shape(shipment: Shipment) -> dict[str, Any]:
+    return {
+        "id": shipment.pk,
+        "carrier": shipment.carrier_name,
+        "tracking_number": shipment.tracking_number,
+        "tracking_url": shipment.tracking_url,
+        "estimated_delivery": shipment.estimated_delivery,
+        "shipped_at": shipment.shipped_at,
+    }
+
+
 def order_shape(order: Order, *, refunded: Decimal | None = None) -> dict[str, Any]:
-    """Expects lines prefetched and seller, order_type, workflow_version, customer, placed_by,
+    """Expects lines and shipments prefetched and seller, order_type, workflow_version, customer, placed_by,
     assignee__user selected when called for many orders (see orders.selectors), and `refunded`
     (the sum of its refunds) given, or it is queried."""
     state = order.current_state
@@ -68,6 +79,7 @@ def order_shape(order: Order, *, refunded: Decimal | None = None) -> dict[str, A
         "archived": order.archived,
         "version": order.version,
         "lines": [line_shape(line) for line in lines],
+        "shipments": [shipment_shape(shipment) for shipment in order.shipments.all()],
     }
 
 

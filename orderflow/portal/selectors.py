@@ -12,7 +12,7 @@ from orderflow.accounts.models import Contact
 from orderflow.conversations.models import Message
 from orderflow.core.formatting import day, money, when
 from orderflow.notifications.models import Feedback
-from orderflow.orders.models import STAFF_ONLY_EVENTS, EventType, Order, OrderEvent
+from orderflow.orders.models import STAFF_ONLY_EVENTS, EventType, Order, OrderEvent, Shipment
 from orderflow.workflows.definition import Workflow
 
 
@@ -100,6 +100,11 @@ def _describe(event: OrderEvent, workflow: Workflow, locale: str) -> str:
             slot = dt.datetime.fromisoformat(event.data["slot"])
             return _("Delivery time chosen: %(time)s") % {"time": when(slot, weekday=True)}
         return _("Delivery time chosen")
+    if event.type == EventType.SHIPPED:
+        return _("Shipped with %(carrier)s, tracking number %(number)s") % {
+            "carrier": event.data.get("carrier", ""),
+            "number": event.data.get("tracking_number", ""),
+        }
     if event.type == EventType.FEEDBACK:
         return _("You rated the service %(rating)s/5") % {"rating": event.data.get("rating")}
     return ""
@@ -118,3 +123,7 @@ def feedback_for(order: Order) -> Feedback | None:
 
 def public_messages(order: Order) -> list[Message]:
     return list(Message.objects.for_customer().filter(order=order))
+
+
+def shipments_of(order: Order) -> list[Shipment]:
+    return list(Shipment.objects.filter(order=order).order_by("shipped_at", "id"))

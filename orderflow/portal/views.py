@@ -218,7 +218,8 @@ def _track_page(
         if move is None:
             initial = {"version": order.version, "to": transition.target}
             move = MoveForm(initial=initial, auto_id=f"id_to_{transition.target}_%s")
-        moves.append({"label": transition.label(contact.locale), "note": transition.note, "form": move})
+        label = transition.customer_label(contact.locale)
+        moves.append({"label": label, "note": transition.note, "form": move})
     cancel_form = bound if isinstance(bound, CancelForm) else CancelForm(initial={"version": order.version})
     return _page(
         request,
@@ -232,6 +233,7 @@ def _track_page(
         thread=thread_for_customer(order),
         files_url=f"{reached.url('track')}files/",
         delivery_time=selectors.chosen_delivery_time(order),
+        shipments=selectors.shipments_of(order),
         feedback=feedback,
         rate_url=reached.url("rate") if done and not feedback else "",
         moves=moves,

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from orderflow.core import formatting
 from orderflow.core.formatting import day, money, when
-from orderflow.notifications.models import Notification
+from orderflow.notifications.models import CallTask, Feedback, Notification
 from orderflow.notifications.selectors import order_trace
-from orderflow.orders.models import EventType, LineStatus, Order, OrderEvent
+from orderflow.orders.models import EventType, LineStatus, Order, OrderEvent, Shipment
 from orderflow.workflows.definition import Workflow
 
 
@@ -37,6 +38,38 @@ def activity(order: Order, locale: str) -> list[ActivityEntry]:
         )
         for event in order.events.all()
     ]
+
+
+@dataclass(frozen=True)
+class OrderExtras:
+    """What the customer chose or said and what staff did outside the status: shown with the details."""
+
+    delivery_time: dt.datetime | None
+    feedback: Feedback | None
+    stars: str
+    calls: list[CallTask]
+    shipments: list[Shipment]
+
+
+def order_extras(order: Order) -> OrderExtras:
+    slot = (
+        OrderEvent.objects.filter(order=order, type=EventType.DELIVERY_TIME)
+        .order_by("-created_at", "-id")
+        .values_list("data__slot", flat=True)
+        .first()
+    )
+    feedback = Feedback.objects.filter(order=order).first()
+    return OrderExtras(
+        delivery_time=dt.datetime.fromisoformat(slot) if isinstance(slot, str) else None,
+        feedback=feedback,
+        stars=stars(feedback.rating) if feedback else "",
+        calls=list(
+            CallTask.objects.filter(order=order, done_at__isnull=False)
+            .select_related("contact")
+            .order_by("done_at")
+        ),
+        shipments=list(Shipment.objects.filter(order=order).order_by("shipped_at", "id")),
+    )
 
 
 @dataclass(frozen=True)
@@ -113,4 +146,37 @@ def _summary(event: OrderEvent, workflow: Workflow, locale: str) -> str:
             if event.to_state and event.to_state != event.from_state:
                 return _("Archived (%(state)s)") % {"state": after}
             return _("Archived")
+        case EventType.DELIVERY_TIME:
+            return _("Delivery time chosen")
+        case EventType.FEEDBACK:
+            rating = data.get("rating")
+            if not isinstance(rating, int):
+                return _("Feedback received")
+            return _("Rated the service %(stars)s (%(rating)s/5)") % {
+                "stars": stars(rating),
+                "rating": rating,
+            }
+        case EventType.CALL_DONE:
+            return _("Called %(whom)s: %(outcome)s") % {
+                "whom": data.get("contact") or _("the customer"),
+                "outcome": data.get("outcome", ""),
+            }
+        case EventType.SHIPPED:
+            text = _("Shipped with %(carrier)s, tracking number %(number)s") % {
+                "carrier": data.get("carrier", ""),
+                "number": data.get("tracking_number", ""),
+            }
+            expected = data.get("estimated_delivery")
+            if not expected:
+                return text
+            return _("%(shipped)s; estimated delivery %(date)s") % {
+                "shipped": text,
+                "date": formatting.day(dt.date.fromisoformat(expected)),
+            }
     return str(event.get_type_display())
+
+
+def stars(rating: int) -> str:
+    """A rating out of five as stars: ★★★★☆."""
+    rating = max(0, min(5, rating))
+    return "\u2605" * rating + "\u2606" * (5 - rating)

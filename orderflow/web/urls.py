@@ -20,6 +20,7 @@ from orderflow.web.views import (
     notification_settings,
     order,
     outbox,
+    seller_settings,
     team,
 )
 
@@ -33,6 +34,7 @@ order_patterns: list[URLPattern | URLResolver] = [
     path("cancel/", order.order_cancel, name="order_cancel"),
     path("refund/", order.order_refund, name="order_refund"),
     path("archive/", order.order_archive, name="order_archive"),
+    path("shipments/", order.order_shipment, name="order_shipment"),
     path("messages/", order.order_message, name="order_message"),
     path("files/<int:attachment_id>/", order.order_file, name="order_file"),
     path("invite-contact/", order.order_invite_contact, name="order_invite_contact"),
@@ -91,6 +93,18 @@ seller_patterns: list[URLPattern | URLResolver] = [
     path("settings/me/language/", language.my_language, name="my_language"),
     path("settings/me/password/", login.change_password, name="password_change"),
     path("settings/team/", team.team, name="team"),
+    path("settings/seller/", seller_settings.seller_settings, name="seller_settings"),
+    path(
+        "settings/seller/order-types/<int:order_type_id>/",
+        seller_settings.order_type_options,
+        name="order_type_options",
+    ),
+    path("settings/seller/carriers/", seller_settings.carrier_add, name="carrier_add"),
+    path(
+        "settings/seller/carriers/<int:carrier_id>/toggle/",
+        seller_settings.carrier_toggle,
+        name="carrier_toggle",
+    ),
     path("settings/team/<int:member_id>/unlock/", team.team_unlock, name="team_unlock"),
     path("settings/integrations/", integrations.integrations, name="integrations"),
     path("settings/integrations/tokens/", integrations.api_token_create, name="api_token_create"),

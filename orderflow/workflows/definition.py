@@ -9,7 +9,11 @@ A definition is a mapping (read from a TOML preset or stored as JSON on a `Workf
     [notify]                    event -> audiences, for events that are not transitions
     [[states]]                  key, label, customer_label, category, final, cancel_by, hidden, entry,
                                 when
-    [[transitions]]             from, to, label, by, roles, note, auto, notify, ask, when
+    [[transitions]]             from, to, label, customer_label, by, roles, note, auto, notify, ask,
+                                when
+
+A transition's `label` is its button for staff, `customer_label` for the customer (the same words
+unless given): staff "Approve quote on the customer's behalf" is the customer's "Approve quote".
 
 Labels are a string or a table of locale -> text. `when = {option = "choice"}` keeps a state or a
 transition only when the seller picked that choice; `resolve()` applies the options and drops them.
@@ -40,7 +44,16 @@ NOTE_RULES = ("none", "optional", "required")
 AUTO_TRIGGERS = ("staff_opens",)
 ASKS = ("choose_delivery_time",)
 AUDIENCES = ("contact", "customer", "assignee", "staff", "watchers")
-EVENTS = ("placed", "assigned", "cancelled", "refunded", "message", "feedback_due")
+EVENTS = (
+    "placed",
+    "assigned",
+    "cancelled",
+    "refunded",
+    "message",
+    "feedback_due",
+    "estimate_changed",
+    "shipped",
+)
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 _TOP_KEYS = {
@@ -56,7 +69,19 @@ _TOP_KEYS = {
     "transitions",
 }
 _STATE_KEYS = {"key", "label", "customer_label", "category", "final", "cancel_by", "hidden", "entry", "when"}
-_TRANSITION_KEYS = {"from", "to", "label", "by", "roles", "note", "auto", "notify", "ask", "when"}
+_TRANSITION_KEYS = {
+    "from",
+    "to",
+    "label",
+    "customer_label",
+    "by",
+    "roles",
+    "note",
+    "auto",
+    "notify",
+    "ask",
+    "when",
+}
 _CANCEL_KEYS = {"to", "reason", "refund"}
 _OPTION_KEYS = {"label", "choices", "default"}
 
@@ -101,9 +126,13 @@ class Transition:
     auto: str | None = None
     notify: tuple[str, ...] = ()
     ask: str | None = None
+    customer_labels: Labels | None = None  # None: the customer reads `labels`
 
     def label(self, locale: str = "en") -> str:
         return _label(self.labels, locale)
+
+    def customer_label(self, locale: str = "en") -> str:
+        return _label(self.customer_labels or self.labels, locale)
 
     def allows(self, party: str, role: str | None = None) -> bool:
         if party not in self.by:
@@ -354,6 +383,9 @@ def _parse_transition(item: Any, index: int, states: Mapping[str, State]) -> Tra
         auto=auto,
         notify=_audiences(item.get("notify", []), where),
         ask=ask,
+        customer_labels=_labels(item["customer_label"], "customer_label", where)
+        if "customer_label" in item
+        else None,
     )
 
 

@@ -48,12 +48,15 @@ schema.config.phases.update(phases=["examples", "coverage", "fuzzing"])
 # (status, code, field) of the refusals a schema-valid request may get: what only the data decides.
 DECIDED_BY_THE_DATA = {
     # Names something the seller does not have (api.errors.invalid)
-    *((422, "invalid", field) for field in ("customer", "contact", "order_type", "assignee")),
+    *((422, "invalid", field) for field in ("customer", "contact", "order_type", "assignee", "carrier")),
     # A cursor this list never returned; an Idempotency-Key used before for another request
     (400, "invalid_cursor", "cursor"),
     (422, "idempotency_key_reused", "Idempotency-Key"),
     # The actions' rules about the order or the seller as they are now
     (400, "invalid", "estimated_completion"),  # before the order was placed
+    (400, "invalid", "estimated_delivery"),  # a shipment's, before the order was placed
+    (400, "invalid", "tracking_number"),  # control characters
+    (400, "cancelled", None),  # a shipment for a cancelled order
     (400, "invalid", "assignee"),  # not active staff
     (400, "invalid", "substitute"),  # substituted, but the line has no backup item
     (400, "unknown_state", "to"),  # not a state of this order's workflow

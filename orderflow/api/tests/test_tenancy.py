@@ -23,6 +23,7 @@ BODIES: dict[str, dict[str, Any] | None] = {
     "/refunds": {"amount": "1.00", "reason": "Taken"},
     "/internal-notes": {"notes": "Taken"},
     "/lines/{position}": {"status": "out_of_stock"},
+    "/shipments": {"carrier": "UPS", "tracking_number": "1Z999AA10123456784"},
     "/messages": {"body": "Taken"},
     "/contacts": {"name": "Intruder", "email": "intruder@example.com"},
     "/preferences": {"categories": {}, "hours": None},

@@ -16,6 +16,7 @@ from orderflow.demo.spec import (
     estimate,
     move,
     notes,
+    ship,
 )
 
 SUITE = Product("LIC-SUITE-12", "Business productivity suite, per user, 12 months", "264.00")
@@ -36,6 +37,7 @@ SELLER = SellerSpec(
     time_zone="America/Chicago",
     currency="USD",
     lead="rep",
+    carriers=("UPS", "FedEx"),
     staff=(
         Person("owner", "owner", "Helen", "Shaw", "+13125550150"),
         Person("manager", "manager", "Raj", "Mehta", "+13125550151"),
@@ -143,6 +145,7 @@ SELLER = SellerSpec(
                     "order_placed", "Progressed to an order; hardware ordered from the distributor.", after=4
                 ),
                 estimate(12),
+                ship("UPS", "1Z999AA10123456784", days=3, after=70),
                 move("fulfilled", "All three clinics installed and handed over.", after=250),
             ),
         ),
@@ -165,6 +168,7 @@ SELLER = SellerSpec(
                 move("terms_accepted", by="customer", after=40),
                 move("order_placed", after=20),
                 estimate(21),
+                ship("FedEx", "794612345678", days=4, after=30),
             ),
         ),
         OrderSpec(

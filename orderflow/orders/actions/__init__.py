@@ -24,21 +24,33 @@ from orderflow.orders.actions.moving import (
 )
 from orderflow.orders.actions.placing import LineInput, place_order
 from orderflow.orders.actions.refunds import refund_order
+from orderflow.orders.actions.shipping import (
+    add_carrier,
+    check_url_pattern,
+    record_shipment,
+    set_carrier_active,
+    tracking_url,
+)
 
 __all__ = [
     "LineInput",
+    "add_carrier",
     "archive_order",
     "assign_order",
     "available_transitions",
     "can_archive",
     "can_cancel",
     "cancel_order",
+    "check_url_pattern",
     "edit_internal_notes",
     "log_event",
     "mark_seen",
     "place_order",
+    "record_shipment",
     "refund_order",
+    "set_carrier_active",
     "set_estimated_completion",
+    "tracking_url",
     "transition_order",
     "update_line",
 ]

@@ -68,9 +68,14 @@ def set_estimated_completion(
                 _("The estimated completion cannot be before the order was placed."),
                 details={"field": "estimated_completion"},
             )
+        if date == order.estimated_completion:
+            return order
         _save(order, {"estimated_completion": date})
         event = _record(
-            order, EventType.ESTIMATE_SET, actor, data={"date": date.isoformat() if date else None}
+            order,
+            EventType.ESTIMATE_SET,
+            actor,
+            data={"date": date.isoformat() if date else None},
         )
         notify(event, order=order)
     return order

@@ -34,6 +34,7 @@ from orderflow.orders.actions import (
     cancel_order,
     edit_internal_notes,
     mark_seen,
+    record_shipment,
     refund_order,
     set_estimated_completion,
     transition_order,
@@ -42,7 +43,7 @@ from orderflow.orders.actions import (
 from orderflow.orders.models import Order
 from orderflow.orders.selectors import order_for_staff
 from orderflow.web.access import render_seller, seller_view
-from orderflow.web.activity import activity, notification_trace
+from orderflow.web.activity import activity, notification_trace, order_extras
 from orderflow.web.forms import (
     ArchiveForm,
     AssignForm,
@@ -56,6 +57,7 @@ from orderflow.web.forms import (
     attached,
     error_summary,
 )
+from orderflow.web.seller_forms import ShipmentForm
 
 Change = Callable[[Mapping[str, Any], Actor], str]
 
@@ -129,6 +131,8 @@ def _page(
         "files_base": f"/s/{membership.seller.slug}/orders/{order.number}/files/",
         "message_form": form("message", MessageForm()),
         "contact_login": contact_login(order.placed_by) if order.placed_by else None,
+        "shipment_form": form("shipment", ShipmentForm(order=order)),
+        "extras": order_extras(order),
     }
     return render_seller(request, membership, "web/order_detail.html", context, status=status)
 
@@ -306,6 +310,28 @@ def order_file(request: HttpRequest, membership: Membership, number: int, attach
     if attachment is None:
         raise Http404("No such file")
     return download(attachment)
+
+
+@seller_view
+@require_POST
+def order_shipment(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
+    order = _order_or_404(membership, number)
+
+    def change(data: Mapping[str, Any], actor: Actor) -> str:
+        shipment = record_shipment(
+            order,
+            carrier=data["carrier"],
+            tracking_number=data["tracking_number"],
+            estimated_delivery=data["estimated_delivery"],
+            actor=actor,
+            expected_version=data["version"],
+        )
+        return _("Shipment recorded: %(carrier)s %(number)s.") % {
+            "carrier": shipment.carrier_name,
+            "number": shipment.tracking_number,
+        }
+
+    return _apply(request, membership, order, "shipment", ShipmentForm(request.POST, order=order), change)
 
 
 def _placed_by(membership: Membership, number: int) -> tuple[Order, Contact]:

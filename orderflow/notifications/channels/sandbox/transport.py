@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from orderflow.notifications.channels import Outgoing
-from orderflow.notifications.models import Channel, SandboxMessage
+from orderflow.notifications.models import Channel, NotificationSettings, SandboxMessage
 
 
 class Transport:
@@ -24,10 +24,25 @@ class Transport:
                 subject=rendered.subject if long_form else "",
                 body=rendered.text if long_form else rendered.short,
                 html=rendered.html if long_form else "",
-                headers={"Message-ID": delivery.message_id, **rendered.headers} if long_form else {},
+                headers=_headers(item),
                 created_at=timezone.now(),
             ),
         )
 
     def close(self) -> None:
         pass
+
+
+def _headers(item: Outgoing) -> dict[str, str]:
+    """An email's headers; an SMS's sending number (the seller's one number, as the real SMS would
+    show it: "not set" when the seller has none yet)."""
+    delivery = item.delivery
+    if delivery.channel == Channel.EMAIL:
+        return {"Message-ID": delivery.message_id, **item.rendered.headers}
+    if delivery.channel == Channel.SMS:
+        try:
+            sender = delivery.notification.seller.notification_settings.sms_sender
+        except NotificationSettings.DoesNotExist:
+            sender = ""
+        return {"From": sender or "(not set: notification settings)"}
+    return {}
