@@ -6,6 +6,16 @@ One module per subject; import actions from here.
 
 from __future__ import annotations
 
+from orderflow.orders.actions.bulk import (
+    MAX_BULK,
+    BulkResult,
+    BulkTarget,
+    bulk_archive,
+    bulk_assign,
+    bulk_transition,
+    common_targets,
+    selected_orders,
+)
 from orderflow.orders.actions.common import log_event
 from orderflow.orders.actions.details import (
     assign_order,
@@ -26,18 +36,26 @@ from orderflow.orders.actions.placing import LineInput, place_order
 from orderflow.orders.actions.refunds import refund_order
 
 __all__ = [
+    "MAX_BULK",
+    "BulkResult",
+    "BulkTarget",
     "LineInput",
     "archive_order",
     "assign_order",
     "available_transitions",
+    "bulk_archive",
+    "bulk_assign",
+    "bulk_transition",
     "can_archive",
     "can_cancel",
     "cancel_order",
+    "common_targets",
     "edit_internal_notes",
     "log_event",
     "mark_seen",
     "place_order",
     "refund_order",
+    "selected_orders",
     "set_estimated_completion",
     "transition_order",
     "update_line",
