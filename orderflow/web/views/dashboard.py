@@ -64,7 +64,7 @@ def dashboard_export(request: HttpRequest, membership: Membership, file_format: 
     _form, filters = _filtered(request, membership)
     orders = order_list(membership.seller, filters)
     try:
-        export.check_size(orders)
+        export.check_size(orders, file_format)
     except ActionError as error:
         messages.error(request, error.message)
         return redirect(list_url(membership, request.GET.urlencode()))
