@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone, translation
 
@@ -19,7 +20,7 @@ from orderflow.accounts.models import Membership
 from orderflow.notifications.selectors import unread_count
 from orderflow.orders.selectors import attention_count
 
-SellerView = Callable[..., HttpResponse]
+SellerView = Callable[..., HttpResponseBase]  # a page, a redirect, or a streamed download
 
 
 def membership_for(request: HttpRequest, seller_slug: str) -> Membership:
@@ -43,7 +44,7 @@ def seller_view(view: SellerView) -> SellerView:
 
     @login_required
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, seller_slug: str, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, seller_slug: str, **kwargs: Any) -> HttpResponseBase:
         membership = membership_for(request, seller_slug)
         language = membership.reading_language
         with timezone.override(membership.seller.time_zone), translation.override(language):

@@ -7,11 +7,13 @@ from typing import Any, Literal
 
 from django import forms
 from django.conf import settings
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from orderflow.accounts.models import LOCALES, Customer, Membership
 from orderflow.conversations.files import read_upload
 from orderflow.core.formatting import currency_sign
+from orderflow.orders.actions import MAX_BULK
 from orderflow.orders.models import LineStatus, Order, OrderLine
 from orderflow.orders.selectors import (
     DEFAULT_SORT,
@@ -343,3 +345,74 @@ class MessageForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["attachments"].help_text = files_help()
+
+
+# ----------------------------------------------------------------------------------------------
+# One change to several orders of the list
+
+
+class OrderNumbersField(forms.Field):
+    """The order numbers ticked in a list: each a positive whole number, at least one, at most MAX_BULK."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Select at least one order."),
+        "invalid": _("%(value)r is not an order number."),
+        "too_many": _("Select at most %(limit)s orders at a time."),
+    }
+
+    def to_python(self, value: Any) -> list[int]:
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        numbers = []
+        for item in values:
+            text = str(item).strip().removeprefix("#")
+            if not (text.isdigit() and 0 < len(text) < 10 and int(text) > 0):
+                raise forms.ValidationError(
+                    self.error_messages["invalid"], code="invalid", params={"value": str(item)[:20]}
+                )
+            numbers.append(int(text))
+        if len(set(numbers)) > MAX_BULK:
+            raise forms.ValidationError(
+                self.error_messages["too_many"], code="too_many", params={"limit": MAX_BULK}
+            )
+        return list(dict.fromkeys(numbers))
+
+
+class BulkForm(forms.Form):
+    """Ticked orders of the list and what to do with them. `back` is the list's query string (filters,
+    sort, page), to return to the same view."""
+
+    OPERATIONS = ("assign", "choose_state", "move", "archive")
+
+    orders = OrderNumbersField(label=_("Orders"))
+    operation = forms.ChoiceField(choices=[(key, key) for key in OPERATIONS], widget=forms.HiddenInput)
+    assignee = StaffChoiceField(
+        label=_("Assign to"),
+        required=False,
+        queryset=Membership.objects.none(),
+        empty_label=_("Nobody (unassigned)"),
+    )
+    to = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Note to the customer"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    back = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+    def __init__(self, data: Any = None, *, membership: Membership) -> None:
+        super().__init__(data, auto_id="id_bulk_%s")
+        field = self.fields["assignee"]
+        assert isinstance(field, StaffChoiceField)
+        field.queryset = staff_of(membership.seller)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("operation") == "move" and not data.get("to"):
+            self.add_error("to", _("Choose the status to move the orders to."))
+        return data
+
+    def back_query(self) -> str:
+        """The list's query string as given, re-encoded: only ever appended to the list's own address."""
+        return QueryDict(str(self.data.get("back", ""))[:2000]).urlencode()

@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from orderflow.web.account_forms import OutboxPasswordResetForm
 from orderflow.web.views import (
+    bulk,
     calls,
     customer_links,
     customers,
@@ -47,6 +48,8 @@ order_patterns: list[URLPattern | URLResolver] = [
 seller_patterns: list[URLPattern | URLResolver] = [
     path("", dashboard.seller_root, name="seller_root"),
     path("orders/", dashboard.dashboard, name="dashboard"),
+    path("orders/export.<str:file_format>", dashboard.dashboard_export, name="dashboard_export"),
+    path("orders/bulk/", bulk.dashboard_bulk, name="dashboard_bulk"),
     path("orders/<int:number>/", include(order_patterns)),
     path("outbox/", outbox.outbox, name="outbox"),
     path("outbox/<int:delivery_id>/", outbox.outbox_message, name="outbox_message"),

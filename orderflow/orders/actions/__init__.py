@@ -6,6 +6,16 @@ One module per subject; import actions from here.
 
 from __future__ import annotations
 
+from orderflow.orders.actions.bulk import (
+    MAX_BULK,
+    BulkResult,
+    BulkTarget,
+    bulk_archive,
+    bulk_assign,
+    bulk_transition,
+    common_targets,
+    selected_orders,
+)
 from orderflow.orders.actions.common import log_event
 from orderflow.orders.actions.details import (
     assign_order,
@@ -33,21 +43,29 @@ from orderflow.orders.actions.shipping import (
 )
 
 __all__ = [
+    "MAX_BULK",
+    "BulkResult",
+    "BulkTarget",
     "LineInput",
     "add_carrier",
     "archive_order",
     "assign_order",
     "available_transitions",
+    "bulk_archive",
+    "bulk_assign",
+    "bulk_transition",
     "can_archive",
     "can_cancel",
     "cancel_order",
     "check_url_pattern",
+    "common_targets",
     "edit_internal_notes",
     "log_event",
     "mark_seen",
     "place_order",
     "record_shipment",
     "refund_order",
+    "selected_orders",
     "set_carrier_active",
     "set_estimated_completion",
     "tracking_url",
