@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone, translation
@@ -114,11 +114,13 @@ def _text(content: bytes) -> str | None:
     return None
 
 
-def start_catalog_import(seller: Seller, *, actor: Actor, file_name: str, content: bytes) -> CatalogImport:
+def start_catalog_import(seller: Seller, *, actor: Actor, file_name: str, file: IO[bytes]) -> CatalogImport:
     """Keep the uploaded file and queue its import. Refused at once (nothing stored): anyone but an
-    owner or manager, an empty file, a file over MAX_IMPORT_BYTES, one that is not CSV, XLSX or XLS."""
+    owner or manager, an empty file, a file over MAX_IMPORT_BYTES (never read further than that), one
+    that is not CSV, XLSX or XLS."""
     check_may_manage(actor, seller)
     details = {"field": "file"}
+    content = file.read(MAX_IMPORT_BYTES + 1)
     if not content:
         raise ImportRefused("empty_file", _("The file is empty."), details=details)
     if len(content) > MAX_IMPORT_BYTES:

@@ -192,7 +192,7 @@ def test_discontinue(acme, olivia, keg):
     discontinue_item(keg, actor=Actor.staff(olivia))
     keg.refresh_from_db()
     assert keg.availability == "discontinued"
-    assert ItemEvent.objects.filter(item=keg).last().type == "discontinued"  # type: ignore[union-attr]
+    assert ItemEvent.objects.filter(item=keg).last().type == "discontinued"
 
 
 def test_the_log_is_append_only(keg):
