@@ -76,6 +76,8 @@ def _list_page(
         "file_form": file_form or CatalogFileForm(),
         "imports": selectors.recent_imports(membership.seller),
         "back": request.GET.urlencode(),
+        "kinds": ", ".join(ItemKind.values),
+        "availabilities": ", ".join(Availability.values),
     }
     return render_seller(request, membership, "web/catalog.html", context, status=status)
 
