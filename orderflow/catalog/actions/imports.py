@@ -173,6 +173,18 @@ def run_catalog_import(import_id: int) -> str:
             outcome = Outcome(
                 errors=[{"row": None, "column": None, "code": error.code, "message": error.message}]
             )
+        except Exception:
+            # A defect, not the file: say so on the page rather than leave the import running forever.
+            message = _("The import failed unexpectedly; nothing was saved. Try again or ask for help.")
+            _finish(
+                record, Outcome(errors=[{"row": None, "column": None, "code": "failed", "message": message}])
+            )
+            raise
+    _finish(record, outcome)
+    return record.status
+
+
+def _finish(record: CatalogImport, outcome: Outcome) -> None:
     record.status = ImportStatus.FAILED if outcome.errors else ImportStatus.DONE
     record.row_count = outcome.rows
     record.created_count = outcome.created
@@ -182,7 +194,6 @@ def run_catalog_import(import_id: int) -> str:
     record.finished_at = timezone.now()
     record.content = b""  # read once; not kept
     record.save()
-    return record.status
 
 
 @dataclass

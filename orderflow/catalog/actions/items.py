@@ -407,7 +407,7 @@ def set_availability(item: Item, *, availability: str, actor: Actor) -> Item:
     if availability not in Availability.values:
         _raise_first(check_values({"availability": availability})[1])
     with transaction.atomic():
-        current = Item.objects.select_for_update().select_related("seller").get(pk=item.pk)
+        current = Item.objects.select_for_update(of=("self",)).select_related("seller").get(pk=item.pk)
         if current.availability == availability:
             return current
         before = current.availability

@@ -224,3 +224,15 @@ def test_40000_rows_import_well_under_a_minute(acme, olivia):
     # And again: every row now updates an item
     record = _import(acme, olivia, content.replace(b",12.50,", b",13.00,"))
     assert (record.status, record.updated_count) == ("done", 40_000)
+
+
+def test_an_import_that_fails_unexpectedly_says_so_and_saves_nothing(acme, olivia, monkeypatch):
+    from orderflow.catalog.actions import imports
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a defect")
+
+    monkeypatch.setattr(imports, "_save", broken)
+    record = _import(acme, olivia, b"sku,name,unit_price\nA,A,1\n")
+    assert (record.status, [e["code"] for e in record.errors]) == ("failed", ["failed"])
+    assert not Item.objects.exists()
