@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -428,6 +428,7 @@ def _save(
 
     fresh_skus = {item.sku for _row, item in fresh}
     changed: list[Item] = []
+    changed_fields: set[str] = set()
     events: list[ItemEvent] = []
     user = actor.membership.user if actor.membership is not None else None
     for row in rows:
@@ -446,6 +447,7 @@ def _save(
             item.search_text = item.searchable()
             item.updated_at = now
             changed.append(item)
+            changed_fields.update(fields)
         if new or fields:
             data = {"import": record.pk, "after": snapshot(item) if new else snapshot(item, fields)}
             if not new:
@@ -461,7 +463,35 @@ def _save(
                     created_at=now,
                 )
             )
-    Item.objects.bulk_update(changed, [*ITEM_FIELDS, "search_text", "updated_at"], batch_size=BATCH)
+    if changed:
+        written = [name for name in ITEM_FIELDS if name in changed_fields]
+        if changed_fields & {"sku", "name"}:
+            written.append("search_text")
+        _update_rows(changed, [*written, "updated_at"])
     ItemEvent.objects.bulk_create(events, batch_size=BATCH)
     updated = sum(1 for item in changed if item.sku not in fresh_skus)
     return len(fresh), updated
+
+
+def _update_rows(items: list[Item], fields: list[str]) -> None:
+    """Write these fields of each item: one UPDATE statement executed for every row. (bulk_update
+    writes a CASE over the batch's ids per column, which both Django and the database then evaluate
+    row by row: 40,000 rows took minutes.) Values are prepared by the fields, as save() prepares them."""
+    quote = connection.ops.quote_name
+    columns: list[models.Field[Any, Any]] = []
+    names: list[str] = []
+    for name in fields:
+        field = Item._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        assert field.column is not None
+        columns.append(field)
+        names.append(field.column)
+    assignments = ", ".join(f"{quote(column)} = %s" for column in names)
+    sql = f"UPDATE {quote(Item._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
+    rows = [
+        [column.get_db_prep_save(getattr(item, column.attname), connection) for column in columns] + [item.pk]
+        for item in items
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(sql, rows[start : start + BATCH])

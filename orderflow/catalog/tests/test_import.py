@@ -213,17 +213,23 @@ def test_a_10_mb_file_with_a_bad_row_at_line_40000_names_it_and_saves_nothing(ac
 @pytest.mark.slow
 def test_40000_rows_import_well_under_a_minute(acme, olivia):
     content = _big_csv(40_000)
-    started = time.monotonic()
+    # CPU time of this process (the import runs in it, SQLite included): what the import costs, whatever
+    # else the machine is busy with.
+    started = time.process_time()
     record = _import(acme, olivia, content)
-    elapsed = time.monotonic() - started
+    elapsed = time.process_time() - started
     assert (record.status, record.created_count) == ("done", 40_000)
     assert Item.objects.filter(seller=acme).count() == 40_000
     assert ItemEvent.objects.filter(type="imported").count() == 40_000
-    # About 6 s on an idle laptop; the bound leaves room for a busy CI machine.
-    assert elapsed < 60, f"took {elapsed:.1f} s"
+    assert elapsed < 30, f"took {elapsed:.1f} s of CPU"
     # And again: every row now updates an item
+    started = time.process_time()
     record = _import(acme, olivia, content.replace(b",12.50,", b",13.00,"))
+    elapsed = time.process_time() - started
     assert (record.status, record.updated_count) == ("done", 40_000)
+    assert Item.objects.filter(seller=acme, unit_price=Decimal("13.00")).count() == 40_000
+    assert elapsed < 30, f"the update took {elapsed:.1f} s of CPU"
+    print(f"40,000 rows: {elapsed:.1f} s of CPU")
 
 
 def test_an_import_that_fails_unexpectedly_says_so_and_saves_nothing(acme, olivia, monkeypatch):
