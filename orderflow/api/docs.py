@@ -1,8 +1,8 @@
 """The introduction shown at the top of /api/v1/docs (and in openapi.json's info.description)."""
 
 DESCRIPTION = """
-Orderflow's REST API: the seller's orders, customers and webhooks, for the systems that work with them
-(an ERP, a distributor's order processing, a CRM). Every operation calls the same actions as the
+Orderflow's REST API: the seller's orders, customers, catalogue and webhooks, for the systems that work
+with them (an ERP, a distributor's order processing, a CRM). Every operation calls the same actions as the
 seller's pages, so the same rules apply and every change appears in the order's activity log.
 
 ## Authentication
@@ -57,10 +57,10 @@ Responses 409, 422 and 5xx are not kept: retry them with the same key.
 
 ## Pagination
 
-Lists of orders, customers and webhook deliveries are paged by cursor: pass `limit` (at most 100) and
-then the response's `next` as `cursor` until `next` is null. Cursors are opaque. Orders added while you
-walk never appear twice; sorted by `submitted`, every order is seen exactly once. With a sort by last
-activity, an order that changes during the walk moves to its new place.
+Lists of orders, customers, catalogue items and webhook deliveries are paged by cursor: pass `limit` (at
+most 100) and then the response's `next` as `cursor` until `next` is null. Cursors are opaque. Orders
+added while you walk never appear twice; sorted by `submitted`, every order is seen exactly once. With a
+sort by last activity, an order that changes during the walk moves to its new place.
 
 ## Rate limits
 

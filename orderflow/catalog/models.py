@@ -4,6 +4,7 @@ availability and suggested backup item. Orders copy what they need from an item 
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from orderflow.accounts.models import Seller
 from orderflow.workflows.models import OrderType
+
+
+def search_key(text: str) -> str:
+    """Text as searches compare it: without accents, case-folded ("Éponge" -> "eponge"). Stored on
+    each item, so a search is a plain `contains` that behaves alike on SQLite (whose LIKE folds only
+    ASCII) and PostgreSQL."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 
 class ItemKind(models.TextChoices):
@@ -74,6 +83,7 @@ class Item(models.Model):
         verbose_name=_("order type"),
         help_text=_("The kind of order this item is ordered under; empty: the seller's first"),
     )
+    search_text = models.TextField(editable=False, default="", help_text="search_key of SKU and name")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -85,6 +95,16 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} {self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = self.searchable()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+    def searchable(self) -> str:
+        """What `search_text` holds (bulk writes, which skip save(), set it from this)."""
+        return search_key(f"{self.sku} {self.name}")
 
     @property
     def currency(self) -> str:
@@ -134,3 +154,39 @@ class ItemEvent(models.Model):
         if self.pk is not None:
             raise TypeError("The catalogue log is append-only")
         super().save(*args, **kwargs)
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Refused")
+
+
+class CatalogImport(models.Model):
+    """One upload of a catalogue file and what became of it. The file's content is kept here until the
+    background task has read it; the task imports every row or none."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="catalog_imports")
+    uploaded_by = models.ForeignKey(
+        "accounts.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_name = models.CharField(max_length=255, blank=True)
+    file_format = models.CharField(max_length=8)  # csv, xlsx, xls
+    content = models.BinaryField()
+    status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    row_count = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(
+        default=list, blank=True, help_text="The first errors: {row, column, code, message}"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Catalogue import {self.pk} of {self.seller_id} ({self.status})"

@@ -26,6 +26,8 @@ from orderflow.accounts.actions import (
     create_seller,
 )
 from orderflow.accounts.models import Contact, Customer, Membership, Role, Seller
+from orderflow.catalog.actions import create_item, update_item
+from orderflow.catalog.models import Item, ItemKind
 from orderflow.conversations.actions import customer_may_write, post_message
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
@@ -50,7 +52,7 @@ from orderflow.orders.actions import (
     transition_order,
     update_line,
 )
-from orderflow.orders.models import CARRIER_PRESETS, Carrier, Order, OrderEvent, Refund, Shipment
+from orderflow.orders.models import CARRIER_PRESETS, Carrier, Order, OrderEvent, OrderLine, Refund, Shipment
 from orderflow.workflows.actions import install_order_type
 from orderflow.workflows.models import OrderType
 
@@ -140,6 +142,7 @@ class _Seeder:
         # Oldest first, so that order numbers follow the order in which orders were placed.
         for script in sorted(self.spec.orders, key=lambda o: -o.days_ago):
             self._play_order(script, order_type)
+        _link_lines_to_catalog(order_type.seller)
 
     def _set_up(self) -> OrderType:
         spec = self.spec
@@ -204,7 +207,31 @@ class _Seeder:
             )
             for rule in rules:
                 update_rule(rule, actor=Actor.staff(owner), **extras)
+        self._load_catalog(seller, order_type, Actor.staff(owner))
         return order_type
+
+    def _load_catalog(self, seller: Seller, order_type: OrderType, actor: Actor) -> None:
+        """The seller's catalogue, then each item's suggested backup (which may come later in it)."""
+        items: dict[str, Item] = {}
+        for product in self.spec.catalog:
+            items[product.sku] = create_item(
+                seller,
+                actor=actor,
+                sku=product.sku,
+                name=product.name,
+                description=product.description,
+                kind=product.kind,
+                unit=product.unit,
+                unit_price=None if product.kind == ItemKind.QUOTE else product.price,
+                tax_rate=product.tax_rate,
+                availability=product.availability,
+                order_type=order_type,
+            )
+        for product in self.spec.catalog:
+            if product.backup_sku:
+                update_item(
+                    items[product.sku], actor=actor, changes={"backup_item": items[product.backup_sku]}
+                )
 
     def _play_order(self, script: OrderSpec, order_type: OrderType) -> None:
         contact = self.contacts.get((script.customer, script.contact))
@@ -284,6 +311,18 @@ class _Seeder:
             return self.members[handle]
         except KeyError:
             raise DemoError(f"{self.spec.slug}: no staff member {handle!r}") from None
+
+
+def _link_lines_to_catalog(seller: Seller) -> None:
+    """Point the demo's order lines at the catalogue items of the same SKU, and at the item's backup
+    where the line's backup is that item. (The scripts place free lines, as customers did before the
+    catalogue; the link is demo history, written as the loader writes its backdating.)"""
+    for item in Item.objects.filter(seller=seller).select_related("backup_item"):
+        lines = OrderLine.objects.filter(order__seller=seller, sku=item.sku)
+        lines.filter(item__isnull=True).update(item=item)
+        if item.backup_item is not None:
+            backups = lines.filter(backup_description=item.backup_item.name, backup_item__isnull=True)
+            backups.update(backup_item=item.backup_item)
 
 
 def _backdate(order_id: int, *, since: dt.datetime, to: dt.datetime) -> None:

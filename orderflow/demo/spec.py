@@ -25,6 +25,13 @@ class Product:
     name: str
     price: str | None  # None: priced later (e.g. by a quote)
     backup: str = ""  # what the customer accepts instead when it is out of stock
+    # As the seller's catalogue lists it (`SellerSpec.catalog`); a request for quote lists no price.
+    kind: str = "product"
+    unit: str = ""
+    tax_rate: str = "0"
+    availability: str = "available"
+    backup_sku: str = ""  # the catalogue's suggested backup item
+    description: str = ""
 
     def __call__(self, quantity: int | str = 1) -> LineInput:
         return LineInput(self.name, quantity, self.price, sku=self.sku, backup_description=self.backup)
@@ -111,6 +118,7 @@ class SellerSpec:
     # Extras on the status-change rule that tells the customer, per state entered (custom_message, upsell).
     rule_extras: dict[str, dict[str, str]] = field(default_factory=dict)
     carriers: tuple[str, ...] = ()  # names of orders.models.CARRIER_PRESETS the seller ships with
+    catalog: tuple[Product, ...] = ()  # what the seller offers; order lines with the same SKU point at it
 
     def username(self, handle: str) -> str:
         return f"{self.username_prefix}-{handle}"

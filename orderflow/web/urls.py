@@ -9,6 +9,7 @@ from orderflow.web.account_forms import OutboxPasswordResetForm
 from orderflow.web.views import (
     bulk,
     calls,
+    catalog,
     customer_links,
     customers,
     dashboard,
@@ -109,6 +110,20 @@ seller_patterns: list[URLPattern | URLResolver] = [
         name="carrier_toggle",
     ),
     path("settings/team/<int:member_id>/unlock/", team.team_unlock, name="team_unlock"),
+    path("settings/catalog/", catalog.catalog, name="catalog"),
+    path("settings/catalog/new/", catalog.catalog_item_new, name="catalog_item_new"),
+    path("settings/catalog/<int:item_id>/", catalog.catalog_item, name="catalog_item"),
+    path(
+        "settings/catalog/<int:item_id>/availability/",
+        catalog.catalog_item_availability,
+        name="catalog_item_availability",
+    ),
+    path("settings/catalog/import/", catalog.catalog_import, name="catalog_import"),
+    path(
+        "settings/catalog/import/<int:import_id>/",
+        catalog.catalog_import_detail,
+        name="catalog_import_detail",
+    ),
     path("settings/integrations/", integrations.integrations, name="integrations"),
     path("settings/integrations/tokens/", integrations.api_token_create, name="api_token_create"),
     path(

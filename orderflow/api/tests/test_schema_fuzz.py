@@ -32,6 +32,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.generation.meta import TestPhase
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from orderflow.catalog.actions import create_item
 from orderflow.core.actors import Actor
 from orderflow.integrations.actions import create_api_token, create_webhook_endpoint
 from orderflow.integrations.models import IdempotencyRecord
@@ -76,6 +77,8 @@ DECIDED_BY_THE_DATA = {
     (400, "duplicate", "email"),
     (400, "public_domain", "email_domains"),
     (400, "unreachable", "email"),
+    (400, "duplicate_sku", "sku"),  # the seller has an item with this SKU
+    (400, "unknown_backup_item", "backup_item"),
 }
 
 
@@ -96,6 +99,10 @@ def _refusal(response: Any) -> tuple[int, str | None, str | None]:
 # ... and those the data decides on one operation only (elsewhere the schema rules them out).
 DECIDED_BY_THE_DATA_ON: dict[tuple[int, str | None, str | None], str] = {
     (400, "reason_required", "reason"): "/orders/{number}/cancel",  # this workflow needs a reason
+    # A patch judged with the item's other fields as they are (a quote has no price; a product has one)
+    (400, "price_required", "unit_price"): "/catalog/items/{item_id}",
+    (400, "price_not_allowed", "unit_price"): "/catalog/items/{item_id}",
+    (400, "backup_is_itself", "backup_item"): "/catalog/items/{item_id}",
 }
 
 
@@ -139,6 +146,10 @@ def known(_connection_kept_open, settings, acme, olivia, sam, make_order, alice,
     orders = [shop, make_order("shop"), make_order("distributor"), make_order("custom-production")]
     refund_order(shop, amount="5.00", reason="Damaged crate", actor=Actor.staff(olivia))
     _, raw = create_api_token(acme, name="Fuzzer", scope="read_write", actor=Actor.staff(olivia))
+    items = [
+        create_item(acme, actor=Actor.staff(olivia), sku="KEG", name="Keg", unit_price="100"),
+        create_item(acme, actor=Actor.staff(olivia), sku="TAP", name="Tap installation", kind="quote"),
+    ]
     return Known(
         token=raw,
         path={
@@ -147,6 +158,7 @@ def known(_connection_kept_open, settings, acme, olivia, sam, make_order, alice,
             "customer_id": [alice.customer_id],
             "contact_id": [alice.pk, bruno.pk],
             "endpoint_id": [endpoint.pk],
+            "item_id": [item.pk for item in items],
             "delivery_id": list(
                 Delivery.objects.filter(notification__webhook=endpoint).values_list("pk", flat=True)
             ),
@@ -163,6 +175,7 @@ def known(_connection_kept_open, settings, acme, olivia, sam, make_order, alice,
             "refund_amount": [None, "1.00"],
             "url": ["https://hooks.example.com/other"],
             "event_types": [[], ["order.placed"]],
+            "backup_item": [item.pk for item in items] + [None],
         },
     )
 

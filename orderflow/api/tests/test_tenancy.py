@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from orderflow.api.tests.conftest import assert_error, operations
+from orderflow.catalog.actions import create_item
 from orderflow.conversations.actions import post_message
 from orderflow.core.actors import Actor
 from orderflow.integrations.actions import create_webhook_endpoint
@@ -27,6 +28,7 @@ BODIES: dict[str, dict[str, Any] | None] = {
     "/messages": {"body": "Taken"},
     "/contacts": {"name": "Intruder", "email": "intruder@example.com"},
     "/preferences": {"categories": {}, "hours": None},
+    "/items/{item_id}": {"name": "Taken"},
 }
 
 
@@ -48,6 +50,7 @@ def acme_ids(acme, olivia, make_order, alice):
         "contact_id": alice.pk,
         "endpoint_id": endpoint.pk,
         "delivery_id": delivery.pk,
+        "item_id": create_item(acme, actor=Actor.staff(olivia), sku="KEG", name="Keg", unit_price="1").pk,
     }
 
 
@@ -71,6 +74,7 @@ def test_lists_never_include_another_sellers_rows(rival_api, acme_ids, rival, ri
     assert [w["url"] for w in rival_api.get("/webhooks").json()] == ["https://hooks.example.com/rival"]
     assert rival_api.get("/order-types").json() == []
     assert [s["name"] for s in rival_api.get("/staff").json()] == ["Rita"]
+    assert rival_api.get("/catalog/items").json()["items"] == []
 
 
 def test_another_sellers_ids_in_a_body_or_filter_are_unknown(rival_api, acme_ids, rival_customer, sam):

@@ -18,21 +18,74 @@ from orderflow.demo.spec import (
     notes,
 )
 
-WEBINAR = Product("WEB-SESSION", "Webinar production, per session", "2400.00")
-REGISTRATION = Product("WEB-REG", "Registration page and reminder emails", "650.00")
-LEAD_EXPORT = Product("WEB-LEADS", "Post-event lead export", "150.00")
-PAID_SOCIAL = Product("SOC-LI-14", "Paid social campaign, LinkedIn, 14 days (flat fee)", "3000.00")
-AD_SPEND = Product("SOC-SPEND", "Ad spend, passed through at cost", "2000.00")
-LEAD_CAPTURE = Product("EVT-CAPTURE", "Trade show lead capture: app and badge scanning, 3 days", None)
-NURTURE_FLAT = Product("EML-NURT-4", "Email nurture campaign, 4 emails, copy and build (flat fee)", "2800.00")
-NURTURE_EMAIL = Product("EML-NURT-1", "Email nurture campaign, per email", "1200.00")
-CASE_STUDY = Product("CNT-CASE", "Co-branded case study: interview, writing and design", "1850.00")
-LANDING = Product("WEB-LAND", "Landing page with lead form (flat fee)", "1200.00")
-TELEQUAL = Product("TEL-QUAL", "Telequalification of event leads, per lead", "9.50")
-NEWSLETTER = Product("NWS-FEAT", "Feature in the partner newsletter (flat fee)", "750.00")
-SEARCH_ADS = Product("ADS-SEARCH", "Search ads account setup and first campaign", None)
-BOOTH_KIT = Product("EVT-KIT", "Trade show booth kit: banner, flyers, QR lead form (flat fee)", "980.00")
-BROCHURE = Product("PRT-BRO-2K", "Printed product brochure, 2,000 copies (flat fee)", "1400.00")
+WEBINAR = Product(
+    "WEB-SESSION", "Webinar production, per session", "2400.00", kind="flat_fee", unit="session"
+)
+REGISTRATION = Product("WEB-REG", "Registration page and reminder emails", "650.00", kind="flat_fee")
+LEAD_EXPORT = Product("WEB-LEADS", "Post-event lead export", "150.00", kind="flat_fee")
+PAID_SOCIAL = Product(
+    "SOC-LI-14", "Paid social campaign, LinkedIn, 14 days (flat fee)", "3000.00", kind="flat_fee"
+)
+AD_SPEND = Product(
+    "SOC-SPEND",
+    "Ad spend, passed through at cost",
+    "2000.00",
+    kind="quote",
+    description="The budget is agreed per campaign and invoiced at cost.",
+)
+LEAD_CAPTURE = Product(
+    "EVT-CAPTURE",
+    "Trade show lead capture: app and badge scanning, 3 days",
+    None,
+    kind="quote",
+    description="Priced per show: tell us the venue, the dates and the number of scanners.",
+)
+NURTURE_FLAT = Product(
+    "EML-NURT-4", "Email nurture campaign, 4 emails, copy and build (flat fee)", "2800.00", kind="flat_fee"
+)
+NURTURE_EMAIL = Product(
+    "EML-NURT-1", "Email nurture campaign, per email", "1200.00", kind="flat_fee", unit="email"
+)
+CASE_STUDY = Product(
+    "CNT-CASE", "Co-branded case study: interview, writing and design", "1850.00", kind="flat_fee"
+)
+LANDING = Product("WEB-LAND", "Landing page with lead form (flat fee)", "1200.00", kind="flat_fee")
+TELEQUAL = Product(
+    "TEL-QUAL", "Telequalification of event leads, per lead", "9.50", kind="flat_fee", unit="lead"
+)
+NEWSLETTER = Product("NWS-FEAT", "Feature in the partner newsletter (flat fee)", "750.00", kind="flat_fee")
+SEARCH_ADS = Product(
+    "ADS-SEARCH",
+    "Search ads account setup and first campaign",
+    None,
+    kind="quote",
+    description="Scoped with you: markets, keywords and budget.",
+)
+BOOTH_KIT = Product(
+    "EVT-KIT", "Trade show booth kit: banner, flyers, QR lead form (flat fee)", "980.00", kind="flat_fee"
+)
+BROCHURE = Product(
+    "PRT-BRO-2K", "Printed product brochure, 2,000 copies (flat fee)", "1400.00", kind="flat_fee"
+)
+
+# What partners order from the marketplace: set-price services, and open-ended requests for quote.
+CATALOG = (
+    WEBINAR,
+    REGISTRATION,
+    LEAD_EXPORT,
+    PAID_SOCIAL,
+    AD_SPEND,
+    LEAD_CAPTURE,
+    NURTURE_FLAT,
+    NURTURE_EMAIL,
+    CASE_STUDY,
+    LANDING,
+    TELEQUAL,
+    NEWSLETTER,
+    SEARCH_ADS,
+    BOOTH_KIT,
+    BROCHURE,
+)
 
 SELLER = SellerSpec(
     name="Brightlane Marketing",
@@ -41,6 +94,7 @@ SELLER = SellerSpec(
     preset="services-marketplace",
     order_type_name="Marketing service",
     time_zone="America/Los_Angeles",
+    catalog=CATALOG,
     currency="USD",
     lead="manager",
     staff=(

@@ -16,16 +16,70 @@ from orderflow.demo.spec import (
     refund,
 )
 
-PANIER = Product("EPI-PANIER", "Panier de fruits et légumes biologiques", "34.95")
-OEUFS = Product("EPI-OEUFS", "Douzaine d'œufs de ferme", "6.49")
-PAIN = Product("BOU-LEVAIN", "Pain au levain de la boulangerie du coin", "7.25")
-CAFE = Product("EPI-CAFE", "Café en grains, torréfaction locale, 340 g", "18.50")
-EAU = Product("EAU-18L", "Eau de source, bonbonne de 18 L", "12.00")
-CONSIGNE = Product("EAU-CONS", "Consigne de bonbonne", "10.00")
-CHEMISE = Product("NET-CHEM", "Nettoyage à sec : chemise", "4.75")
-COMPLET = Product("NET-COMP", "Nettoyage à sec : complet", "19.95")
-BOUQUET = Product("FLE-BOUQ", "Bouquet de fleurs de saison", "29.00")
-LESSIVE = Product("ENT-LESS", "Détergent à lessive écologique, 2 L", "15.99")
+# Québec: basic groceries are zero-rated; services and other goods carry the GST and QST (14.975 %).
+TAXES = "14.975"
+PANIER = Product(
+    "EPI-PANIER",
+    "Panier de fruits et légumes biologiques",
+    "34.95",
+    unit="panier",
+    description="Fruits et légumes de saison de la ferme partenaire, livrés le jeudi.",
+)
+OEUFS = Product("EPI-OEUFS", "Douzaine d'œufs de ferme", "6.49", unit="douzaine")
+PAIN = Product("BOU-LEVAIN", "Pain au levain de la boulangerie du coin", "7.25", unit="pain")
+CAFE = Product("EPI-CAFE", "Café en grains, torréfaction locale, 340 g", "18.50", unit="sac")
+EAU = Product("EAU-18L", "Eau de source, bonbonne de 18 L", "12.00", unit="bonbonne")
+CONSIGNE = Product("EAU-CONS", "Consigne de bonbonne", "10.00", unit="bonbonne")
+CHEMISE = Product(
+    "NET-CHEM", "Nettoyage à sec : chemise", "4.75", kind="flat_fee", unit="chemise", tax_rate=TAXES
+)
+COMPLET = Product(
+    "NET-COMP", "Nettoyage à sec : complet", "19.95", kind="flat_fee", unit="complet", tax_rate=TAXES
+)
+BOUQUET = Product(
+    "FLE-BOUQ",
+    "Bouquet de fleurs de saison",
+    "29.00",
+    unit="bouquet",
+    tax_rate=TAXES,
+    availability="out_of_stock",
+    backup_sku="FLE-PLANTE",
+)
+PLANTE = Product("FLE-PLANTE", "Plante en pot, pothos", "24.00", unit="pot", tax_rate=TAXES)
+LESSIVE = Product(
+    "ENT-LESS", "Détergent à lessive écologique, 2 L", "15.99", unit="bouteille", tax_rate=TAXES
+)
+PAPIER = Product(
+    "ENT-PAPIER", "Papier hygiénique recyclé, 12 rouleaux", "11.49", unit="paquet", tax_rate=TAXES
+)
+AMPOULES = Product(
+    "ENT-AMPOULE", "Ampoules DEL, blanc chaud, paquet de 4", "13.99", unit="paquet", tax_rate=TAXES
+)
+MENAGE = Product(
+    "SVC-MENAGE",
+    "Ménage de l'appartement",
+    None,
+    kind="quote",
+    tax_rate=TAXES,
+    description="Selon la taille de l'appartement : la conciergerie vous envoie une soumission.",
+)
+
+CATALOG = (
+    PANIER,
+    OEUFS,
+    PAIN,
+    CAFE,
+    EAU,
+    CONSIGNE,
+    CHEMISE,
+    COMPLET,
+    BOUQUET,
+    PLANTE,
+    LESSIVE,
+    PAPIER,
+    AMPOULES,
+    MENAGE,
+)
 
 READY = "Votre commande vous attend à la conciergerie, au rez-de-chaussée."
 
@@ -43,6 +97,7 @@ SELLER = SellerSpec(
     order_type_name="Commande de la boutique",
     time_zone="America/Montreal",
     locale="fr",
+    catalog=CATALOG,
     currency="CAD",
     lead="concierge",
     staff=(

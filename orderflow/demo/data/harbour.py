@@ -17,41 +17,84 @@ from orderflow.demo.spec import (
     open_,
 )
 
-LAGER = Product("HB-LAG-24", "Harbour Light Lager, 24 x 12 oz cans", "27.50")
+LAGER = Product("HB-LAG-24", "Harbour Light Lager, 24 x 12 oz cans", "27.50", unit="case")
 IPA_KEG = Product(
-    "TW-IPA-K", "Tidewater IPA, 1/2 bbl keg", "189.00", backup="Tidewater Pale Ale, 1/2 bbl keg"
+    "TW-IPA-K",
+    "Tidewater IPA, 1/2 bbl keg",
+    "189.00",
+    backup="Tidewater Pale Ale, 1/2 bbl keg",
+    unit="keg",
+    backup_sku="TW-PAL-K",
 )
+PALE_KEG = Product("TW-PAL-K", "Tidewater Pale Ale, 1/2 bbl keg", "179.00", unit="keg")
 HAZY = Product(
     "LH-HZY-24",
     "Lighthouse Hazy IPA, 24 x 16 oz cans",
     "54.00",
     backup="Lighthouse Session IPA, 24 x 16 oz cans",
+    unit="case",
+    availability="out_of_stock",
+    backup_sku="LH-SES-24",
 )
-CIDER_KEG = Product("OG-CID-K", "Orchard Gate Dry Cider, 1/6 bbl keg", "98.00")
-BOURBON = Product("OP-BRB-6", "Old Pier Bourbon, 750 ml, case of 6", "162.00")
+SESSION = Product("LH-SES-24", "Lighthouse Session IPA, 24 x 16 oz cans", "49.00", unit="case")
+CIDER_KEG = Product("OG-CID-K", "Orchard Gate Dry Cider, 1/6 bbl keg", "98.00", unit="keg")
+BOURBON = Product("OP-BRB-6", "Old Pier Bourbon, 750 ml, case of 6", "162.00", unit="case")
 TEQUILA = Product(
     "CV-BLA-6",
     "Casa Verde Blanco Tequila, 1 L, case of 6",
     "198.00",
     backup="Casa Verde Reposado Tequila, 1 L, case of 6",
+    unit="case",
+    availability="out_of_stock",
+    backup_sku="CV-REP-6",
 )
+REPOSADO = Product("CV-REP-6", "Casa Verde Reposado Tequila, 1 L, case of 6", "222.00", unit="case")
 ROSE = Product(
     "CD-ROS-12",
     "Côte Douce Rosé 2023, 750 ml, case of 12",
     "156.00",
     backup="Bastide Rosé 2023, 750 ml, case of 12",
+    unit="case",
+    backup_sku="BA-ROS-12",
 )
-MUSCADET = Product("MS-MUS-12", "Muscadet Sèvre et Maine 2022, 750 ml, case of 12", "144.00")
+BASTIDE = Product("BA-ROS-12", "Bastide Rosé 2023, 750 ml, case of 12", "148.00", unit="case")
+MUSCADET = Product("MS-MUS-12", "Muscadet Sèvre et Maine 2022, 750 ml, case of 12", "144.00", unit="case")
 TONIC = Product(
     "FP-TON-24",
     "Fever Peak Tonic Water, 24 x 200 ml",
     "31.00",
     backup="Fever Peak Light Tonic, 24 x 200 ml",
+    unit="case",
+    backup_sku="FP-TNL-24",
 )
 TONIC_NO_BACKUP = Product("FP-TON-24", "Fever Peak Tonic Water, 24 x 200 ml", "31.00")
-GINGER_BEER = Product("FP-GIN-24", "Fever Peak Ginger Beer, 24 x 200 ml", "31.00")
-COLD_BREW = Product("NS-CB-5", "North Shore Cold Brew concentrate, 5 L bag-in-box", "42.00")
-SPARKLING = Product("SP-WAT-24", "Sparkling spring water, 24 x 500 ml glass", "22.00")
+LIGHT_TONIC = Product("FP-TNL-24", "Fever Peak Light Tonic, 24 x 200 ml", "31.00", unit="case")
+GINGER_BEER = Product("FP-GIN-24", "Fever Peak Ginger Beer, 24 x 200 ml", "31.00", unit="case")
+COLD_BREW = Product(
+    "NS-CB-5", "North Shore Cold Brew concentrate, 5 L bag-in-box", "42.00", unit="bag-in-box"
+)
+SPARKLING = Product("SP-WAT-24", "Sparkling spring water, 24 x 500 ml glass", "22.00", unit="case")
+
+# Wholesale to licensed bars and restaurants: no sales tax on the invoice.
+CATALOG = (
+    LAGER,
+    IPA_KEG,
+    PALE_KEG,
+    HAZY,
+    SESSION,
+    CIDER_KEG,
+    BOURBON,
+    TEQUILA,
+    REPOSADO,
+    ROSE,
+    BASTIDE,
+    MUSCADET,
+    TONIC,
+    LIGHT_TONIC,
+    GINGER_BEER,
+    COLD_BREW,
+    SPARKLING,
+)
 
 SELLER = SellerSpec(
     name="Harbour Beverage Co",
@@ -62,6 +105,7 @@ SELLER = SellerSpec(
     time_zone="America/New_York",
     currency="USD",
     lead="rep",
+    catalog=CATALOG,
     staff=(
         Person("owner", "owner", "Grace", "Whitaker", "+16175550100"),
         Person("manager", "manager", "Tom", "Okafor", "+16175550101"),

@@ -19,14 +19,55 @@ from orderflow.demo.spec import (
     ship,
 )
 
-SUITE = Product("LIC-SUITE-12", "Business productivity suite, per user, 12 months", "264.00")
-FIREWALL = Product("NET-FW-3Y", "Next-generation firewall appliance with 3-year support", "2890.00")
-SWITCH = Product("NET-SW-24P", "24-port PoE+ managed switch", "1150.00")
-ACCESS_POINT = Product("NET-AP-W6", "Wi-Fi 6 access point", "420.00")
-INSTALL_DAY = Product("SVC-INSTALL", "On-site installation and configuration, per day", "1100.00")
-LAPTOP = Product("HW-LT-14", 'Laptop, 14", 16 GB RAM, 512 GB SSD, 3-year warranty', "1380.00")
-BACKUP = Product("SVC-BKP-12", "Managed backup, per server, 12 months", "780.00")
-ROOM_KIT = Product("AV-ROOM", "Video conferencing room kit", "2450.00")
+SUITE = Product(
+    "LIC-SUITE-12", "Business productivity suite, per user, 12 months", "264.00", kind="flat_fee", unit="user"
+)
+FIREWALL = Product(
+    "NET-FW-3Y", "Next-generation firewall appliance with 3-year support", "2890.00", unit="unit"
+)
+SWITCH = Product("NET-SW-24P", "24-port PoE+ managed switch", "1150.00", unit="unit")
+ACCESS_POINT = Product("NET-AP-W6", "Wi-Fi 6 access point", "420.00", unit="unit")
+INSTALL_DAY = Product(
+    "SVC-INSTALL", "On-site installation and configuration, per day", "1100.00", kind="flat_fee", unit="day"
+)
+LAPTOP = Product("HW-LT-14", 'Laptop, 14", 16 GB RAM, 512 GB SSD, 3-year warranty', "1380.00", unit="unit")
+BACKUP = Product(
+    "SVC-BKP-12", "Managed backup, per server, 12 months", "780.00", kind="flat_fee", unit="server"
+)
+ROOM_KIT = Product("AV-ROOM", "Video conferencing room kit", "2450.00", unit="kit")
+CABLES = Product("NET-CAB-6A", "Cat 6A patch cables, 2 m, pack of 10", "64.00", unit="pack")
+UPS = Product(
+    "NET-UPS-1500",
+    "Rack UPS, 1500 VA, 2U",
+    "890.00",
+    unit="unit",
+    availability="out_of_stock",
+    backup_sku="NET-UPS-1000",
+)
+SMALL_UPS = Product("NET-UPS-1000", "Rack UPS, 1000 VA, 2U", "640.00", unit="unit")
+SITE_DESIGN = Product(
+    "SVC-DESIGN",
+    "Network design for a new site",
+    None,
+    kind="quote",
+    description="A site survey and a bill of materials, quoted from your floor plans.",
+)
+
+# Sold to businesses that resell or use it: sales tax is settled on the invoice, not listed here.
+CATALOG = (
+    SUITE,
+    FIREWALL,
+    SWITCH,
+    ACCESS_POINT,
+    INSTALL_DAY,
+    LAPTOP,
+    BACKUP,
+    ROOM_KIT,
+    CABLES,
+    UPS,
+    SMALL_UPS,
+    SITE_DESIGN,
+)
 
 SELLER = SellerSpec(
     name="Northgate Reseller",
@@ -35,6 +76,7 @@ SELLER = SellerSpec(
     preset="quote-to-order",
     order_type_name="Reseller quote",
     time_zone="America/Chicago",
+    catalog=CATALOG,
     currency="USD",
     lead="rep",
     carriers=("UPS", "FedEx"),

@@ -18,18 +18,78 @@ from orderflow.demo.spec import (
     notes,
 )
 
-FRONT_DOOR = Product("EXT-OAK-4P", "Solid oak front door, 4-panel, 838 x 1981 mm", "1450.00")
-LOCK_SET = Product("HW-LOCK-BR", "Multipoint lock and satin brass furniture set", "185.00")
-MEASURING = Product("SVC-MEASURE", "Measuring visit", "60.00")
-FITTING = Product("SVC-FIT", "Fitting: two fitters, one day", "360.00")
-INTERNAL_OAK = Product("INT-OAK-SH", "Internal oak door, shaker style, 762 x 1981 mm", "245.00")
-HINGES = Product("HW-HINGE-3", "Hinges and handles, brushed steel, per door", "38.00")
-ARCHED_PAIR = Product("EXT-OAK-ARCH", "Arched oak double doors, made to measure", "3200.00")
-FRENCH_DOORS = Product("EXT-OAK-FR", "Oak French doors, double glazed, made to measure", "2150.00")
-STABLE_DOOR = Product("EXT-OAK-STB", "Oak stable door, made to measure", "1650.00")
-FIRE_DOOR = Product("INT-FD30", "FD30 fire door, oak veneer, with intumescent seals", "395.00")
-BIFOLD = Product("EXT-BIF-3", "Oak bifold doors for a garden room, 3 panels", "2800.00")
-BACK_DOOR = Product("EXT-HW-PG", "Hardwood back door, part-glazed, made to measure", "980.00")
+# Prices include nothing: UK VAT (20 %) is added. Made-to-measure doors are quoted after the measuring
+# visit; the orders below carry the price the quote set.
+VAT = "20"
+FRONT_DOOR = Product(
+    "EXT-OAK-4P", "Solid oak front door, 4-panel, 838 x 1981 mm", "1450.00", unit="door", tax_rate=VAT
+)
+LOCK_SET = Product(
+    "HW-LOCK-BR", "Multipoint lock and satin brass furniture set", "185.00", unit="set", tax_rate=VAT
+)
+MEASURING = Product("SVC-MEASURE", "Measuring visit", "60.00", kind="flat_fee", unit="visit", tax_rate=VAT)
+FITTING = Product(
+    "SVC-FIT", "Fitting: two fitters, one day", "360.00", kind="flat_fee", unit="day", tax_rate=VAT
+)
+INTERNAL_OAK = Product(
+    "INT-OAK-SH", "Internal oak door, shaker style, 762 x 1981 mm", "245.00", unit="door", tax_rate=VAT
+)
+HINGES = Product(
+    "HW-HINGE-3", "Hinges and handles, brushed steel, per door", "38.00", unit="set", tax_rate=VAT
+)
+ARCHED_PAIR = Product(
+    "EXT-OAK-ARCH",
+    "Arched oak double doors, made to measure",
+    "3200.00",
+    kind="quote",
+    unit="pair",
+    tax_rate=VAT,
+)
+FRENCH_DOORS = Product(
+    "EXT-OAK-FR",
+    "Oak French doors, double glazed, made to measure",
+    "2150.00",
+    kind="quote",
+    unit="pair",
+    tax_rate=VAT,
+)
+STABLE_DOOR = Product(
+    "EXT-OAK-STB", "Oak stable door, made to measure", "1650.00", kind="quote", unit="door", tax_rate=VAT
+)
+FIRE_DOOR = Product(
+    "INT-FD30", "FD30 fire door, oak veneer, with intumescent seals", "395.00", unit="door", tax_rate=VAT
+)
+BIFOLD = Product(
+    "EXT-BIF-3",
+    "Oak bifold doors for a garden room, 3 panels",
+    "2800.00",
+    kind="quote",
+    unit="set",
+    tax_rate=VAT,
+)
+BACK_DOOR = Product(
+    "EXT-HW-PG",
+    "Hardwood back door, part-glazed, made to measure",
+    "980.00",
+    kind="quote",
+    unit="door",
+    tax_rate=VAT,
+)
+
+CATALOG = (
+    FRONT_DOOR,
+    LOCK_SET,
+    MEASURING,
+    FITTING,
+    INTERNAL_OAK,
+    HINGES,
+    ARCHED_PAIR,
+    FRENCH_DOORS,
+    STABLE_DOOR,
+    FIRE_DOOR,
+    BIFOLD,
+    BACK_DOOR,
+)
 
 SELLER = SellerSpec(
     name="Paul's Custom Doors",
@@ -38,6 +98,7 @@ SELLER = SellerSpec(
     preset="custom-production",
     order_type_name="Custom doors",
     time_zone="Europe/London",
+    catalog=CATALOG,
     currency="GBP",
     rule_extras={
         "delivered": {

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orderflow.accounts.models import Contact, Customer, Membership, Seller
+from orderflow.catalog.models import Item
 from orderflow.core.actors import Actor
 from orderflow.demo.data import PASSWORD, SELLERS
 from orderflow.orders.actions import available_transitions, transition_order
@@ -30,6 +31,7 @@ COUNTED = (
     OrderLine,
     OrderEvent,
     Refund,
+    Item,
 )
 # Events that set the order's state; the last one must name the state the order is in.
 MOVES = (EventType.PLACED, EventType.TRANSITIONED, EventType.CANCELLED, EventType.ARCHIVED)
@@ -197,3 +199,28 @@ def test_the_demo_gives_in_app_contacts_a_portal_login_and_prints_it(demo):
     )
     assert user is not None
     assert not user.memberships.exists()
+
+
+def test_each_seller_has_a_catalogue_that_fits_its_trade(demo):
+    for seller in Seller.objects.all():
+        items = list(Item.objects.filter(seller=seller).select_related("backup_item"))
+        assert 8 <= len(items) <= 20, seller.slug
+        assert all(item.order_type is not None for item in items)
+        assert all(item.backup_item.seller_id == seller.pk for item in items if item.backup_item)
+    harbour = Item.objects.filter(seller__slug="harbour")
+    assert harbour.filter(unit="keg").exists()
+    assert harbour.filter(unit="case").exists()
+    out = harbour.filter(availability="out_of_stock")
+    assert out.exists()
+    assert all(item.backup_item is not None for item in out)
+    brightlane = Item.objects.filter(seller__slug="brightlane")
+    assert {"flat_fee", "quote"} <= set(brightlane.values_list("kind", flat=True))
+    assert Item.objects.filter(seller__slug="pauls-doors", kind="quote", unit_price__isnull=True).exists()
+    assert Item.objects.filter(seller__slug="erables", name__startswith="Panier de fruits").exists()
+
+
+def test_the_demos_order_lines_point_at_the_catalogue(demo):
+    linked = OrderLine.objects.filter(item__isnull=False)
+    assert linked.exists()
+    assert all(line.item.sku == line.sku for line in linked.select_related("item"))
+    assert OrderLine.objects.filter(backup_item__isnull=False, order__seller__slug="harbour").exists()

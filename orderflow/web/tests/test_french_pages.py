@@ -34,6 +34,7 @@ STAFF_PAGES = [
     "my_notifications",
     "team",
     "integrations",
+    "catalog",
 ]
 
 
