@@ -66,6 +66,7 @@ def _event_keys(event: OrderEvent, order: Order) -> list[tuple[str, str]]:
         EventType.REFUNDED: Event.REFUNDED,
         EventType.ASSIGNED: Event.ASSIGNED,
         EventType.MESSAGE: Event.MESSAGE,
+        EventType.LINE_UPDATED: Event.LINES_CHANGED,
     }
     return [(simple[event.type], "")] if event.type in simple else []
 

@@ -22,6 +22,7 @@ class Event(models.TextChoices):
     REFUNDED = "refunded", _("Refund issued")
     MESSAGE = "message", _("Message posted")
     FEEDBACK_DUE = "feedback_due", _("Feedback due after completion")
+    LINES_CHANGED = "lines_changed", _("Order lines changed")
 
 
 class Audience(models.TextChoices):

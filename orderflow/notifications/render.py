@@ -19,13 +19,12 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import QuerySet
 from django.template import Context, Engine
 from django.utils import formats, translation
 from django.utils.translation import gettext
@@ -41,7 +40,7 @@ from orderflow.notifications.models import (
     Preference,
 )
 from orderflow.notifications.seller_templates import MISSING, PLACEHOLDERS, TemplateProblem
-from orderflow.orders.models import Order, OrderLine
+from orderflow.orders.models import EventType, Order, describe_line_change
 
 __all__ = ["PARTS", "PLACEHOLDERS", "Batch", "Rendered", "TemplateProblem", "check", "preload", "render"]
 
@@ -155,16 +154,8 @@ class Batch:
 
 
 def _orders() -> QuerySet[Order]:
-    """Orders as messages show them, each with its total (summed as `Order.total` sums it)."""
-    line_total = (
-        OrderLine.objects.filter(order=OuterRef("pk"))
-        .values("order")
-        .annotate(total=Sum(F("quantity") * F("unit_price")))
-        .values("total")
-    )
-    return Order.objects.select_related("seller", "customer", "workflow_version").annotate(
-        line_total=Subquery(line_total)
-    )
+    """Orders as messages show them, with their lines for the total (`Order.totals`)."""
+    return Order.objects.select_related("seller", "customer", "workflow_version").prefetch_related("lines")
 
 
 def _parts(template: MessageTemplate) -> dict[str, str]:
@@ -254,6 +245,9 @@ def context_for(
 
     with translation.override(locale):
         estimate = formats.date_format(order.estimated_completion) if order.estimated_completion else ""
+        changes = ""
+        if event is not None and event.type == EventType.LINE_UPDATED:
+            changes = "\n".join(describe_line_change(event.data or {}))
     staff_url = f"{settings.SITE_URL}/s/{order.seller.slug}/orders/{order.number}/"
     track_url = link(LinkPurpose.TRACK) if with_links else staff_url
     context: dict[str, Any] = {
@@ -266,9 +260,10 @@ def context_for(
         "note": event.note if event is not None else "",
         "customer_notes": order.customer_notes,
         "estimated_completion": estimate,
+        "changes": changes,
         "refund_amount": (event.data or {}).get("amount", "") if event is not None else "",
         "currency": order.currency,
-        "total": Decimal(getattr(order, "line_total", None) or 0).quantize(Decimal("0.01")),
+        "total": order.totals().total,
         "custom_message": rule.custom_message if rule else "",
         "upsell": "",
         "order_url": track_url,

@@ -15,6 +15,7 @@ EVENT_DEFAULTS: dict[str, tuple[str, str]] = {
     Event.REFUNDED: ("order_refunded", Category.TRANSACTIONAL),
     Event.MESSAGE: ("new_message", Category.MESSAGES),
     Event.FEEDBACK_DUE: ("feedback_request", Category.FEEDBACK),
+    Event.LINES_CHANGED: ("order_lines_changed", Category.ORDER_UPDATES),
 }
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from orderflow.accounts.models import Contact
 from orderflow.conversations.models import Message
 from orderflow.notifications.models import Feedback
-from orderflow.orders.models import STAFF_ONLY_EVENTS, EventType, Order, OrderEvent
+from orderflow.orders.models import STAFF_ONLY_EVENTS, EventType, Order, OrderEvent, describe_line_change
 from orderflow.workflows.definition import Workflow
 
 
@@ -86,14 +86,7 @@ def _describe(event: OrderEvent, workflow: Workflow, locale: str) -> str:
     if event.type == EventType.ESTIMATE_SET:
         return _("Estimated completion: %(date)s") % {"date": event.data.get("date") or _("not set")}
     if event.type == EventType.LINE_UPDATED:
-        if event.data.get("status") == "substituted":
-            return _("%(item)s replaced by %(substitute)s") % {
-                "item": event.data.get("description"),
-                "substitute": event.data.get("substitute"),
-            }
-        if event.data.get("status") == "out_of_stock":
-            return _("%(item)s is out of stock") % {"item": event.data.get("description")}
-        return _("%(item)s is available") % {"item": event.data.get("description")}
+        return " ".join(describe_line_change(event.data or {}))
     if event.type == EventType.DELIVERY_TIME:
         return _("Delivery time chosen")
     if event.type == EventType.FEEDBACK:

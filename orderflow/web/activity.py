@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from orderflow.notifications.models import Notification
 from orderflow.notifications.selectors import order_trace
-from orderflow.orders.models import EventType, LineStatus, Order, OrderEvent
+from orderflow.orders.models import EventType, Order, OrderEvent, describe_line_change
 from orderflow.workflows.definition import Workflow
 
 
@@ -88,19 +88,7 @@ def _summary(event: OrderEvent, workflow: Workflow, locale: str) -> str:
                 return _("Estimated completion cleared")
             return _("Estimated completion set to %(date)s") % {"date": date}
         case EventType.LINE_UPDATED:
-            status = data.get("status", "")
-            label = LineStatus(status).label if status in LineStatus.values else status
-            text = _("Line %(number)s (%(description)s) marked %(status)s") % {
-                "number": data.get("line"),
-                "description": data.get("description", ""),
-                "status": str(label).lower(),
-            }
-            substitute = data.get("substitute")
-            return (
-                _("%(change)s: %(substitute)s") % {"change": text, "substitute": substitute}
-                if substitute
-                else text
-            )
+            return " ".join(describe_line_change(data))
         case EventType.CANCELLED:
             return _("Cancelled (was %(state)s)") % {"state": before}
         case EventType.REFUNDED:

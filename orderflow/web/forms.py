@@ -158,7 +158,7 @@ class TransitionForm(VersionedForm):
 
     def __init__(self, data: Any = None, *, order: Order, transition: Transition | None = None) -> None:
         target = transition.target if transition else str((data or {}).get("to", ""))
-        transition = transition or order.workflow.transition(order.state, target)
+        transition = transition or order.workflow.transition(order.state, target, order.options)
         super().__init__(data, order=order, key=f"to_{target}")
         self.initial["to"] = target
         if transition is not None and transition.note == "required":

@@ -13,6 +13,7 @@ from orderflow.orders.actions.details import (
     set_estimated_completion,
     update_line,
 )
+from orderflow.orders.actions.lines import add_line, edit_line, remove_line
 from orderflow.orders.actions.moving import (
     archive_order,
     available_transitions,
@@ -22,22 +23,27 @@ from orderflow.orders.actions.moving import (
     mark_seen,
     transition_order,
 )
-from orderflow.orders.actions.placing import LineInput, place_order
+from orderflow.orders.actions.placing import Checked, LineInput, check_order, place_order
 from orderflow.orders.actions.refunds import refund_order
 
 __all__ = [
+    "Checked",
     "LineInput",
+    "add_line",
     "archive_order",
     "assign_order",
     "available_transitions",
     "can_archive",
     "can_cancel",
     "cancel_order",
+    "check_order",
     "edit_internal_notes",
+    "edit_line",
     "log_event",
     "mark_seen",
     "place_order",
     "refund_order",
+    "remove_line",
     "set_estimated_completion",
     "transition_order",
     "update_line",
