@@ -74,6 +74,12 @@ def _summary(event: OrderEvent, workflow: Workflow, locale: str) -> str:
     after = _state(workflow, event.to_state, locale)
     match event.type:
         case EventType.PLACED:
+            behalf = data.get("on_behalf_of")
+            if isinstance(behalf, dict) and behalf.get("name"):
+                return _("Order placed on behalf of %(name)s (%(state)s)") % {
+                    "name": behalf["name"],
+                    "state": after,
+                }
             return _("Order placed (%(state)s)") % {"state": after}
         case EventType.SEEN:
             return _("Opened by staff for the first time")

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from orderflow.accounts.models import LOCALES, Customer, Membership
-from orderflow.orders.models import LineStatus, Order, OrderLine
+from orderflow.orders.models import Order
 from orderflow.orders.selectors import (
     DEFAULT_SORT,
     SORT_CHOICES,
@@ -207,22 +207,6 @@ class NotesForm(VersionedForm):
     def __init__(self, data: Any = None, *, order: Order) -> None:
         super().__init__(data, order=order, key="notes")
         self.initial["internal_notes"] = order.internal_notes
-
-
-class LineForm(VersionedForm):
-    status = forms.ChoiceField(label=_("Line status"), choices=LineStatus.choices)
-    substitute = forms.CharField(
-        label=_("Substitute"),
-        required=False,
-        max_length=300,
-        help_text=_("Used when the status is Substituted; defaults to the backup item."),
-    )
-
-    def __init__(self, data: Any = None, *, order: Order, line: OrderLine) -> None:
-        super().__init__(data, order=order, key=f"line{line.position}")
-        self.line = line
-        self.initial["status"] = line.status
-        self.initial["substitute"] = line.substitute_description or line.backup_description
 
 
 class CancelForm(VersionedForm):

@@ -23,7 +23,13 @@ from orderflow.orders.actions.moving import (
     mark_seen,
     transition_order,
 )
-from orderflow.orders.actions.placing import Checked, LineInput, check_order, place_order
+from orderflow.orders.actions.placing import (
+    Checked,
+    LineInput,
+    check_order,
+    order_type_for_items,
+    place_order,
+)
 from orderflow.orders.actions.refunds import refund_order
 
 __all__ = [
@@ -41,6 +47,7 @@ __all__ = [
     "edit_line",
     "log_event",
     "mark_seen",
+    "order_type_for_items",
     "place_order",
     "refund_order",
     "remove_line",

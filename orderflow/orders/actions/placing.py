@@ -170,7 +170,12 @@ def check_order(
     contact: Contact | None = None,
     options: Mapping[str, str] | None = None,
 ) -> Checked:
-    """Judge an order as `place_order` would, without writing anything: for the review step."""
+    """Judge an order as `place_order` would, without writing anything: for the review step. An order
+    from the catalogue needs at least one line (`place_order` accepts a titled order without)."""
+    if not lines:
+        raise ActionError(
+            "empty_order", _("Choose a quantity for at least one item."), details={"field": "lines"}
+        )
     return _check(customer, order_type=order_type, actor=actor, contact=contact, lines=lines, options=options)
 
 
@@ -412,3 +417,26 @@ def _free_line(
         sku=line.sku.strip()[:MAX_SKU],
         backup_description=line.backup_description.strip()[:MAX_LINE_TEXT],
     )
+
+
+def order_type_for_items(seller: Seller, items: Sequence[Item]) -> OrderType:
+    """The order type a basket of catalogue items is placed under: the items' own (the seller's first
+    active one for items without), which must be the same for all of them."""
+    default = OrderType.objects.filter(seller=seller, is_active=True).order_by("pk").first()
+    kinds = {item.order_type_id or (default.pk if default else None) for item in items}
+    if not items and default is not None:
+        kinds = {default.pk}  # nothing known chosen: the checks that follow say what is wrong
+    kinds.discard(None)
+    if len(kinds) > 1:
+        raise ActionError(
+            "mixed_order_types",
+            _("These items are ordered separately: place one order for each kind of item."),
+            details={"field": "lines"},
+        )
+    if not kinds:
+        raise ActionError("no_order_type", _("This seller is not taking orders."))
+    chosen = next(iter(kinds))
+    found = OrderType.objects.select_related("current_version").filter(seller=seller, pk=chosen).first()
+    if found is None:
+        raise ActionError("no_order_type", _("This seller is not taking orders."))
+    return found
