@@ -130,11 +130,24 @@ class NewOrderForm(forms.Form):
 class LineEditForm(VersionedForm):
     """Change one line: quantity, price, and whether it is available, out of stock or substituted."""
 
-    quantity = forms.CharField(label=_("Quantity"), max_length=30)
+    quantity = forms.CharField(label=_("Quantity"), max_length=30, required=False)
     unit_price = forms.CharField(
         label=_("Unit price"), required=False, max_length=30, help_text=_("Empty: no price yet.")
     )
     status = forms.ChoiceField(label=_("Line status"), choices=LineStatus.choices)
+
+    def changes(self) -> dict[str, Any]:
+        """What the form changes: a field left out of the post stays as it is."""
+        data = self.cleaned_data
+        changes: dict[str, Any] = {"status": data["status"], "substitute": data["substitute"]}
+        if data["quantity"]:
+            changes["quantity"] = data["quantity"]
+        if "unit_price" in self.data:
+            changes["unit_price"] = data["unit_price"] or None
+        item = data["substitute_item"]
+        changes["substitute_item_id"] = item.pk if item is not None else None
+        return changes
+
     substitute_item = ItemChoiceField(
         label=_("Substitute from the catalogue"),
         queryset=Item.objects.none(),

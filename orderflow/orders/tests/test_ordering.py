@@ -23,7 +23,7 @@ from orderflow.orders.actions import (
 from orderflow.orders.models import EventType, LineStatus, Order, OrderEvent
 from orderflow.orders.shapes import order_shape
 from orderflow.orders.tests.catalogue import make_item, small_catalogue
-from orderflow.workflows.actions import install_order_type, set_order_type_options
+from orderflow.workflows.actions import set_order_type_options
 from orderflow.workflows.definition import WorkflowError, parse
 
 
@@ -51,14 +51,15 @@ def test_a_catalogue_line_copies_name_price_and_tax_and_the_totals_add_the_tax(
         LineInput(item_id=items["lager"].pk, quantity="2", backup_item_id=items["ale"].pk),
         LineInput("Ice bags", 3, "2.50"),
     )
-    lager, ice = order.lines.order_by("position")
+    lager, _ice = order.lines.order_by("position")
     assert (lager.description, lager.sku, lager.unit_price, lager.tax_rate) == (
         "Lager keg",
         "LAGER",
         Decimal("100.00"),
         Decimal("15.000"),
     )
-    assert lager.item == items["lager"] and lager.backup_item == items["ale"]
+    assert lager.item == items["lager"]
+    assert lager.backup_item == items["ale"]
     assert lager.backup_description == "Pale ale keg"
     totals = order.totals()
     assert (totals.subtotal, totals.tax, totals.total) == (
@@ -79,30 +80,41 @@ def test_changing_the_catalogue_later_does_not_rewrite_the_order(corner_bar, dis
     assert order.lines.get().unit_price == Decimal("120.00")
 
 
+def by_item(name, **fields):
+    """A line of one of the small catalogue's items ("rival": the other seller's), given the items."""
+    return lambda i, rival: LineInput(item_id=(rival if name == "rival" else i[name]).pk, **fields)
+
+
+def backup(name):
+    return lambda i, rival: LineInput(
+        item_id=i["lager"].pk, backup_item_id=(rival if name == "rival" else i[name]).pk
+    )
+
+
 @pytest.mark.parametrize(
-    "line, code, field",
+    ("line", "code", "field"),
     [
-        (lambda i, r: LineInput(item_id=999_999), "unknown_item", "lines.0.item_id"),
-        (lambda i, r: LineInput(item_id=r.pk), "unknown_item", "lines.0.item_id"),
-        (lambda i, r: LineInput(item_id=i["stout"].pk), "item_discontinued", "lines.0.item_id"),
-        (lambda i, r: LineInput(item_id=i["cider"].pk), "item_out_of_stock", "lines.0.item_id"),
-        (lambda i, r: LineInput(item_id=i["visit"].pk, unit_price="80"), "price_from_catalogue", "lines.0.unit_price"),
-        (lambda i, r: LineInput(item_id=i["ale"].pk, unit_price="80"), "price_from_catalogue", "lines.0.unit_price"),
-        (lambda i, r: LineInput(item_id=i["lager"].pk, backup_item_id=r.pk), "unknown_backup_item", "lines.0.backup_item_id"),
-        (lambda i, r: LineInput(item_id=i["lager"].pk, backup_item_id=i["cider"].pk), "item_out_of_stock", "lines.0.backup_item_id"),
-        (lambda i, r: LineInput(item_id=i["lager"].pk, backup_item_id=i["stout"].pk), "item_discontinued", "lines.0.backup_item_id"),
-        (lambda i, r: LineInput(item_id=i["lager"].pk, backup_item_id=i["lager"].pk), "invalid_backup_item", "lines.0.backup_item_id"),
-        (lambda i, r: LineInput(item_id=i["lager"].pk, backup_item_id=i["visit"].pk), "invalid_backup_item", "lines.0.backup_item_id"),
-        (lambda i, r: LineInput(item_id=i["ale"].pk, quantity=0), "invalid_quantity", "lines.0.quantity"),
-        (lambda i, r: LineInput(item_id=i["ale"].pk, quantity="-2"), "invalid_quantity", "lines.0.quantity"),
-        (lambda i, r: LineInput(item_id=i["ale"].pk, quantity="two"), "invalid_quantity", "lines.0.quantity"),
-        (lambda i, r: LineInput(item_id=i["ale"].pk, quantity="1000000.001"), "invalid_quantity", "lines.0.quantity"),
-        (lambda i, r: LineInput(item_id=i["ale"].pk, quantity="1e100"), "invalid_quantity", "lines.0.quantity"),
-        (lambda i, r: LineInput("Ice", 1, "2.505"), "invalid_price", "lines.0.unit_price"),
-        (lambda i, r: LineInput("Ice", 1, "-1"), "invalid_price", "lines.0.unit_price"),
-        (lambda i, r: LineInput(backup_item_id=i["ale"].pk, description="Ice"), "backup_without_item", "lines.0.backup_item_id"),
+        (lambda i, r: LineInput(item_id=999_999), "unknown_item", "item_id"),
+        (by_item("rival"), "unknown_item", "item_id"),
+        (by_item("stout"), "item_discontinued", "item_id"),
+        (by_item("cider"), "item_out_of_stock", "item_id"),
+        (by_item("visit", unit_price="80"), "price_from_catalogue", "unit_price"),
+        (by_item("ale", unit_price="80"), "price_from_catalogue", "unit_price"),
+        (backup("rival"), "unknown_backup_item", "backup_item_id"),
+        (backup("cider"), "item_out_of_stock", "backup_item_id"),
+        (backup("stout"), "item_discontinued", "backup_item_id"),
+        (backup("lager"), "invalid_backup_item", "backup_item_id"),
+        (backup("visit"), "invalid_backup_item", "backup_item_id"),
+        (by_item("ale", quantity=0), "invalid_quantity", "quantity"),
+        (by_item("ale", quantity="-2"), "invalid_quantity", "quantity"),
+        (by_item("ale", quantity="two"), "invalid_quantity", "quantity"),
+        (by_item("ale", quantity="1000000.001"), "invalid_quantity", "quantity"),
+        (by_item("ale", quantity="1e100"), "invalid_quantity", "quantity"),
+        (lambda i, r: LineInput("Ice", 1, "2.505"), "invalid_price", "unit_price"),
+        (lambda i, r: LineInput("Ice", 1, "-1"), "invalid_price", "unit_price"),
+        (lambda i, r: LineInput("Ice", backup_item_id=i["ale"].pk), "backup_without_item", "backup_item_id"),
     ],
-)  # fmt: skip
+)
 def test_bad_lines_are_refused_by_code_and_field_and_nothing_is_saved(
     corner_bar, distributor, alice, items, rival, line, code, field
 ):
@@ -111,7 +123,7 @@ def test_bad_lines_are_refused_by_code_and_field_and_nothing_is_saved(
     with pytest.raises(ActionError) as refused:
         place(corner_bar, distributor, Actor.customer(alice), line(items, rivals_item), good)
     assert refused.value.code == code
-    assert refused.value.details["field"] == field
+    assert refused.value.details["field"] == f"lines.0.{field}"
     assert refused.value.details["line"] == 1
     assert not Order.objects.exists()
 
@@ -292,7 +304,7 @@ def test_a_state_that_says_so_is_the_only_one_editable():
 
 
 @pytest.mark.parametrize(
-    "change, message",
+    ("change", "message"),
     [
         ({"lines_editable": "yes"}, "lines_editable must be true or false"),
         (
@@ -385,7 +397,7 @@ def test_substituted_by_another_catalogue_item_but_never_another_sellers(placed,
 
 
 @pytest.mark.parametrize(
-    "change, code",
+    ("change", "code"),
     [
         ({"quantity": "0"}, "invalid_quantity"),
         ({"quantity": "abc"}, "invalid_quantity"),

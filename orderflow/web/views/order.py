@@ -231,18 +231,7 @@ def order_line(request: HttpRequest, membership: Membership, number: int, positi
     line = _line_or_404(order, position)
 
     def change(data: Mapping[str, Any], actor: Actor) -> str:
-        substitute_item = data["substitute_item"]
-        edit_line(
-            order,
-            position=position,
-            quantity=data["quantity"],
-            unit_price=data["unit_price"] or None,
-            status=data["status"],
-            substitute=data["substitute"],
-            substitute_item_id=substitute_item.pk if substitute_item else None,
-            actor=actor,
-            expected_version=data["version"],
-        )
+        edit_line(order, position=position, actor=actor, expected_version=data["version"], **form.changes())
         return _("Line %(number)s saved.") % {"number": position}
 
     form = LineEditForm(request.POST, order=order, line=line, items=catalogue_for_ordering(order.seller))
