@@ -47,7 +47,8 @@ class Basket:
             fulfilment=data.get("fulfilment", "")[:20],
             search=data.get("q", "")[:100],
         )
-        for key, value in data.items():
+        for key in data:
+            value = data.get(key, "")
             name, _sep, number = key.partition("_")
             if not number.isdigit() or len(number) > 18:
                 continue

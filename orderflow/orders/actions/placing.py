@@ -88,6 +88,7 @@ def place_order(
     )
     workflow = checked.workflow
     version = order_type.current_version
+    assert version is not None  # checked: the order type is taking orders
     state = state or workflow.initial
     if state not in workflow.entry_states:
         allowed = ", ".join(workflow.state(key).label() for key in workflow.entry_states)
@@ -423,10 +424,13 @@ def order_type_for_items(seller: Seller, items: Sequence[Item]) -> OrderType:
     """The order type a basket of catalogue items is placed under: the items' own (the seller's first
     active one for items without), which must be the same for all of them."""
     default = OrderType.objects.filter(seller=seller, is_active=True).order_by("pk").first()
-    kinds = {item.order_type_id or (default.pk if default else None) for item in items}
+    kinds: set[int] = set()
+    for item in items:
+        kind = item.order_type_id or (default.pk if default else None)
+        if kind is not None:
+            kinds.add(kind)
     if not items and default is not None:
         kinds = {default.pk}  # nothing known chosen: the checks that follow say what is wrong
-    kinds.discard(None)
     if len(kinds) > 1:
         raise ActionError(
             "mixed_order_types",

@@ -28,8 +28,8 @@ def order_new(request: HttpRequest, membership: Membership) -> HttpResponse:
     customer_id = request.GET.get("customer", "")
     if not customer_id.isdigit():
         search = request.GET.get("q", "")[:100]
-        context = {"search": search, "customers": customer_search(seller, search)}
-        return render_seller(request, membership, "web/order_new_customer.html", context)
+        found = {"search": search, "customers": customer_search(seller, search)}
+        return render_seller(request, membership, "web/order_new_customer.html", found)
     customer = Customer.objects.filter(seller=seller, pk=int(customer_id)).first()
     if customer is None:
         raise Http404("No such customer")
@@ -63,7 +63,12 @@ def order_new(request: HttpRequest, membership: Membership) -> HttpResponse:
         else:
             messages.error(request, _("Nothing was placed. %(problem)s") % {"problem": error_summary(form)})
             status = 400
-    context = {"customer": customer, "form": form, "rows": rows, "more_rows": min(rows + 5, MAX_ROWS)}
+    context: dict[str, object] = {
+        "customer": customer,
+        "form": form,
+        "rows": rows,
+        "more_rows": min(rows + 5, MAX_ROWS),
+    }
     return render_seller(request, membership, "web/order_new.html", context, status=status)
 
 
