@@ -154,8 +154,8 @@ class Batch:
 
 
 def _orders() -> QuerySet[Order]:
-    """Orders as messages show them, with their lines for the total (`Order.totals`)."""
-    return Order.objects.select_related("seller", "customer", "workflow_version").prefetch_related("lines")
+    """Orders as messages show them. Their total is read only by messages that show it (see `total`)."""
+    return Order.objects.select_related("seller", "customer", "workflow_version")
 
 
 def _parts(template: MessageTemplate) -> dict[str, str]:
@@ -181,7 +181,12 @@ def preload(notifications: Iterable[Notification]) -> Batch:
     as they are now: call it just before rendering them, e.g. once per batch the worker claimed."""
     items = [n for n in notifications if n.webhook_id is None]
     order_ids = {n.order_id for n in items if n.order_id is not None}
-    orders = {order.pk: order for order in _orders().filter(pk__in=order_ids)} if order_ids else {}
+    # With their lines, for the totals with taxes (`Order.totals`, the one place they are computed).
+    orders = (
+        {order.pk: order for order in _orders().prefetch_related("lines").filter(pk__in=order_ids)}
+        if order_ids
+        else {}
+    )
     wanted = frozenset((n.seller_id, n.template, n.locale) for n in items)
     found = MessageTemplate.objects.filter(
         seller_id__in={seller for seller, _, _ in wanted},
@@ -263,7 +268,8 @@ def context_for(
         "changes": changes,
         "refund_amount": (event.data or {}).get("amount", "") if event is not None else "",
         "currency": order.currency,
-        "total": order.totals().total,
+        # A callable, which templates call when they show it: one query, only for messages with a total.
+        "total": lambda: order.totals().total,
         "custom_message": rule.custom_message if rule else "",
         "upsell": "",
         "order_url": track_url,
