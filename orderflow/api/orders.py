@@ -136,12 +136,15 @@ class LineIn(Schema):
         "", description="For a free line: what the customer accepts if this is out of stock"
     )
 
-    # A line is a catalogue item, or described.
+    # A line is a catalogue item (with a backup or not), or described (without a catalogue backup).
     model_config = ConfigDict(
         json_schema_extra={
             "anyOf": [
                 {"required": ["item_id"], "properties": {"item_id": {"type": "integer"}}},
-                {"required": ["description"], "properties": {"description": {"pattern": NOT_BLANK}}},
+                {
+                    "required": ["description"],
+                    "properties": {"description": {"pattern": NOT_BLANK}, "backup_item_id": {"type": "null"}},
+                },
             ]
         }
     )
@@ -150,6 +153,8 @@ class LineIn(Schema):
     def _named(self) -> LineIn:
         if self.item_id is None and not self.description.strip():
             raise ValueError("give a catalogue item_id or a description")
+        if self.item_id is None and self.backup_item_id is not None:
+            raise ValueError("a backup_item_id goes with an item_id")
         return self
 
 
@@ -222,6 +227,15 @@ class LineChangeIn(Schema):
 
 class LinePatchIn(Schema):
     """What to change on a line; what is left out stays as it is."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        # Every field is optional, so only this tells a JSON object from a list or a number.
+        source = getattr(data, "_obj", data)
+        if not isinstance(source, dict):
+            raise ValueError("the body must be a JSON object")
+        return data
 
     quantity: Quantity | None = None
     unit_price: Price | None = Field(None, description="Left out: unchanged")

@@ -126,3 +126,9 @@ def test_patch_with_another_sellers_substitute_is_refused(api, placed, rival):
         {"status": "substituted", "substitute_item_id": rivals.pk},
     )
     assert (response.status_code, response.json()["code"]) == (400, "unknown_item")
+
+
+@pytest.mark.parametrize("body", [[None, None], 3, "x", None])
+def test_patch_takes_only_an_object(api, placed, body):
+    response = api.request("PATCH", f"/orders/{placed['number']}/lines/1", body)
+    assert response.status_code == 422
