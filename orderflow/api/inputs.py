@@ -94,14 +94,19 @@ OrderNumber = Annotated[int, Field(ge=1, le=2_147_483_647)]
 RowId = Annotated[int, Field(ge=1, le=9_223_372_036_854_775_807)]
 
 
-def decimal(*, places: int, below: int, positive: bool) -> Rules:
+def decimal(*, places: int, below: int, positive: bool, at_most: int | None = None) -> Rules:
     """A decimal as a JSON number or a string ("12.50"), with at most `places` digits after the point,
     under `below`, and more than 0 (`positive`) or at least 0. These are the bounds the actions check
     (`orders.actions.common._decimal`), declared: as `multipleOf` for numbers, a pattern for strings
-    (plain digits: no sign, exponent, spaces or underscores, which pydantic would otherwise read)."""
+    (plain digits: no sign, exponent, spaces or underscores, which pydantic would otherwise read).
+    `at_most`: a power of ten that is the largest value allowed (a quantity of 1,000,000)."""
     integer_digits = len(str(below)) - 1
     step = Decimal(1).scaleb(-places)
     digits = rf"^[0-9]{{1,{integer_digits}}}(\.[0-9]{{1,{places}}})?$"
+    if at_most is not None:
+        assert str(at_most).rstrip("0") == "1", "at_most is a power of ten"
+        integer_digits = len(str(at_most)) - 1
+        digits = rf"^([0-9]{{1,{integer_digits}}}(\.[0-9]{{1,{places}}})?|{at_most}(\.0{{1,{places}}})?)$"
     # Some digit that is not 0: more than 0.
     nonzero = r"^[0.]*[1-9][0-9.]*$"
     patterns = [digits, nonzero] if positive else [digits]
@@ -113,23 +118,25 @@ def decimal(*, places: int, below: int, positive: bool) -> Rules:
             raise ValueError(f'must be a number with at most {places} decimal places, e.g. "12.5"')
         return value
 
-    number: dict[str, Any] = {"type": "number", "multipleOf": float(step), "maximum": float(below - step)}
+    maximum = float(at_most) if at_most is not None else float(below - step)
+    number: dict[str, Any] = {"type": "number", "multipleOf": float(step), "maximum": maximum}
     number["exclusiveMinimum" if positive else "minimum"] = 0
     string: dict[str, Any] = {"type": "string", "pattern": digits}
     if positive:
         string["allOf"] = [{"pattern": nonzero}]
     bounds = Field(
-        max_digits=integer_digits + places,
+        max_digits=integer_digits + places + (1 if at_most is not None else 0),
         decimal_places=places,
-        lt=Decimal(below),
+        lt=None if at_most is not None else Decimal(below),
+        le=Decimal(at_most) if at_most is not None else None,
         gt=Decimal(0) if positive else None,
         ge=None if positive else Decimal(0),
     )
     return Rules(BeforeValidator(plain), bounds, WithJsonSchema({"anyOf": [number, string]}))
 
 
-# Amounts in whole cents under 10 billion, quantities in thousandths under a billion: the columns hold
-# 12 digits (orders.actions.placing), refunds the same as prices.
-Quantity = Annotated[Decimal, decimal(places=3, below=10**9, positive=True)]
+# Amounts in whole cents under 10 billion, quantities in thousandths up to a million (the columns hold
+# 12 digits; orders.actions.placing), refunds the same as prices.
+Quantity = Annotated[Decimal, decimal(places=3, below=10**9, positive=True, at_most=10**6)]
 Price = Annotated[Decimal, decimal(places=2, below=10**10, positive=False)]
 Amount = Annotated[Decimal, decimal(places=2, below=10**10, positive=True)]

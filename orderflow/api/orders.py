@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import re
 from decimal import Decimal
-from typing import Annotated, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -46,6 +46,7 @@ from orderflow.orders.actions import (
     available_transitions,
     cancel_order,
     edit_internal_notes,
+    edit_line,
     place_order,
     record_shipment,
     refund_order,
@@ -136,13 +137,41 @@ class OrderPageOut(Schema):
 
 
 class LineIn(Schema):
-    description: Annotated[str, text(MAX_LINE_TEXT, required=True)]
+    """A catalogue line (`item_id`: description, price and tax from the catalogue item; `unit_price`
+    overrides the price) or a free line (`description`, and the price as given)."""
+
+    item_id: RowId | None = Field(None, description="A catalogue item of the seller (GET /catalog/items)")
+    backup_item_id: RowId | None = Field(
+        None, description="With item_id: the catalogue item the customer accepts if it is out of stock"
+    )
+    description: Annotated[str, text(MAX_LINE_TEXT)] = Field("", description="Required for a free line")
     quantity: Quantity = Decimal(1)
     unit_price: Price | None = None
     sku: Annotated[str, text(MAX_SKU)] = ""
     backup_description: Annotated[str, text(MAX_LINE_TEXT)] = Field(
-        "", description="What the customer accepts if this is out of stock"
+        "", description="For a free line: what the customer accepts if this is out of stock"
     )
+
+    # A line is a catalogue item (with a backup or not), or described (without a catalogue backup).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["item_id"], "properties": {"item_id": {"type": "integer"}}},
+                {
+                    "required": ["description"],
+                    "properties": {"description": {"pattern": NOT_BLANK}, "backup_item_id": {"type": "null"}},
+                },
+            ]
+        }
+    )
+
+    @model_validator(mode="after")
+    def _named(self) -> LineIn:
+        if self.item_id is None and not self.description.strip():
+            raise ValueError("give a catalogue item_id or a description")
+        if self.item_id is None and self.backup_item_id is not None:
+            raise ValueError("a backup_item_id goes with an item_id")
+        return self
 
 
 class OrderIn(Schema):
@@ -155,6 +184,9 @@ class OrderIn(Schema):
     lines: list[LineIn] = Field(default_factory=list, max_length=MAX_LINES)
     customer_notes: Annotated[str, text(MAX_INTERNAL_NOTES)] = ""
     state: Text | None = Field(None, description="An entry state of the workflow; the initial one if null")
+    fulfilment: Literal["pickup", "delivery"] | None = Field(
+        None, description="Where the order type leaves pickup or delivery to each order: the choice"
+    )
 
     # The order needs a name: a title, or a line whose description becomes it.
     model_config = ConfigDict(
@@ -215,6 +247,29 @@ class ShipmentIn(Schema):
     )
     tracking_number: Annotated[str, text(60, required=True)]
     estimated_delivery: dt.date | None = Field(None, description="YYYY-MM-DD")
+
+
+class LinePatchIn(Schema):
+    """What to change on a line; what is left out stays as it is."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        # Every field is optional, so only this tells a JSON object from a list or a number.
+        source = getattr(data, "_obj", data)
+        if not isinstance(source, dict):
+            raise ValueError("the body must be a JSON object")
+        return data
+
+    quantity: Quantity | None = None
+    unit_price: Price | None = Field(None, description="Left out: unchanged")
+    status: Literal["available", "out_of_stock", "substituted"] | None = None
+    substitute_item_id: RowId | None = Field(
+        None, description="For substituted: the catalogue item that replaces it (default: the backup)"
+    )
+    substitute: Annotated[str, text(MAX_LINE_TEXT)] = Field(
+        "", description="For substituted without a catalogue item: what replaces it"
+    )
 
 
 assert set(LineChangeIn.model_fields["status"].annotation.__args__) == set(LineStatus.values)  # type: ignore[union-attr]
@@ -398,9 +453,12 @@ def create_order(request: HttpRequest, payload: OrderIn, response: HttpResponse)
                 unit_price=line.unit_price,
                 sku=line.sku,
                 backup_description=line.backup_description,
+                item_id=line.item_id,
+                backup_item_id=line.backup_item_id,
             )
             for line in payload.lines
         ],
+        options={"fulfilment": payload.fulfilment} if payload.fulfilment else None,
     )
     response["Location"] = request.build_absolute_uri(f"{request.path.rstrip('/')}/{order.number}")
     return _answer(context, order.number, response, status=201)
@@ -567,7 +625,7 @@ def post_line(
     response: HttpResponse,
     if_match: IfMatch = None,
 ) -> Status:
-    """Mark a line available, out of stock, or substituted."""
+    """Mark a line available, out of stock, or substituted (PATCH changes quantities and prices too)."""
     context = context_of(request)
     order = _target(context, number)
     line = order.lines.filter(position=position).first()
@@ -610,3 +668,38 @@ def post_shipment(
         expected_version=expected_version(if_match),
     )
     return _answer(context, number, response, status=201)
+
+
+@router.patch(
+    "/{number}/lines/{position}", response=writes({200: OrderDetailOut}, 404), operation_id="patch_line"
+)
+def patch_line(
+    request: HttpRequest,
+    number: OrderNumber,
+    position: OrderNumber,
+    payload: LinePatchIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Status:
+    """Change a line's quantity, unit price or status (available, out_of_stock, substituted by a
+    catalogue item or what `substitute` names), while the order's state lets its lines change.
+    The customer is told."""
+    context = context_of(request)
+    order = _target(context, number)
+    if not order.lines.filter(position=position).exists():
+        raise not_found(pgettext("no such", "line"))
+    changes: dict[str, Any] = {}
+    if "unit_price" in payload.model_fields_set:
+        changes["unit_price"] = payload.unit_price
+    edit_line(
+        order,
+        position=position,
+        quantity=payload.quantity,
+        status=payload.status,
+        substitute=payload.substitute,
+        substitute_item_id=payload.substitute_item_id,
+        actor=context.actor,
+        expected_version=expected_version(if_match),
+        **changes,
+    )
+    return _answer(context, number, response)

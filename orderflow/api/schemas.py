@@ -32,6 +32,11 @@ class LineOut(Schema):
     backup_description: str
     status: str
     substitute_description: str
+    item_id: int | None
+    backup_item_id: int | None
+    substitute_item_id: int | None
+    tax_rate: str
+    tax: str | None
 
 
 class ShipmentOut(Schema):
@@ -59,7 +64,10 @@ class OrderOut(Schema):
     customer_notes: str
     internal_notes: str
     currency: str
+    subtotal: str
+    tax: str
     total: str
+    fulfilment: str
     refunded: str
     submitted_at: dt.datetime
     last_activity_at: dt.datetime

@@ -20,9 +20,9 @@ from orderflow.notifications.models import (
     MANDATORY,
 )
 from orderflow.notifications.recipients import as_recipient, choices_for
-from orderflow.orders.models import Order, OrderLine, Refund, Shipment
+from orderflow.orders.models import Order, OrderLine, Refund, Shipment, totals_of
 from orderflow.orders.selectors import SORT_FIELDS, OrderFilters, order_list
-from orderflow.orders.shapes import shipment_shape
+from orderflow.orders.shapes import line_shape, shipment_shape
 from orderflow.workflows.models import OrderType, WorkflowVersion
 from orderflow.workflows.selectors import versions_of
 
@@ -94,6 +94,7 @@ _ORDER_COLUMNS = (
     "cancel_reason",
     "archived",
     "version",
+    "options",
 )
 _LINE_COLUMNS = (
     "order_id",
@@ -105,6 +106,10 @@ _LINE_COLUMNS = (
     "backup_description",
     "status",
     "substitute_description",
+    "item_id",
+    "backup_item_id",
+    "substitute_item_id",
+    "tax_rate",
 )
 CENT = Decimal("0.01")
 _ENCODER = DjangoJSONEncoder()
@@ -181,8 +186,9 @@ def _order_item(row: dict[str, Any], names: _Names, locale: str) -> dict[str, An
     """One order as `schemas.OrderOut` (the values `OrderOut.from_order` gives), from the page's rows."""
     version = names.versions[row["workflow_version_id"]]
     state = version.workflow.state(row["state"])
-    lines = [_line_item(line) for line in names.lines[row["pk"]]]
-    total = sum((amount for _, amount in lines if amount is not None), start=Decimal(0))
+    # Unsaved rows, so that lines and totals are shaped and summed as everywhere else (orders.shapes).
+    lines = [OrderLine(**line) for line in names.lines[row["pk"]]]
+    totals = totals_of(lines)
     placed_by, assignee = row["placed_by_id"], row["assignee_id"]
     return {
         "number": row["number"],
@@ -200,7 +206,10 @@ def _order_item(row: dict[str, Any], names: _Names, locale: str) -> dict[str, An
         "customer_notes": row["customer_notes"],
         "internal_notes": row["internal_notes"],
         "currency": row["currency"],
-        "total": str(total.quantize(CENT)),
+        "subtotal": str(totals.subtotal),
+        "tax": str(totals.tax),
+        "total": str(totals.total),
+        "fulfilment": str((row["options"] or {}).get("fulfilment", "")),
         # Quantized here: SQLite's sums come back without their scale ("30" for 30.00).
         "refunded": str(Decimal(row["refunded"] or 0).quantize(CENT)),
         "submitted_at": json_time(row["submitted_at"]),
@@ -211,7 +220,7 @@ def _order_item(row: dict[str, Any], names: _Names, locale: str) -> dict[str, An
         "cancel_reason": row["cancel_reason"],
         "archived": row["archived"],
         "version": row["version"],
-        "lines": [item for item, _ in lines],
+        "lines": [line_shape(line) for line in lines],
         "shipments": [
             {
                 **shipment_shape(shipment),
@@ -226,24 +235,6 @@ def _order_item(row: dict[str, Any], names: _Names, locale: str) -> dict[str, An
 def json_time(value: dt.datetime | dt.date | None) -> str | None:
     """A time or date as the API's JSON writes it (Django's encoder: to the millisecond, Z for UTC)."""
     return None if value is None else _ENCODER.default(value)
-
-
-def _line_item(line: dict[str, Any]) -> tuple[dict[str, Any], Decimal | None]:
-    """A line as `schemas.LineOut`, and its amount."""
-    price = line["unit_price"]
-    amount = None if price is None else (line["quantity"] * price).quantize(CENT)
-    item = {
-        "position": line["position"],
-        "sku": line["sku"],
-        "description": line["description"],
-        "quantity": f"{line['quantity'].normalize():f}",  # "100", never "1E+2"
-        "unit_price": None if price is None else str(price),
-        "amount": None if amount is None else str(amount),
-        "backup_description": line["backup_description"],
-        "status": line["status"],
-        "substitute_description": line["substitute_description"],
-    }
-    return item, amount
 
 
 def customers_page(seller: Seller, *, search: str, limit: int, cursor: str | None) -> Page:

@@ -78,6 +78,7 @@ def _event_keys(event: OrderEvent, order: Order) -> list[tuple[str, str]]:
         EventType.ASSIGNED: Event.ASSIGNED,
         EventType.MESSAGE: Event.MESSAGE,
         EventType.SHIPPED: Event.SHIPPED,
+        EventType.LINE_UPDATED: Event.LINES_CHANGED,
     }
     return [(simple[event.type], "")] if event.type in simple else []
 

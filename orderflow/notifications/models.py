@@ -24,6 +24,7 @@ class Event(models.TextChoices):
     FEEDBACK_DUE = "feedback_due", _("Feedback due after completion")
     ESTIMATE_CHANGED = "estimate_changed", _("Estimated completion changed")
     SHIPPED = "shipped", _("Order shipped")
+    LINES_CHANGED = "lines_changed", _("Order lines changed")
 
 
 class Audience(models.TextChoices):

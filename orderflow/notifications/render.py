@@ -21,14 +21,13 @@ import re
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.template import Context, Engine
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
@@ -48,7 +47,7 @@ from orderflow.notifications.models import (
     Preference,
 )
 from orderflow.notifications.seller_templates import MISSING, PLACEHOLDERS, TemplateProblem
-from orderflow.orders.models import EventType, Order, OrderLine, Shipment
+from orderflow.orders.models import EventType, Order, Shipment, describe_line_change
 
 __all__ = ["PARTS", "PLACEHOLDERS", "Batch", "Rendered", "TemplateProblem", "check", "preload", "render"]
 
@@ -169,17 +168,10 @@ class Batch:
 
 
 def _orders() -> QuerySet[Order]:
-    """Orders as messages show them, each with its total (summed as `Order.total` sums it)."""
-    line_total = (
-        OrderLine.objects.filter(order=OuterRef("pk"))
-        .values("order")
-        .annotate(total=Sum(F("quantity") * F("unit_price")))
-        .values("total")
-    )
+    """Orders as messages show them. Their total is read only by messages that show it (see `total`)."""
     # The latest shipment, in the same query: messages may name its carrier and tracking link.
     latest = Shipment.objects.filter(order=OuterRef("pk")).order_by("-shipped_at", "-id")
     return Order.objects.select_related("seller", "customer", "workflow_version").annotate(
-        line_total=Subquery(line_total),
         **{f"shipment_{name}": Subquery(latest.values(name)[:1]) for name in SHIPMENT_FIELDS},
     )
 
@@ -207,7 +199,12 @@ def preload(notifications: Iterable[Notification]) -> Batch:
     as they are now: call it just before rendering them, e.g. once per batch the worker claimed."""
     items = [n for n in notifications if n.webhook_id is None]
     order_ids = {n.order_id for n in items if n.order_id is not None}
-    orders = {order.pk: order for order in _orders().filter(pk__in=order_ids)} if order_ids else {}
+    # With their lines, for the totals with taxes (`Order.totals`, the one place they are computed).
+    orders = (
+        {order.pk: order for order in _orders().prefetch_related("lines").filter(pk__in=order_ids)}
+        if order_ids
+        else {}
+    )
     wanted = frozenset((n.seller_id, n.template, n.locale) for n in items)
     found = MessageTemplate.objects.filter(
         seller_id__in={seller for seller, _, _ in wanted},
@@ -270,6 +267,10 @@ def context_for(
     def link(purpose: str) -> str:
         return links.url_of(grants[(notification.pk, purpose)])
 
+    changes = ""
+    if event is not None and event.type == EventType.LINE_UPDATED:
+        with translation.override(locale):
+            changes = "\n".join(describe_line_change(event.data or {}))
     staff_url = f"{settings.SITE_URL}/s/{order.seller.slug}/orders/{order.number}/"
     track_url = link(LinkPurpose.TRACK) if with_links else staff_url
     context: dict[str, Any] = {
@@ -284,13 +285,13 @@ def context_for(
         # Money and dates as the recipient reads them (`7,25 $ CA`, `2 déc. 2026`): `render` runs in their
         # language and time zone. `currency` stays the code, for conditions (`{% if currency == "EUR" %}`).
         "estimated_completion": formatting.day(order.estimated_completion, language=locale),
+        "changes": changes,
         "refund_amount": formatting.money(
             (event.data or {}).get("amount") if event is not None else None, order.currency, locale
         ),
         "currency": order.currency,
-        "total": formatting.money(
-            Decimal(getattr(order, "line_total", None) or 0).quantize(Decimal("0.01")), order.currency, locale
-        ),
+        # A callable, which templates call when they show it: one query, only for messages with a total.
+        "total": lambda: formatting.money(order.totals().total, order.currency, locale),
         "custom_message": rule.custom_message if rule else "",
         "upsell": "",
         "order_url": track_url,

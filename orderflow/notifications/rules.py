@@ -17,6 +17,7 @@ EVENT_DEFAULTS: dict[str, tuple[str, str]] = {
     Event.FEEDBACK_DUE: ("feedback_request", Category.FEEDBACK),
     Event.ESTIMATE_CHANGED: ("estimate_changed", Category.ORDER_UPDATES),
     Event.SHIPPED: ("order_shipped", Category.ORDER_UPDATES),
+    Event.LINES_CHANGED: ("order_lines_changed", Category.ORDER_UPDATES),
 }
 
 

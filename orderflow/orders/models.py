@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from orderflow.accounts.models import Contact, Customer, Membership, Seller
@@ -38,6 +40,11 @@ class Order(models.Model):
     )
     internal_notes = models.TextField(blank=True, help_text="Staff only; never shown to the customer")
     cancel_reason = models.TextField(blank=True)
+    options = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The order's own choices where the workflow leaves them to each order, e.g. fulfilment",
+    )
     archived = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1, help_text="Bumped by every change (optimistic locking)")
 
@@ -65,9 +72,21 @@ class Order(models.Model):
     def is_final(self) -> bool:
         return self.current_state.final
 
+    @property
+    def fulfilment(self) -> str:
+        """pickup or delivery where the customer chose; empty where the seller decides for every order."""
+        return str(self.options.get("fulfilment", ""))
+
+    @property
+    def lines_editable(self) -> bool:
+        return not self.is_final and self.workflow.lines_editable(self.state)
+
+    def totals(self) -> Totals:
+        return totals_of(self.lines.all())
+
     def total(self) -> Decimal:
-        value = self.lines.aggregate(total=Sum(F("quantity") * F("unit_price")))["total"]
-        return Decimal(value or 0).quantize(Decimal("0.01"))
+        """What the customer pays, taxes included."""
+        return self.totals().total
 
     def refunded_total(self) -> Decimal:
         value = self.refunds.aggregate(total=Sum("amount"))["total"]
@@ -78,6 +97,31 @@ class LineStatus(models.TextChoices):
     AVAILABLE = "available", _("Available")
     OUT_OF_STOCK = "out_of_stock", _("Out of stock")
     SUBSTITUTED = "substituted", _("Substituted")
+
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Totals:
+    subtotal: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+def totals_of(lines: Iterable[OrderLine]) -> Totals:
+    """An order's totals: the one place they are computed (pages, API, webhooks, refunds, messages).
+
+    Tax is rounded to the cent per line; lines marked out of stock and lines without a price (awaiting a
+    quote) count for nothing."""
+    subtotal = tax = Decimal(0)
+    for line in lines:
+        amount = line.amount
+        if amount is None or line.status == LineStatus.OUT_OF_STOCK:
+            continue
+        subtotal += amount
+        tax += line.tax_amount or 0
+    return Totals(subtotal.quantize(CENT), tax.quantize(CENT), (subtotal + tax).quantize(CENT))
 
 
 class OrderLine(models.Model):
@@ -116,7 +160,14 @@ class OrderLine(models.Model):
     def amount(self) -> Decimal | None:
         if self.unit_price is None:
             return None
-        return (self.quantity * self.unit_price).quantize(Decimal("0.01"))
+        return (self.quantity * self.unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    @property
+    def tax_amount(self) -> Decimal | None:
+        amount = self.amount
+        if amount is None:
+            return None
+        return (amount * self.tax_rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 class Refund(models.Model):
@@ -257,3 +308,43 @@ class Shipment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.carrier_name} {self.tracking_number}"
+
+
+def describe_line_change(data: dict[str, Any]) -> list[str]:
+    """A line change of the activity log (`LINE_UPDATED`) in sentences of the active language: what staff
+    and customers read on the order, and what the message telling the customer says."""
+    item = data.get("description", "")
+    number = data.get("line", "")
+    change = data.get("change", "")
+    if change == "added":
+        after = data.get("after", {})
+        return [
+            _("Line %(number)s added: %(quantity)s x %(item)s")
+            % {"number": number, "quantity": after.get("quantity", ""), "item": item}
+        ]
+    if change == "removed":
+        return [_("Line %(number)s removed: %(item)s") % {"number": number, "item": item}]
+    before, after = data.get("before", {}), data.get("after", {})
+    sentences: list[str] = []
+    if "quantity" in after:
+        sentences.append(
+            _("%(item)s: quantity changed from %(before)s to %(after)s")
+            % {"item": item, "before": before.get("quantity"), "after": after["quantity"]}
+        )
+    if "unit_price" in after:
+        sentences.append(
+            _("%(item)s: unit price changed from %(before)s to %(after)s")
+            % {"item": item, "before": before.get("unit_price") or "—", "after": after["unit_price"] or "—"}
+        )
+    if change != "edited" or "status" in after or "substitute" in after:
+        status = data.get("status", "")
+        if status == LineStatus.SUBSTITUTED:
+            sentences.append(
+                _("%(item)s replaced by %(substitute)s")
+                % {"item": item, "substitute": data.get("substitute")}
+            )
+        elif status == LineStatus.OUT_OF_STOCK:
+            sentences.append(_("%(item)s is out of stock") % {"item": item})
+        elif status:
+            sentences.append(_("%(item)s is available") % {"item": item})
+    return sentences

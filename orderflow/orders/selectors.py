@@ -15,6 +15,7 @@ from django.db.models.expressions import OrderBy
 from django.utils.translation import gettext_lazy as _
 
 from orderflow.accounts.models import Customer, Membership, Seller
+from orderflow.catalog.models import Availability, Item, ItemKind
 from orderflow.orders.models import Order, OrderEvent, Refund
 from orderflow.workflows.definition import State
 from orderflow.workflows.models import OrderType, WorkflowVersion
@@ -153,3 +154,74 @@ def states_of(order_type: OrderType) -> dict[str, State]:
         for key, state in version.workflow.states.items():
             states.setdefault(key, state)
     return states
+
+
+# ----------------------------------------------------------------------------------------------
+# Taking orders: what can be put on one
+
+
+CATALOGUE_PAGE = 100
+
+
+def catalogue_for_ordering(seller: Seller, search: str = "") -> list[Item]:
+    """The seller's items that may appear on a new order's form (discontinued ones never do), by name,
+    with their suggested backup; out-of-stock ones are listed, and `Item.orderable` says whether they
+    can be ordered. At most CATALOGUE_PAGE: a search narrows a big catalogue."""
+    items = (
+        Item.objects.filter(seller=seller)
+        .exclude(availability=Availability.DISCONTINUED)
+        .select_related("seller", "backup_item__seller", "order_type")
+        .order_by("name", "pk")
+    )
+    search = search.strip()
+    if search:
+        items = items.filter(
+            Q(name__icontains=search) | Q(sku__icontains=search) | Q(description__icontains=search)
+        )
+    return list(items[:CATALOGUE_PAGE])
+
+
+def items_by_id(seller: Seller, ids: Iterable[int]) -> dict[int, Item]:
+    """The seller's items among `ids` (another seller's are simply not there)."""
+    wanted = {i for i in ids if isinstance(i, int)}
+    if not wanted:
+        return {}
+    found: dict[int, Item] = (
+        Item.objects.filter(seller=seller, pk__in=wanted)
+        .select_related("seller", "backup_item__seller", "order_type")
+        .in_bulk()
+    )
+    return found
+
+
+def backup_choices(seller: Seller) -> list[Item]:
+    """Items a customer may pick as a backup: orderable products and flat-fee services."""
+    items = (
+        Item.objects.filter(seller=seller)
+        .exclude(availability=Availability.DISCONTINUED)
+        .exclude(kind=ItemKind.QUOTE)
+        .select_related("seller")
+        .order_by("name", "pk")
+    )
+    return [item for item in items[:500] if item.orderable]
+
+
+def order_type_for(seller: Seller, item: Item | None) -> OrderType | None:
+    """The order type an item is ordered under: its own, else the seller's first active one."""
+    if item is not None and item.order_type_id is not None:
+        return item.order_type
+    return OrderType.objects.filter(seller=seller, is_active=True).order_by("pk").first()
+
+
+def customer_search(seller: Seller, search: str, *, limit: int = 20) -> list[Customer]:
+    """Customers of the seller whose name, or a contact's name, email or phone, matches."""
+    search = search.strip()
+    customers = Customer.objects.filter(seller=seller)
+    if search:
+        customers = customers.filter(
+            Q(name__icontains=search)
+            | Q(contacts__name__icontains=search)
+            | Q(contacts__email__icontains=search)
+            | Q(contacts__phone__icontains=search)
+        ).distinct()
+    return list(customers.order_by("name", "pk")[:limit])

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from orderflow.orders.models import Order, OrderEvent, OrderLine, Shipment
+from orderflow.orders.models import Order, OrderEvent, OrderLine, Shipment, totals_of
 
 CENT = Decimal("0.01")
 
@@ -28,6 +28,11 @@ def line_shape(line: OrderLine) -> dict[str, Any]:
         "backup_description": line.backup_description,
         "status": line.status,
         "substitute_description": line.substitute_description,
+        "item_id": line.item_id,
+        "backup_item_id": line.backup_item_id,
+        "substitute_item_id": line.substitute_item_id,
+        "tax_rate": f"{line.tax_rate.normalize():f}",
+        "tax": None if line.tax_amount is None else str(line.tax_amount),
     }
 
 
@@ -49,7 +54,7 @@ def order_shape(order: Order, *, refunded: Decimal | None = None) -> dict[str, A
     state = order.current_state
     locale = order.seller.locale
     lines = list(order.lines.all())
-    total = sum((line.amount for line in lines if line.amount is not None), start=Decimal(0))
+    totals = totals_of(lines)
     placed_by, assignee = order.placed_by, order.assignee
     return {
         "number": order.number,
@@ -67,7 +72,10 @@ def order_shape(order: Order, *, refunded: Decimal | None = None) -> dict[str, A
         "customer_notes": order.customer_notes,
         "internal_notes": order.internal_notes,
         "currency": order.currency,
-        "total": str(total.quantize(CENT)),
+        "subtotal": str(totals.subtotal),
+        "tax": str(totals.tax),
+        "total": str(totals.total),
+        "fulfilment": order.fulfilment,
         # Quantized here: SQLite's sums come back without their scale ("30" for 30.00).
         "refunded": str((order.refunded_total() if refunded is None else refunded).quantize(CENT)),
         "submitted_at": order.submitted_at,

@@ -12,7 +12,14 @@ from orderflow.accounts.models import Contact
 from orderflow.conversations.models import Message
 from orderflow.core.formatting import day, money, when
 from orderflow.notifications.models import Feedback
-from orderflow.orders.models import STAFF_ONLY_EVENTS, EventType, Order, OrderEvent, Shipment
+from orderflow.orders.models import (
+    STAFF_ONLY_EVENTS,
+    EventType,
+    Order,
+    OrderEvent,
+    Shipment,
+    describe_line_change,
+)
 from orderflow.workflows.definition import Workflow
 
 
@@ -87,14 +94,7 @@ def _describe(event: OrderEvent, workflow: Workflow, locale: str) -> str:
     if event.type == EventType.ESTIMATE_SET:
         return _("Estimated completion: %(date)s") % {"date": day(event.data.get("date")) or _("not set")}
     if event.type == EventType.LINE_UPDATED:
-        if event.data.get("status") == "substituted":
-            return _("%(item)s replaced by %(substitute)s") % {
-                "item": event.data.get("description"),
-                "substitute": event.data.get("substitute"),
-            }
-        if event.data.get("status") == "out_of_stock":
-            return _("%(item)s is out of stock") % {"item": event.data.get("description")}
-        return _("%(item)s is available") % {"item": event.data.get("description")}
+        return " ".join(describe_line_change(event.data or {}))
     if event.type == EventType.DELIVERY_TIME:
         if event.data.get("slot"):
             slot = dt.datetime.fromisoformat(event.data["slot"])

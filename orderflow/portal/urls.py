@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from orderflow.portal import account, views
+from orderflow.portal import account, ordering, views
 
 # Short prefixes: these links travel in SMS. They match orderflow.notifications.links.PURPOSES.
 signed_links = [
@@ -20,6 +20,8 @@ signed_links = [
 signed_in = [
     path("my/", account.my_orders, name="portal_orders"),
     path("my/reach/", account.reach_answer, name="portal_reach"),
+    path("my/order/new/", ordering.order_new, name="portal_order_new"),
+    path("my/order/new/place/", ordering.order_place, name="portal_order_place"),
     path("my/orders/<int:number>/", views.my_order, name="portal_order"),
     path("my/orders/<int:number>/rate/", views.my_order_rate, name="portal_order_rate"),
     path("my/orders/<int:number>/delivery/", views.my_order_delivery_time, name="portal_order_delivery"),

@@ -49,7 +49,7 @@ from orderflow.notifications.models import (
     Preference,
 )
 from orderflow.orders.actions import available_transitions, can_cancel, cancel_order, transition_order
-from orderflow.orders.models import Order
+from orderflow.orders.models import Order, totals_of
 from orderflow.portal import selectors
 from orderflow.portal.access import as_contact_reads, portal_view, render_portal
 from orderflow.portal.forms import (
@@ -221,6 +221,7 @@ def _track_page(
         label = transition.customer_label(contact.locale)
         moves.append({"label": label, "note": transition.note, "form": move})
     cancel_form = bound if isinstance(bound, CancelForm) else CancelForm(initial={"version": order.version})
+    lines = list(order.lines.all())
     return _page(
         request,
         "portal/track.html",
@@ -228,7 +229,8 @@ def _track_page(
         status=status,
         form=form or MessageForm(),
         may_write=customer_may_write(order),
-        lines=list(order.lines.all()),
+        lines=lines,
+        totals=totals_of(lines),
         timeline=selectors.timeline(order, contact.locale),
         thread=thread_for_customer(order),
         files_url=f"{reached.url('track')}files/",

@@ -12,7 +12,7 @@ from orderflow.core import formatting
 from orderflow.core.formatting import day, money, when
 from orderflow.notifications.models import CallTask, Feedback, Notification
 from orderflow.notifications.selectors import order_trace
-from orderflow.orders.models import EventType, LineStatus, Order, OrderEvent, Shipment
+from orderflow.orders.models import EventType, Order, OrderEvent, Shipment, describe_line_change
 from orderflow.workflows.definition import Workflow
 
 
@@ -108,6 +108,12 @@ def _summary(event: OrderEvent, workflow: Workflow, locale: str) -> str:
     after = _state(workflow, event.to_state, locale)
     match event.type:
         case EventType.PLACED:
+            behalf = data.get("on_behalf_of")
+            if isinstance(behalf, dict) and behalf.get("name"):
+                return _("Order placed on behalf of %(name)s (%(state)s)") % {
+                    "name": behalf["name"],
+                    "state": after,
+                }
             return _("Order placed (%(state)s)") % {"state": after}
         case EventType.SEEN:
             return _("Opened by staff for the first time")
@@ -122,19 +128,7 @@ def _summary(event: OrderEvent, workflow: Workflow, locale: str) -> str:
                 return _("Estimated completion cleared")
             return _("Estimated completion set to %(date)s") % {"date": day(date)}
         case EventType.LINE_UPDATED:
-            status = data.get("status", "")
-            label = LineStatus(status).label if status in LineStatus.values else status
-            text = _("Line %(number)s (%(description)s) marked %(status)s") % {
-                "number": data.get("line"),
-                "description": data.get("description", ""),
-                "status": str(label).lower(),
-            }
-            substitute = data.get("substitute")
-            return (
-                _("%(change)s: %(substitute)s") % {"change": text, "substitute": substitute}
-                if substitute
-                else text
-            )
+            return " ".join(describe_line_change(data))
         case EventType.CANCELLED:
             return _("Cancelled (was %(state)s)") % {"state": before}
         case EventType.REFUNDED:

@@ -14,7 +14,7 @@ from orderflow.accounts.models import LOCALES, Customer, Membership
 from orderflow.conversations.files import read_upload
 from orderflow.core.formatting import currency_sign
 from orderflow.orders.actions import MAX_BULK
-from orderflow.orders.models import LineStatus, Order, OrderLine
+from orderflow.orders.models import Order
 from orderflow.orders.selectors import (
     DEFAULT_SORT,
     SORT_CHOICES,
@@ -163,7 +163,7 @@ class TransitionForm(VersionedForm):
 
     def __init__(self, data: Any = None, *, order: Order, transition: Transition | None = None) -> None:
         target = transition.target if transition else str((data or {}).get("to", ""))
-        transition = transition or order.workflow.transition(order.state, target)
+        transition = transition or order.workflow.transition(order.state, target, order.options)
         super().__init__(data, order=order, key=f"to_{target}")
         self.initial["to"] = target
         if transition is not None and transition.note == "required":
@@ -212,22 +212,6 @@ class NotesForm(VersionedForm):
     def __init__(self, data: Any = None, *, order: Order) -> None:
         super().__init__(data, order=order, key="notes")
         self.initial["internal_notes"] = order.internal_notes
-
-
-class LineForm(VersionedForm):
-    status = forms.ChoiceField(label=_("Line status"), choices=LineStatus.choices)
-    substitute = forms.CharField(
-        label=_("Substitute"),
-        required=False,
-        max_length=300,
-        help_text=_("Used when the status is Substituted; defaults to the backup item."),
-    )
-
-    def __init__(self, data: Any = None, *, order: Order, line: OrderLine) -> None:
-        super().__init__(data, order=order, key=f"line{line.position}")
-        self.line = line
-        self.initial["status"] = line.status
-        self.initial["substitute"] = line.substitute_description or line.backup_description
 
 
 class CancelForm(VersionedForm):

@@ -3,12 +3,15 @@
 A definition is a mapping (read from a TOML preset or stored as JSON on a `WorkflowVersion`):
 
     key, name, initial          the first state of every order
-    [options.NAME]              seller settings that pick states (choices, default); presets only
+    [options.NAME]              seller settings that pick states (choices, default, per_order); presets
+                                only. `per_order` names the choice that leaves it to each order
+                                (the customer picks among the other choices when ordering)
+    order_options               what `resolve()` leaves of per-order options: name -> [choices]
     [cancel]                    to = state, reason = "required" | "optional", refund = bool
     archive = state             where archiving moves an order (optional)
     [notify]                    event -> audiences, for events that are not transitions
     [[states]]                  key, label, customer_label, category, final, cancel_by, hidden, entry,
-                                when
+                                lines_editable, when
     [[transitions]]             from, to, label, customer_label, by, roles, note, auto, notify, ask,
                                 when
 
@@ -16,14 +19,19 @@ A transition's `label` is its button for staff, `customer_label` for the custome
 unless given): staff "Approve quote on the customer's behalf" is the customer's "Approve quote".
 
 Labels are a string or a table of locale -> text. `when = {option = "choice"}` keeps a state or a
-transition only when the seller picked that choice; `resolve()` applies the options and drops them.
+transition only when the seller picked that choice; `resolve()` applies the options and drops them,
+except an option the seller left to each order: its `when` stays and is read against the order's own
+choice (`Workflow.transition(..., choices=order.options)`).
+
+`lines_editable`: whether staff may change an order's lines (quantities, prices, added or removed lines,
+out of stock, substitutes) in that state. When no state says, only the initial state allows it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +61,7 @@ EVENTS = (
     "feedback_due",
     "estimate_changed",
     "shipped",
+    "lines_changed",
 )
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -67,8 +76,20 @@ _TOP_KEYS = {
     "notify",
     "states",
     "transitions",
+    "order_options",
 }
-_STATE_KEYS = {"key", "label", "customer_label", "category", "final", "cancel_by", "hidden", "entry", "when"}
+_STATE_KEYS = {
+    "key",
+    "label",
+    "customer_label",
+    "category",
+    "final",
+    "cancel_by",
+    "hidden",
+    "entry",
+    "lines_editable",
+    "when",
+}
 _TRANSITION_KEYS = {
     "from",
     "to",
@@ -83,7 +104,7 @@ _TRANSITION_KEYS = {
     "when",
 }
 _CANCEL_KEYS = {"to", "reason", "refund"}
-_OPTION_KEYS = {"label", "choices", "default"}
+_OPTION_KEYS = {"label", "choices", "default", "per_order"}
 
 
 class WorkflowError(ValueError):
@@ -107,6 +128,11 @@ class State:
     cancel_by: frozenset[str] = frozenset()
     hidden: bool = False
     entry: bool = False
+    lines_editable: bool = False
+    when: tuple[tuple[str, str], ...] = ()  # per-order conditions: (option, choice)
+
+    def applies(self, choices: Mapping[str, str] | None) -> bool:
+        return _applies(self.when, choices)
 
     def label(self, locale: str = "en") -> str:
         return _label(self.labels, locale)
@@ -127,6 +153,10 @@ class Transition:
     notify: tuple[str, ...] = ()
     ask: str | None = None
     customer_labels: Labels | None = None  # None: the customer reads `labels`
+    when: tuple[tuple[str, str], ...] = ()  # per-order conditions: (option, choice)
+
+    def applies(self, choices: Mapping[str, str] | None) -> bool:
+        return _applies(self.when, choices)
 
     def label(self, locale: str = "en") -> str:
         return _label(self.labels, locale)
@@ -138,6 +168,13 @@ class Transition:
         if party not in self.by:
             return False
         return not (party == "staff" and self.roles and role not in self.roles)
+
+
+def _applies(when: tuple[tuple[str, str], ...], choices: Mapping[str, str] | None) -> bool:
+    """Whether per-order conditions hold for an order's choices (None: any order, e.g. to list them)."""
+    if choices is None:
+        return True
+    return all(choices.get(name) == value for name, value in when)
 
 
 @dataclass(frozen=True)
@@ -157,6 +194,7 @@ class Workflow:
     cancel: CancelPolicy | None = None
     archive: str | None = None
     notify: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    order_options: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def entry_states(self) -> list[str]:
@@ -166,14 +204,20 @@ class Workflow:
     def state(self, key: str) -> State:
         return self.states[key]
 
-    def transition(self, source: str, target: str) -> Transition | None:
+    def transition(
+        self, source: str, target: str, choices: Mapping[str, str] | None = None
+    ) -> Transition | None:
+        """The move from `source` to `target`; with an order's `choices`, only one its choices allow."""
         for transition in self.transitions:
             if transition.source == source and transition.target == target:
-                return transition
+                return transition if transition.applies(choices) else None
         return None
 
-    def transitions_from(self, source: str) -> list[Transition]:
-        return [t for t in self.transitions if t.source == source]
+    def transitions_from(self, source: str, choices: Mapping[str, str] | None = None) -> list[Transition]:
+        return [t for t in self.transitions if t.source == source and t.applies(choices)]
+
+    def lines_editable(self, state: str) -> bool:
+        return self.states[state].lines_editable
 
     def auto_transition(self, source: str, trigger: str) -> Transition | None:
         for transition in self.transitions_from(source):
@@ -203,6 +247,7 @@ def resolve(raw: Mapping[str, Any], choices: Mapping[str, str] | None = None) ->
     if not isinstance(options, Mapping):
         raise WorkflowError("options must be a table of option name -> {label, choices, default}")
     picked: dict[str, str] = {}
+    per_order_choices: dict[str, list[str]] = {}
     for name, option in options.items():
         where = f"option {name!r}"
         if not isinstance(option, Mapping):
@@ -211,10 +256,15 @@ def resolve(raw: Mapping[str, Any], choices: Mapping[str, str] | None = None) ->
         allowed = option.get("choices")
         if not isinstance(allowed, list) or not allowed or not all(isinstance(c, str) for c in allowed):
             raise WorkflowError(f"{where}: choices must be a non-empty list of strings")
+        per_order = option.get("per_order")
+        if per_order is not None and per_order not in allowed:
+            raise WorkflowError(f"{where}: per_order {per_order!r} is not one of its choices")
         value = chosen.pop(name, option.get("default", allowed[0]))
         if value not in allowed:
             raise WorkflowError(f"{where}: {value!r} is not one of {', '.join(allowed)}")
         picked[name] = value
+        if per_order is not None and value == per_order:
+            per_order_choices[name] = [c for c in allowed if c != per_order]
     if chosen:
         raise WorkflowError(f"unknown option(s): {', '.join(sorted(chosen))}")
 
@@ -225,19 +275,28 @@ def resolve(raw: Mapping[str, Any], choices: Mapping[str, str] | None = None) ->
         for name, value in condition.items():
             if name not in picked:
                 raise WorkflowError(f"{where}: when names unknown option {name!r}")
-            if picked[name] != value:
+            if name not in per_order_choices and picked[name] != value:
                 return False
         return True
+
+    def without_seller_conditions(item: Mapping[str, Any]) -> dict[str, Any]:
+        kept = {k: v for k, v in item.items() if k != "when"}
+        order_when = {k: v for k, v in item.get("when", {}).items() if k in per_order_choices}
+        if order_when:
+            kept["when"] = order_when
+        return kept
 
     resolved = {k: v for k, v in raw.items() if k != "options"}
     for section in ("states", "transitions"):
         items = raw.get(section, [])
         if isinstance(items, list):
             resolved[section] = [
-                {k: v for k, v in item.items() if k != "when"}
+                without_seller_conditions(item) if isinstance(item, Mapping) else item
                 for i, item in enumerate(items)
                 if not isinstance(item, Mapping) or keep(item, f"{section}[{i}]")
             ]
+    if per_order_choices:
+        resolved["order_options"] = per_order_choices
     return resolved
 
 
@@ -249,6 +308,7 @@ def option_choices(raw: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "label": option.get("label", name),
             "choices": list(option["choices"]),
             "default": option.get("default", option["choices"][0]),
+            "per_order": option.get("per_order"),
         }
         for name, option in options.items()
     }
@@ -317,7 +377,42 @@ def _audiences(value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _parse_state(item: Any, index: int) -> State:
+def _order_when(
+    item: Mapping[str, Any], order_options: Mapping[str, tuple[str, ...]], where: str
+) -> tuple[tuple[str, str], ...]:
+    """The per-order conditions left by `resolve()`: only options each order picks, with their choices."""
+    condition = item.get("when", {})
+    if not isinstance(condition, Mapping):
+        raise WorkflowError(f"{where}: when must be a table of option = choice")
+    for name, value in condition.items():
+        if name not in order_options:
+            raise WorkflowError(f"{where}: when names {name!r}, which is not an option each order picks")
+        if value not in order_options[name]:
+            allowed = ", ".join(order_options[name])
+            raise WorkflowError(f"{where}: when {name} = {value!r} is not one of {allowed}")
+    return tuple(sorted(condition.items()))
+
+
+def _parse_order_options(raw: Any) -> dict[str, tuple[str, ...]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise WorkflowError("workflow: order_options must be a table of option = [choices]")
+    parsed: dict[str, tuple[str, ...]] = {}
+    for name, choices in raw.items():
+        if not isinstance(name, str) or not KEY_RE.match(name):
+            raise WorkflowError(f"workflow: order option {name!r} must be a lower-case key")
+        if (
+            not isinstance(choices, list)
+            or len(choices) < 2
+            or not all(isinstance(c, str) and KEY_RE.match(c) for c in choices)
+        ):
+            raise WorkflowError(f"workflow: order option {name!r} needs a list of at least two choices")
+        parsed[name] = tuple(choices)
+    return parsed
+
+
+def _parse_state(item: Any, index: int, order_options: Mapping[str, tuple[str, ...]]) -> State:
     if not isinstance(item, Mapping):
         raise WorkflowError(f"states[{index}] must be a table")
     key = item.get("key")
@@ -338,10 +433,14 @@ def _parse_state(item: Any, index: int) -> State:
         cancel_by=_choices(item, "cancel_by", CANCELLERS, where),
         hidden=_flag(item, "hidden", where),
         entry=_flag(item, "entry", where),
+        lines_editable=_flag(item, "lines_editable", where),
+        when=_order_when(item, order_options, where),
     )
 
 
-def _parse_transition(item: Any, index: int, states: Mapping[str, State]) -> Transition:
+def _parse_transition(
+    item: Any, index: int, states: Mapping[str, State], order_options: Mapping[str, tuple[str, ...]]
+) -> Transition:
     if not isinstance(item, Mapping):
         raise WorkflowError(f"transitions[{index}] must be a table")
     source, target = item.get("from"), item.get("to")
@@ -386,6 +485,7 @@ def _parse_transition(item: Any, index: int, states: Mapping[str, State]) -> Tra
         customer_labels=_labels(item["customer_label"], "customer_label", where)
         if "customer_label" in item
         else None,
+        when=_order_when(item, order_options, where),
     )
 
 
@@ -398,19 +498,22 @@ def parse(raw: Mapping[str, Any]) -> Workflow:
     _reject_unknown(raw, _TOP_KEYS, "workflow")
     key = _text(raw, "key", "workflow")
     name = _text(raw, "name", "workflow")
+    order_options = _parse_order_options(raw.get("order_options"))
 
     raw_states = raw.get("states")
     if not isinstance(raw_states, list) or not raw_states:
         raise WorkflowError("workflow: states must be a non-empty list")
     states: dict[str, State] = {}
     for index, item in enumerate(raw_states):
-        state = _parse_state(item, index)
+        state = _parse_state(item, index, order_options)
         if state.key in states:
             raise WorkflowError(f"state {state.key!r} is declared twice")
         if state.final and state.entry:
             raise WorkflowError(f"state {state.key!r}: a final state cannot be an entry state")
         if state.final and state.cancel_by:
             raise WorkflowError(f"state {state.key!r}: a final state cannot be cancelled (drop cancel_by)")
+        if state.final and state.lines_editable:
+            raise WorkflowError(f"state {state.key!r}: a final state cannot have lines_editable")
         states[state.key] = state
 
     initial = raw.get("initial")
@@ -419,13 +522,16 @@ def parse(raw: Mapping[str, Any]) -> Workflow:
     assert isinstance(initial, str)
     if states[initial].final:
         raise WorkflowError(f"workflow: initial state {initial!r} cannot be final")
+    if not any(isinstance(item, Mapping) and "lines_editable" in item for item in raw_states):
+        # Nobody said: lines may change while the order is new, as the issue's default has it.
+        states[initial] = replace(states[initial], lines_editable=True)
 
     raw_transitions = raw.get("transitions", [])
     if not isinstance(raw_transitions, list):
         raise WorkflowError("workflow: transitions must be a list")
     transitions: list[Transition] = []
     for index, item in enumerate(raw_transitions):
-        transition = _parse_transition(item, index, states)
+        transition = _parse_transition(item, index, states, order_options)
         if any(t.source == transition.source and t.target == transition.target for t in transitions):
             raise WorkflowError(f"transition {transition.source} -> {transition.target} is declared twice")
         transitions.append(transition)
@@ -459,6 +565,7 @@ def parse(raw: Mapping[str, Any]) -> Workflow:
         cancel=cancel,
         archive=archive if isinstance(archive, str) else None,
         notify=notify,
+        order_options=order_options,
     )
     _check_reachable(workflow)
     return workflow

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +61,23 @@ DECIDED_BY_THE_DATA = {
     (400, "cancelled", None),  # a shipment for a cancelled order
     (400, "invalid", "assignee"),  # not active staff
     (400, "invalid", "substitute"),  # substituted, but the line has no backup item
+    (400, "substitute_required", "substitute"),  # the same, from the line editing action
+    # Catalogue items: another seller's or none, discontinued, out of stock, of another order type
+    *(
+        (400, code, field)
+        for code in (
+            "unknown_item",
+            "unknown_backup_item",
+            "item_discontinued",
+            "item_out_of_stock",
+            "item_wrong_order_type",
+            "invalid_backup_item",
+        )
+        for field in ("lines.*.item_id", "lines.*.backup_item_id", "substitute_item_id")
+    ),
+    # pickup or delivery: only where the order type leaves it to each order, and then needed
+    (400, "unknown_option", "fulfilment"),
+    (400, "option_required", "fulfilment"),
     (400, "unknown_state", "to"),  # not a state of this order's workflow
     (400, "no_phone", "channels"),  # calls chosen for a contact without a phone number
     (400, "refund_too_large", "amount"),
@@ -89,11 +107,10 @@ def _refusal(response: Any) -> tuple[int, str | None, str | None]:
         return response.status_code, None, None
     details = body.get("details") or {}
     fields = list(details.get("fields") or {})
-    return (
-        response.status_code,
-        body.get("code"),
-        details.get("field", fields[0] if len(fields) == 1 else None),
-    )
+    field = details.get("field", fields[0] if len(fields) == 1 else None)
+    if isinstance(field, str):
+        field = re.sub(r"^lines\.[0-9]+\.", "lines.*.", field)  # any line of the order
+    return response.status_code, body.get("code"), field
 
 
 # ... and those the data decides on one operation only (elsewhere the schema rules them out).

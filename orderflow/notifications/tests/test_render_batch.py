@@ -63,10 +63,10 @@ def test_a_preloaded_batch_renders_the_same_messages_in_two_queries(
         batch = preload(notifications)
         together = [_comparable(render(n, batch=batch)) for n in notifications]
 
-    # Then they are the same messages, and the batch cost four queries: the orders, the wording, and
-    # the grants of the links (made where missing, then read)
+    # Then they are the same messages, and the batch cost five queries: the orders, their lines (for the
+    # totals with taxes), the wording, and the grants of the links (made where missing, then read)
     assert together == one_by_one
-    assert len(queries.captured_queries) == 4
+    assert len(queries.captured_queries) == 5
     assert "total 9,99\xa0$\xa0US." in together[2][1]  # money as Bruno reads it, in French
 
 

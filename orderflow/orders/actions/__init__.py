@@ -23,6 +23,7 @@ from orderflow.orders.actions.details import (
     set_estimated_completion,
     update_line,
 )
+from orderflow.orders.actions.lines import add_line, edit_line, remove_line
 from orderflow.orders.actions.moving import (
     archive_order,
     available_transitions,
@@ -32,7 +33,13 @@ from orderflow.orders.actions.moving import (
     mark_seen,
     transition_order,
 )
-from orderflow.orders.actions.placing import LineInput, place_order
+from orderflow.orders.actions.placing import (
+    Checked,
+    LineInput,
+    check_order,
+    order_type_for_items,
+    place_order,
+)
 from orderflow.orders.actions.refunds import refund_order
 from orderflow.orders.actions.shipping import (
     add_carrier,
@@ -46,8 +53,10 @@ __all__ = [
     "MAX_BULK",
     "BulkResult",
     "BulkTarget",
+    "Checked",
     "LineInput",
     "add_carrier",
+    "add_line",
     "archive_order",
     "assign_order",
     "available_transitions",
@@ -57,14 +66,18 @@ __all__ = [
     "can_archive",
     "can_cancel",
     "cancel_order",
+    "check_order",
     "check_url_pattern",
     "common_targets",
     "edit_internal_notes",
+    "edit_line",
     "log_event",
     "mark_seen",
+    "order_type_for_items",
     "place_order",
     "record_shipment",
     "refund_order",
+    "remove_line",
     "selected_orders",
     "set_carrier_active",
     "set_estimated_completion",

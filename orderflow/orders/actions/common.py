@@ -119,7 +119,7 @@ def _transition(order: Order, to: str, actor: Actor) -> Transition:
             details={"field": "to"},
         )
     _check_not_final(order)
-    transition = workflow.transition(order.state, to)
+    transition = workflow.transition(order.state, to, order.options)
     if transition is None:
         raise NotAllowed(
             "invalid_transition",

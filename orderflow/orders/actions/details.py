@@ -14,7 +14,6 @@ from orderflow.core.errors import ActionError
 from orderflow.notifications.emit import notify
 from orderflow.orders.actions.common import (
     MAX_INTERNAL_NOTES,
-    MAX_LINE_TEXT,
     _check_not_final,
     _check_staff,
     _locked,
@@ -22,7 +21,8 @@ from orderflow.orders.actions.common import (
     _save,
     _text,
 )
-from orderflow.orders.models import EventType, LineStatus, Order, OrderLine
+from orderflow.orders.actions.lines import edit_line
+from orderflow.orders.models import EventType, Order, OrderLine
 
 
 def assign_order(
@@ -99,40 +99,13 @@ def edit_internal_notes(
 def update_line(
     line: OrderLine, *, status: str, actor: Actor, substitute: str = "", expected_version: int | None = None
 ) -> OrderLine:
-    """Mark a line out of stock, or substituted (by its backup item or by what staff name)."""
-    if status not in LineStatus.values:
-        raise ActionError(
-            "invalid", _("Unknown line status %(status)r.") % {"status": status}, details={"field": "status"}
-        )
-    substitute = _text(substitute, _("substitute"), MAX_LINE_TEXT, field="substitute")
-    with transaction.atomic():
-        order = _locked(line.order, expected_version)
-        _check_staff(order, actor)
-        _check_not_final(order)
-        line = order.lines.get(pk=line.pk)
-        if status == LineStatus.SUBSTITUTED:
-            substitute = substitute or line.backup_description
-            if not substitute:
-                raise ActionError(
-                    "invalid",
-                    _("Name the substitute: this line has no backup item."),
-                    details={"field": "substitute"},
-                )
-        else:
-            substitute = ""
-        line.status, line.substitute_description = status, substitute
-        line.save(update_fields=["status", "substitute_description"])
-        _save(order, {})
-        event = _record(
-            order,
-            EventType.LINE_UPDATED,
-            actor,
-            data={
-                "line": line.position,
-                "description": line.description,
-                "status": status,
-                "substitute": substitute,
-            },
-        )
-        notify(event, order=order)
-    return line
+    """Mark a line out of stock, or substituted (by its backup item or by what staff name): `edit_line`
+    with a status only."""
+    return edit_line(
+        line.order,
+        position=line.position,
+        status=status,
+        substitute=substitute,
+        actor=actor,
+        expected_version=expected_version,
+    )

@@ -113,7 +113,7 @@ def available_transitions(order: Order, actor: Actor) -> list[Transition]:
         return []
     return [
         t
-        for t in order.workflow.transitions_from(order.state)
+        for t in order.workflow.transitions_from(order.state, order.options)
         if t.auto is None and t.allows(actor.kind, actor.role)
     ]
 
@@ -131,7 +131,7 @@ def can_archive(order: Order, actor: Actor) -> bool:
         return False
     workflow = order.workflow
     if workflow.archive:
-        transition = workflow.transition(order.state, workflow.archive)
+        transition = workflow.transition(order.state, workflow.archive, order.options)
         return transition is not None and transition.allows("staff", actor.role)
     return order.current_state.category in ("done", "cancelled")
 

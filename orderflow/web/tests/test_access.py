@@ -19,6 +19,8 @@ POST_ACTIONS = [
     ("order_estimate", {}),
     ("order_notes", {}),
     ("order_line", {"position": 1}),
+    ("order_line_add", {}),
+    ("order_line_remove", {"position": 1}),
     ("order_cancel", {}),
     ("order_refund", {}),
     ("order_archive", {}),

@@ -285,8 +285,8 @@ def test_substituting_a_line_defaults_to_its_backup_item(as_olivia, make_order):
 
     line = order.lines.get()
     assert (line.status, line.substitute_description) == (LineStatus.SUBSTITUTED, "Orangeade")
-    assert "Line 1 is now substituted." in response.content.decode()
-    assert "Line 1 (Crate of lemonade) marked substituted: Orangeade" in response.content.decode()
+    assert "Line 1 saved." in response.content.decode()
+    assert "Crate of lemonade replaced by Orangeade" in response.content.decode()
 
 
 def test_marking_a_line_out_of_stock_and_an_unknown_line(as_olivia, make_order):

@@ -38,10 +38,10 @@ from orderflow.orders.actions import (
     refund_order,
     set_estimated_completion,
     transition_order,
-    update_line,
 )
-from orderflow.orders.models import Order
-from orderflow.orders.selectors import order_for_staff
+from orderflow.orders.actions.lines import add_line, edit_line, remove_line
+from orderflow.orders.models import Order, OrderLine
+from orderflow.orders.selectors import catalogue_for_ordering, order_for_staff
 from orderflow.web.access import render_seller, seller_view
 from orderflow.web.activity import activity, notification_trace, order_extras
 from orderflow.web.forms import (
@@ -49,7 +49,6 @@ from orderflow.web.forms import (
     AssignForm,
     CancelForm,
     EstimateForm,
-    LineForm,
     MessageForm,
     NotesForm,
     RefundForm,
@@ -57,6 +56,7 @@ from orderflow.web.forms import (
     attached,
     error_summary,
 )
+from orderflow.web.order_forms import LineAddForm, LineEditForm, LineRemoveForm
 from orderflow.web.seller_forms import ShipmentForm
 
 Change = Callable[[Mapping[str, Any], Actor], str]
@@ -103,17 +103,27 @@ def _page(
         for transition in available_transitions(order, Actor.staff(membership))
         if transition.target != workflow.archive  # archiving has its own button (it also hides the order)
     ]
+    lines_editable = order.lines_editable
+    items = catalogue_for_ordering(order.seller) if lines_editable else []
     lines = [
-        {"line": line, "form": form(f"line:{line.position}", LineForm(order=order, line=line))}
+        {
+            "line": line,
+            "form": form(f"line:{line.position}", LineEditForm(order=order, line=line, items=items)),
+            "remove_form": form(f"remove:{line.position}", LineRemoveForm(order=order, line=line)),
+        }
         for line in order.lines.all()
     ]
     open_for_changes = not order.is_final
-    total, refunded = order.total(), order.refunded_total()
+    totals = order.totals()
+    total, refunded = totals.total, order.refunded_total()
     context = {
         "order": order,
         "transitions": transitions,
         "lines": lines,
         "total": total,
+        "totals": totals,
+        "lines_editable": lines_editable,
+        "add_line_form": form("add_line", LineAddForm(order=order, items=items)),
         "refunded": refunded,
         "refundable": total - refunded,
         "activity": activity(order, locale),
@@ -226,25 +236,50 @@ def order_notes(request: HttpRequest, membership: Membership, number: int) -> Ht
 @require_POST
 def order_line(request: HttpRequest, membership: Membership, number: int, position: int) -> HttpResponse:
     order = _order_or_404(membership, number)
+    line = _line_or_404(order, position)
+
+    def change(data: Mapping[str, Any], actor: Actor) -> str:
+        edit_line(order, position=position, actor=actor, expected_version=data["version"], **form.changes())
+        return _("Line %(number)s saved.") % {"number": position}
+
+    form = LineEditForm(request.POST, order=order, line=line, items=catalogue_for_ordering(order.seller))
+    return _apply(request, membership, order, f"line:{position}", form, change)
+
+
+@seller_view
+@require_POST
+def order_line_add(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
+    order = _order_or_404(membership, number)
+    form = LineAddForm(request.POST, order=order, items=catalogue_for_ordering(order.seller))
+
+    def change(data: Mapping[str, Any], actor: Actor) -> str:
+        added = add_line(order, line=form.line(), actor=actor, expected_version=data["version"])
+        return _("Line %(number)s added.") % {"number": added.position}
+
+    return _apply(request, membership, order, "add_line", form, change)
+
+
+@seller_view
+@require_POST
+def order_line_remove(
+    request: HttpRequest, membership: Membership, number: int, position: int
+) -> HttpResponse:
+    order = _order_or_404(membership, number)
+    line = _line_or_404(order, position)
+
+    def change(data: Mapping[str, Any], actor: Actor) -> str:
+        remove_line(order, position=position, actor=actor, expected_version=data["version"])
+        return _("Line %(number)s removed.") % {"number": position}
+
+    form = LineRemoveForm(request.POST, order=order, line=line)
+    return _apply(request, membership, order, f"remove:{position}", form, change)
+
+
+def _line_or_404(order: Order, position: int) -> OrderLine:
     line = next((line for line in order.lines.all() if line.position == position), None)
     if line is None:
         raise Http404("No such line")
-
-    def change(data: Mapping[str, Any], actor: Actor) -> str:
-        updated = update_line(
-            line,
-            status=data["status"],
-            substitute=data["substitute"],
-            actor=actor,
-            expected_version=data["version"],
-        )
-        return _("Line %(number)s is now %(status)s.") % {
-            "number": updated.position,
-            "status": str(updated.get_status_display()).lower(),
-        }
-
-    form = LineForm(request.POST, order=order, line=line)
-    return _apply(request, membership, order, f"line:{position}", form, change)
+    return line
 
 
 @seller_view
