@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "orderflow.catalog",
     "orderflow.orders",
     "orderflow.conversations",
+    "orderflow.quotes",
     "orderflow.notifications",
     "orderflow.integrations",
     "orderflow.portal",
