@@ -49,7 +49,7 @@ class NumberField(forms.CharField):
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> str:
-        return typed_number(super().to_python(value))
+        return typed_number(super().to_python(value) or "")
 
 
 class OrderFilterForm(forms.Form):
