@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 
 from orderflow.accounts.models import Membership
+from orderflow.conversations.selectors import unread_thread_count
 from orderflow.notifications.selectors import unread_count
 from orderflow.orders.selectors import attention_count
 
@@ -72,6 +73,7 @@ def render_seller(
         "locale": membership.reading_language,  # workflow labels in the reader's language
         "attention_count": attention_count(seller),
         "inbox_unread": unread_count(membership),
+        "conversations_unread": unread_thread_count(membership),
         **(context or {}),
     }
     return render(request, template, full, status=status)

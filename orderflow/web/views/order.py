@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 from orderflow.accounts.actions import invite_contact, unlock_login
 from orderflow.accounts.models import Contact, Membership
 from orderflow.accounts.selectors import contact_login
-from orderflow.conversations.actions import post_message
+from orderflow.conversations.actions import mark_thread_read, post_message
 from orderflow.conversations.files import download
-from orderflow.conversations.selectors import attachment_for_staff, thread_for_staff
+from orderflow.conversations.selectors import attachment_for_staff, newest_message_id, thread_for_staff
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict
 from orderflow.core.formatting import day, money
@@ -75,6 +75,8 @@ def order_detail(request: HttpRequest, membership: Membership, number: int) -> H
     # The first staff open records "seen" (distributor: Sent -> Seen); later opens change nothing.
     if mark_seen(order, actor=Actor.staff(membership)) is not order:
         order = _order_or_404(membership, number)
+    # The page shows the whole thread: it is read.
+    mark_thread_read(order, up_to=newest_message_id(order, customer=False), actor=Actor.staff(membership))
     return _page(request, membership, order)
 
 
