@@ -4,7 +4,8 @@ reply+<token>@INBOUND_EMAIL_DOMAIN, so that answering the email posts to the ord
 Like the links in messages (`links`, whose helpers write it under its own salt), the token is a
 capability naming a `ReplyGrant` row: never stored (its SHA-256 finds the grant), written again from the
 grant's nonce and the secret key when the message is rendered again, refused once it expires or once
-staff revoke the order's or the contact's links (`links.revoke` withdraws both). It is lower-case base32: mail systems may fold the case of an address's local part."""
+staff revoke the order's or the contact's links (`links.revoke` withdraws both). It is lower-case
+base32: mail systems may fold the case of an address's local part."""
 
 from __future__ import annotations
 
