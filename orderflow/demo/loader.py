@@ -151,7 +151,7 @@ def _fill_outbox(spec: SellerSpec) -> None:
         description="Demo: the ERP's receiver (a fictional host, never reached)",
         actor=actor,
     )
-    told = {n.order_id for n in Notification.objects.filter(seller=seller)}
+    told = Notification.objects.filter(seller=seller, order__isnull=False).values("order_id")
     open_orders = [
         order
         for order in Order.objects.filter(seller=seller, placed_by__isnull=False, archived=False)
