@@ -104,14 +104,11 @@ def list_conversations(request: HttpRequest, query: Query[ConversationQuery]) ->
         at = pagination.cursor_value(payload, "value", dt.datetime)
         pk = pagination.cursor_value(payload, "id", int)
         threads = threads.filter(Q(last_message_at__lt=at) | Q(last_message_at=at, pk__lt=pk))
-    rows = list(threads[: query.limit + 1])
+    rows, last_row = pagination.cut(list(threads[: query.limit + 1]), query.limit)
     following = None
-    if len(rows) > query.limit:
-        rows = rows[: query.limit]
-        last_row = rows[-1]
-        following = pagination.encode(
-            {"sort": SORT, "value": getattr(last_row, "last_message_at"), "id": last_row.pk}  # noqa: B009
-        )
+    if last_row is not None:
+        at = getattr(last_row, "last_message_at")  # noqa: B009 (an annotation)
+        following = pagination.encode({"sort": SORT, "value": at, "id": last_row.pk})
     last = last_messages(rows)
     items = [_item(order, last[getattr(order, "last_message_id")]) for order in rows]  # noqa: B009
     return ConversationPageOut(items=items, next=following)

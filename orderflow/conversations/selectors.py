@@ -158,31 +158,26 @@ def last_messages(threads: list[Order]) -> dict[int, Message]:
 def unread_thread_count(membership: Membership) -> int:
     """How many of the seller's threads hold something the member has not read: the menu's badge,
     one query on every page."""
-    position = ThreadRead.objects.filter(membership=membership, order=OuterRef("order_id"))
-    return (
-        Message.objects.filter(seller_id=membership.seller_id)
-        .exclude(author_membership=membership)
-        .annotate(
-            read_position=Coalesce(
-                Subquery(position.values("last_read_message_id")[:1]), Value(0), output_field=IntegerField()
-            )
-        )
-        .filter(id__gt=F("read_position"))
-        .values("order_id")
-        .distinct()
-        .count()
-    )
+    messages = Message.objects.filter(seller_id=membership.seller_id)
+    return _threads_with_unread(messages, membership=membership, contact=None)
 
 
 def unread_thread_count_for_customer(contact: Contact) -> int:
     """The same for a customer's contact: their customer's threads with public messages they have not
     read (internal notes never count)."""
-    position = ThreadRead.objects.filter(contact=contact, order=OuterRef("order_id"))
+    messages = Message.objects.filter(
+        seller_id=contact.customer.seller_id, order__customer_id=contact.customer_id, internal=False
+    )
+    return _threads_with_unread(messages, membership=None, contact=contact)
+
+
+def _threads_with_unread(
+    messages: QuerySet[Message], *, membership: Membership | None, contact: Contact | None
+) -> int:
+    """How many orders among these messages have one after the reader's position, not theirs."""
+    position = ThreadRead.objects.filter(_reader(membership, contact), order=OuterRef("order_id"))
     return (
-        Message.objects.filter(
-            seller_id=contact.customer.seller_id, order__customer_id=contact.customer_id, internal=False
-        )
-        .exclude(author_contact=contact)
+        _not_by(messages, membership, contact)
         .annotate(
             read_position=Coalesce(
                 Subquery(position.values("last_read_message_id")[:1]), Value(0), output_field=IntegerField()

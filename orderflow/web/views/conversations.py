@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -23,8 +23,7 @@ from orderflow.conversations.selectors import (
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
 from orderflow.orders.models import Order
-from orderflow.orders.selectors import order_for_staff
-from orderflow.web.access import render_seller, seller_view
+from orderflow.web.access import order_or_404, render_seller, seller_view
 from orderflow.web.forms import MessageForm, attached, error_summary
 
 PAGE_SIZE = 30
@@ -54,17 +53,10 @@ def conversations(request: HttpRequest, membership: Membership) -> HttpResponse:
     return render_seller(request, membership, "web/conversations.html", context)
 
 
-def _order_or_404(membership: Membership, number: int) -> Order:
-    order = order_for_staff(membership.seller, number)
-    if order is None:
-        raise Http404("No such order")
-    return order
-
-
 @seller_view
 def conversation(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
     """One thread beside its order's summary; opening it marks it read for the member."""
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
     mark_thread_read(order, up_to=newest_message_id(order, customer=False), actor=Actor.staff(membership))
     return _page(request, membership, order, MessageForm())
 
@@ -86,7 +78,7 @@ def _page(
 @require_POST
 def conversation_reply(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
     """The order page's message form, answered here: the same action, back to the thread."""
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
     form = MessageForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Nothing was changed. %(problem)s") % {"problem": error_summary(form)})
