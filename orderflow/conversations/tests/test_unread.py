@@ -3,6 +3,10 @@ Conversations section, and the menu's badge."""
 
 from __future__ import annotations
 
+import threading
+
+import pytest
+
 from orderflow.conversations.actions import mark_thread_read, post_message
 from orderflow.conversations.models import ThreadRead
 from orderflow.conversations.selectors import (
@@ -102,3 +106,28 @@ def test_customers_count_public_messages_of_their_own_orders_only(make_order, al
     assert unread_thread_count_for_customer(bruno) == 1
     post_message(order, body="Another note", actor=Actor.staff(sam), internal=True)
     assert unread_thread_count_for_customer(alice) == 0
+
+
+@pytest.mark.slow
+def test_two_tabs_reading_at_once_leave_one_position_at_the_newest(transactional_db, make_order, alice, sam):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers: there is no race to see")
+    order = make_order("distributor")
+    messages = [post_message(order, body=f"Message {n}", actor=Actor.customer(alice)) for n in range(6)]
+    barrier = threading.Barrier(6)
+
+    def read(message_id: int) -> None:
+        try:
+            barrier.wait()
+            mark_thread_read(order, up_to=message_id, actor=Actor.staff(sam))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=read, args=(m.pk,)) for m in messages]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert ThreadRead.objects.get(membership=sam, order=order).last_read_message_id == messages[-1].pk
