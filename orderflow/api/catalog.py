@@ -211,11 +211,8 @@ def _page(seller: Seller, query: ItemQuery) -> ItemPageOut:
         name = pagination.cursor_value(payload, "value", str)
         pk = pagination.cursor_value(payload, "id", int)
         items = items.filter(Q(name__gt=name) | Q(name=name, pk__gt=pk))
-    rows = list(items[: query.limit + 1])
-    following = None
-    if len(rows) > query.limit:
-        rows = rows[: query.limit]
-        following = pagination.encode({"sort": "name", "value": rows[-1].name, "id": rows[-1].pk})
+    rows, last = pagination.cut(list(items[: query.limit + 1]), query.limit)
+    following = pagination.encode({"sort": "name", "value": last.name, "id": last.pk}) if last else None
     return ItemPageOut(items=[ItemOut.from_item(item) for item in rows], next=following)
 
 

@@ -21,6 +21,7 @@ from orderflow.conversations.actions import MAX_BODY, post_message
 from orderflow.conversations.files import download, read_upload
 from orderflow.conversations.models import Attachment, Message
 from orderflow.conversations.selectors import attachment_for_staff, thread_for_staff
+from orderflow.core.logmask import mask_secrets
 from orderflow.notifications.models import Delivery, Notification
 from orderflow.notifications.selectors import order_trace
 from orderflow.orders.models import Order, OrderEvent
@@ -99,16 +100,20 @@ class DeliveryOut(Schema):
         return cls(
             id=delivery.pk,
             channel=delivery.channel,
-            address=delivery.address,
+            # Service URLs carry credentials: masked here as in the outbox (core.logmask).
+            address=mask_secrets(delivery.address),
             status=delivery.status,
             due_at=delivery.due_at,
             sent_at=delivery.sent_at,
             reason=delivery.reason,
-            error=delivery.error,
+            error=mask_secrets(delivery.error),
             attempt_count=delivery.attempts,
             attempts=[
                 AttemptOut(
-                    started_at=a.started_at, duration_ms=a.duration_ms, outcome=a.outcome, error=a.error
+                    started_at=a.started_at,
+                    duration_ms=a.duration_ms,
+                    outcome=a.outcome,
+                    error=mask_secrets(a.error),
                 )
                 for a in delivery.attempt_log.all()
             ],

@@ -13,12 +13,14 @@ import base64
 import binascii
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from orderflow.api.errors import ApiError
+
+T = TypeVar("T")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
@@ -88,3 +90,11 @@ def cursor_value(payload: dict[str, Any], key: str, kind: type) -> Any:
     except (TypeError, ValueError):
         pass
     raise ApiError(400, "invalid_cursor", _("This cursor is damaged; start again without a cursor."))
+
+
+def cut(rows: list[T], limit: int) -> tuple[list[T], T | None]:
+    """A page from `limit + 1` rows read: the first `limit`, and the last of those when more follow
+    (what the next cursor is made from), else None."""
+    if len(rows) > limit:
+        return rows[:limit], rows[limit - 1]
+    return rows, None

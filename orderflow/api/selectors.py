@@ -245,11 +245,8 @@ def customers_page(seller: Seller, *, search: str, limit: int, cursor: str | Non
         name = pagination.cursor_value(payload, "value", str)
         pk = pagination.cursor_value(payload, "id", int)
         customers = customers.filter(Q(name__gt=name) | Q(name=name, pk__gt=pk))
-    rows = list(customers[: limit + 1])
-    following = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        following = pagination.encode({"sort": "name", "value": rows[-1].name, "id": rows[-1].pk})
+    rows, last = pagination.cut(list(customers[: limit + 1]), limit)
+    following = pagination.encode({"sort": "name", "value": last.name, "id": last.pk}) if last else None
     return Page(items=rows, next=following)
 
 

@@ -30,7 +30,11 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["order", "created_at"])]
+        indexes = [
+            models.Index(fields=["order", "created_at"]),
+            # The unread badge: a seller's messages after a reader's position.
+            models.Index(fields=["seller", "id"]),
+        ]
 
     def __str__(self) -> str:
         return f"{'Note' if self.internal else 'Message'} by {self.author_name} on {self.order_id}"
@@ -87,3 +91,42 @@ class InboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outcome} {self.mail_id}"
+
+
+class ThreadRead(models.Model):
+    """How far one reader has read one order's thread: a staff member (`membership`) or a customer's
+    contact (`contact`), exactly one of them. Messages after `last_read_message_id` not written by the
+    reader are unread for them. The position only moves forward (two tabs opened in a different order
+    never make read messages unread again)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    last_read_message_id = models.PositiveBigIntegerField(
+        default=0, help_text="The newest message the reader was shown (an id, kept if that message goes)"
+    )
+    read_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "order"],
+                condition=models.Q(membership__isnull=False),
+                name="thread_read_once_per_member",
+            ),
+            models.UniqueConstraint(
+                fields=["contact", "order"],
+                condition=models.Q(contact__isnull=False),
+                name="thread_read_once_per_contact",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(membership__isnull=False, contact__isnull=True)
+                | models.Q(membership__isnull=True, contact__isnull=False),
+                name="thread_read_one_reader",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id or self.contact_id} read {self.order_id} to {self.last_read_message_id}"

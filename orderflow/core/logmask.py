@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import urlsplit
 
 # The prefixes of notifications.links.PURPOSES (a test keeps the two the same).
 LINK_PREFIXES = ("t", "p", "f", "d", "u")
@@ -35,3 +36,28 @@ def mask_server_logs() -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, MaskLinkTokens) for f in logger.filters):
             logger.addFilter(MaskLinkTokens())
+
+
+# Service URLs hold credentials: an Apprise messenger or SMS URL carries its bot or account token in its
+# user, host or path (tgram://<bot token>/<chat>, twilio://<sid>:<token>@<number>), a webhook URL may
+# carry one in its path or query. People who did not configure them see the scheme (and, for web
+# addresses, the host) only; the page where they are set shows them whole.
+# (A trailing full stop, comma, colon, semicolon or bracket ends the sentence, not the address.)
+SERVICE_URL = re.compile(r"\b([a-z][a-z0-9+.\-]{1,30})://(?:[^\s\"'<>]*[^\s\"'<>.,:;)\]])?", re.IGNORECASE)
+
+
+def _masked_url(found: re.Match[str]) -> str:
+    scheme = found.group(1)
+    if scheme.lower() in ("http", "https"):
+        try:
+            host = urlsplit(found.group(0)).hostname or ""
+        except ValueError:  # a damaged address: nothing of it
+            host = ""
+        return f"{scheme}://{host}/…"
+    return f"{scheme}://…"
+
+
+def mask_secrets(text: str) -> str:
+    """The text with every service URL in it cut to its scheme (web addresses: and host): for
+    delivery addresses and errors that staff read in the outbox and an order's trace."""
+    return SERVICE_URL.sub(_masked_url, text or "")

@@ -33,6 +33,7 @@ from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
 from orderflow.demo.data import ADMIN_EMAIL, ADMIN_USERNAME, PASSWORD, SELLERS
 from orderflow.demo.spec import OrderSpec, SellerSpec, Step
+from orderflow.integrations.actions import create_webhook_endpoint
 from orderflow.notifications import replies
 from orderflow.notifications.actions import set_schedule, update_rule
 from orderflow.notifications.emit import muted
@@ -92,6 +93,7 @@ def load_demo(
         reports.append(SellerReport(spec, created=created, states=states))
         if created and spec is sellers[0]:
             _open_conversation(spec)
+            _fill_outbox(spec)
     if not User.objects.filter(username=ADMIN_USERNAME).exists():
         User.objects.create_superuser(ADMIN_USERNAME, ADMIN_EMAIL, PASSWORD)
     return reports
@@ -121,6 +123,63 @@ def _open_conversation(spec: SellerSpec) -> None:
         order=order, contact=order.placed_by, template="new_message"
     ):
         replies.grant_for(notification, nonce=DEMO_REPLY_NONCE)
+
+
+# What the outbox examples say (demo data, in the demo's language like the rest of its history).
+EXAMPLE_MESSAGES = {
+    "sms": "Your order is packed; the driver leaves at 2 pm.",
+    "messenger": "Quick check: is the back door open for the delivery?",
+    "call": "We need to confirm the delivery address with you.",
+    "held": "The invoice for this order is ready; it will reach you during your delivery hours.",
+}
+
+
+def _fill_outbox(spec: SellerSpec) -> None:
+    """A newcomer's first look at the outbox finds an example of every kind of message, written now
+    through the real actions (not muted): a message to a customer on each channel a contact prefers
+    (email, SMS, messenger, a call task for staff), the staff's in-app items, a webhook to a receiver
+    (a fictional host: its deliveries fail and are retried, as a real outage would show), and an email
+    held until its contact's delivery hours. The worker of `make demo` sends (keeps) the rest."""
+    seller = Seller.objects.get(slug=spec.slug)
+    owner = Membership.objects.filter(seller=seller, role=Role.OWNER).order_by("pk").first()
+    if owner is None:
+        return
+    actor = Actor.staff(owner)
+    create_webhook_endpoint(
+        seller,
+        url=f"https://erp.{spec.slug}.example/orderflow/webhooks",
+        description="Demo: the ERP's receiver (a fictional host, never reached)",
+        actor=actor,
+    )
+    told = Notification.objects.filter(seller=seller, order__isnull=False).values("order_id")
+    open_orders = [
+        order
+        for order in Order.objects.filter(seller=seller, placed_by__isnull=False, archived=False)
+        .exclude(pk__in=told)
+        .select_related("placed_by")
+        .order_by("-number")
+        if customer_may_write(order) and order.placed_by is not None and order.placed_by.is_active
+    ]
+    wanted = ["sms", "messenger", "call", "held"]
+    for order in open_orders:
+        contact = order.placed_by
+        assert contact is not None
+        channels = set(contact.preferred_channels)
+        kind = next((k for k in wanted if k in channels or (k == "held" and "email" in channels)), None)
+        if kind is None:
+            continue
+        if kind == "held":
+            set_schedule(contact, dict.fromkeys(WEEKDAYS, _hours_later(contact.time_zone)), actor=actor)
+        post_message(order, body=EXAMPLE_MESSAGES[kind], actor=actor)
+        wanted.remove(kind)
+        if not wanted:
+            break
+
+
+def _hours_later(time_zone: str) -> str:
+    """A one-hour delivery window some hours after now where the contact is: what is sent now is held."""
+    hour = min((timezone.now().astimezone(zoneinfo.ZoneInfo(time_zone)).hour + 6) % 24, 22)
+    return f"{hour:02d}:00-{hour + 1:02d}:00"
 
 
 class _Seeder:

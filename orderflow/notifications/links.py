@@ -16,18 +16,17 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from orderflow.accounts.models import Contact
-from orderflow.notifications import replies
-from orderflow.notifications.models import LinkGrant, LinkPurpose, LinkRevocation, Notification
+from orderflow.notifications.models import LinkGrant, LinkPurpose, LinkRevocation, Notification, ReplyGrant
 
 # purpose: (path prefix, days valid). Short prefixes: these links travel in SMS (see portal/urls.py);
 # core.logmask masks tokens on them in logs.
@@ -49,30 +48,47 @@ class BadLink(Exception):
         self.message = message
 
 
-def _digest(token: str) -> str:
+# The capabilities written from a grant's nonce: links in messages, and reply addresses (`replies`).
+# Each kind has its own salt, so that one kind's token is never another's.
+LINK_SALT = "orderflow.links"
+
+G = TypeVar("G", LinkGrant, ReplyGrant)
+
+
+def digest(token: str) -> str:
+    """What a grant stores of its token (the token itself never is)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _token(nonce: str, secret: str) -> str:
-    mac = salted_hmac("orderflow.links", nonce, secret=secret, algorithm="sha256").digest()
-    return base64.urlsafe_b64encode(mac[:18]).decode()  # 144 bits, 24 characters
+def make_token(nonce: str, secret: str, *, salt: str = LINK_SALT, base32: bool = False) -> str:
+    """The token of a nonce under a secret key: URL-safe base64 (144 bits, 24 characters), or
+    lower-case base32 (128 bits, 26 characters) where case may be folded, as in an email address."""
+    mac = salted_hmac(salt, nonce, secret=secret, algorithm="sha256").digest()
+    if base32:
+        return base64.b32encode(mac[:16]).decode().rstrip("=").lower()
+    return base64.urlsafe_b64encode(mac[:18]).decode()
+
+
+def written_again(grant: LinkGrant | ReplyGrant, *, salt: str = LINK_SALT, base32: bool = False) -> str:
+    """The grant's token, written again. After the secret key is rotated (the old one kept in
+    SECRET_KEY_FALLBACKS) the old token is still found; only when no key makes it is a new one chosen."""
+    for secret in [settings.SECRET_KEY, *map(str, settings.SECRET_KEY_FALLBACKS)]:
+        token = make_token(grant.nonce, secret, salt=salt, base32=base32)
+        if constant_time_compare(digest(token), grant.token_hash):
+            return token
+    grant.nonce = secrets.token_hex(16)
+    token = make_token(grant.nonce, settings.SECRET_KEY, salt=salt, base32=base32)
+    grant.token_hash = digest(token)
+    type(grant)._default_manager.filter(pk=grant.pk).update(nonce=grant.nonce, token_hash=grant.token_hash)
+    return token
 
 
 def token_of(grant: LinkGrant) -> str:
-    """The grant's token, written again. After the secret key is rotated (the old one kept in
-    SECRET_KEY_FALLBACKS) the old token is still found; only when no key makes it is a new one chosen.
-    A grant of a link signed before grants existed has no nonce: its token is only the one it came with."""
+    """The link grant's token, written again (see `written_again`). A grant of a link signed before
+    grants existed has no nonce: its token is only the one it came with."""
     if not grant.nonce:
         raise ValueError("a link signed before grants existed cannot be written again")
-    for secret in [settings.SECRET_KEY, *map(str, settings.SECRET_KEY_FALLBACKS)]:
-        token = _token(grant.nonce, secret)
-        if constant_time_compare(_digest(token), grant.token_hash):
-            return token
-    grant.nonce = secrets.token_hex(16)
-    token = _token(grant.nonce, settings.SECRET_KEY)
-    grant.token_hash = _digest(token)
-    LinkGrant.objects.filter(pk=grant.pk).update(nonce=grant.nonce, token_hash=grant.token_hash)
-    return token
+    return written_again(grant)
 
 
 def url_of(grant: LinkGrant) -> str:
@@ -89,7 +105,7 @@ def _new(purpose: str, *, seller_id: int, contact_id: int, order_id: int | None,
         seller_id=seller_id,
         order_id=order_id if purpose not in (LinkPurpose.PREFS, LinkPurpose.UNSUBSCRIBE) else None,
         contact_id=contact_id,
-        token_hash=_digest(_token(nonce, settings.SECRET_KEY)),
+        token_hash=digest(make_token(nonce, settings.SECRET_KEY)),
         nonce=nonce,
         created_at=now,
         expires_at=now + dt.timedelta(days=days),
@@ -162,7 +178,7 @@ def resolve(purpose: str, value: str) -> LinkGrant:
     if found is None:
         found = (
             LinkGrant.objects.select_related("contact__customer__seller")
-            .filter(token_hash=_digest(value))
+            .filter(token_hash=digest(value))
             .first()
         )
     if found is None:
@@ -183,8 +199,8 @@ def resolve(purpose: str, value: str) -> LinkGrant:
 def _legacy(purpose: str, value: str) -> LinkGrant | None:
     """A link signed before grants existed: its grant, made on first use; None if it is not one."""
     _prefix, days = PURPOSES[LinkPurpose(purpose)]
-    digest = _digest(value)
-    known = LinkGrant.objects.select_related("contact__customer__seller").filter(token_hash=digest).first()
+    hashed = digest(value)
+    known = LinkGrant.objects.select_related("contact__customer__seller").filter(token_hash=hashed).first()
     if known is not None:
         return known
     try:
@@ -201,7 +217,7 @@ def _legacy(purpose: str, value: str) -> LinkGrant | None:
         seller_id=contact.customer.seller_id,
         order_id=order_id,
         contact=contact,
-        token_hash=digest,
+        token_hash=hashed,
         created_at=signed_at,
         expires_at=signed_at + dt.timedelta(days=days),
     )
@@ -211,18 +227,23 @@ def _legacy(purpose: str, value: str) -> LinkGrant | None:
     if revocation is not None:
         made.revoked_at, made.revoked_by_id = revocation.created_at, revocation.by_id
     LinkGrant.objects.bulk_create([made], ignore_conflicts=True)
-    return LinkGrant.objects.select_related("contact__customer__seller").get(token_hash=digest)
+    return LinkGrant.objects.select_related("contact__customer__seller").get(token_hash=hashed)
 
 
 def revoke(*, by_id: int | None, order_id: int | None = None, contact_id: int | None = None) -> int:
     """Revoke every live link of an order or of a contact; how many. The caller checks who may."""
     if order_id is None and contact_id is None:
         raise ValueError("revoke the links of an order or of a contact, not every link")
+    now = timezone.now()
     # The reply addresses of the same messages are capabilities too: withdrawn with the links.
-    replies.revoke(order_id=order_id, contact_id=contact_id)
-    live = LinkGrant.objects.filter(revoked_at__isnull=True)
+    _live(ReplyGrant.objects.all(), order_id, contact_id).update(revoked_at=now)
+    return _live(LinkGrant.objects.all(), order_id, contact_id).update(revoked_at=now, revoked_by_id=by_id)
+
+
+def _live(grants: QuerySet[G], order_id: int | None, contact_id: int | None) -> QuerySet[G]:
+    live = grants.filter(revoked_at__isnull=True)
     if order_id is not None:
         live = live.filter(order_id=order_id)
     if contact_id is not None:
         live = live.filter(contact_id=contact_id)
-    return live.update(revoked_at=timezone.now(), revoked_by_id=by_id)
+    return live

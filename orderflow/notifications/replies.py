@@ -1,56 +1,38 @@
 """Reply addresses: each message email to a contact or a staff member carries its own address,
 reply+<token>@INBOUND_EMAIL_DOMAIN, so that answering the email posts to the order's thread as them.
 
-Like the links in messages (`links`), the token is a capability naming a `ReplyGrant` row: never
-stored (its SHA-256 finds the grant), written again from the grant's nonce and the secret key when the
-message is rendered again, refused once it expires or once staff revoke the order's or the contact's
-links. It is lower-case base32: mail systems may fold the case of an address's local part."""
+Like the links in messages (`links`, whose helpers write it under its own salt), the token is a
+capability naming a `ReplyGrant` row: never stored (its SHA-256 finds the grant), written again from the
+grant's nonce and the secret key when the message is rendered again, refused once it expires or once
+staff revoke the order's or the contact's links (`links.revoke` withdraws both). It is lower-case
+base32: mail systems may fold the case of an address's local part."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
 import re
 import secrets
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from orderflow.notifications import links
 from orderflow.notifications.models import Notification, ReplyGrant
 
 LOCAL_PART = "reply"
 ADDRESS_RE = re.compile(rf"{LOCAL_PART}\+([a-z2-7]{{26}})@", re.IGNORECASE)
 
 
-class BadReply(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+SALT = "orderflow.replies"
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _token(nonce: str, secret: str) -> str:
-    mac = salted_hmac("orderflow.replies", nonce, secret=secret, algorithm="sha256").digest()
-    return base64.b32encode(mac[:16]).decode().rstrip("=").lower()  # 128 bits, 26 characters
+class BadReply(links.BadLink):
+    """The reply address is unknown, expired, withdrawn, or its person gone."""
 
 
 def token_of(grant: ReplyGrant) -> str:
-    for secret in [settings.SECRET_KEY, *map(str, settings.SECRET_KEY_FALLBACKS)]:
-        token = _token(grant.nonce, secret)
-        if constant_time_compare(_digest(token), grant.token_hash):
-            return token
-    grant.nonce = secrets.token_hex(16)
-    token = _token(grant.nonce, settings.SECRET_KEY)
-    grant.token_hash = _digest(token)
-    ReplyGrant.objects.filter(pk=grant.pk).update(nonce=grant.nonce, token_hash=grant.token_hash)
-    return token
+    return links.written_again(grant, salt=SALT, base32=True)  # base32: mail may fold the case
 
 
 def grant_for(notification: Notification, *, nonce: str = "") -> ReplyGrant | None:
@@ -73,7 +55,7 @@ def grant_for(notification: Notification, *, nonce: str = "") -> ReplyGrant | No
                 notification=notification,
                 contact_id=notification.contact_id,
                 membership_id=notification.membership_id,
-                token_hash=_digest(_token(nonce, settings.SECRET_KEY)),
+                token_hash=links.digest(links.make_token(nonce, settings.SECRET_KEY, salt=SALT, base32=True)),
                 nonce=nonce,
                 created_at=now,
                 expires_at=now + dt.timedelta(days=settings.REPLY_ADDRESS_DAYS),
@@ -107,7 +89,7 @@ def resolve(token: str) -> ReplyGrant:
     """The grant a reply token names, still honoured; raises BadReply otherwise."""
     found = (
         ReplyGrant.objects.select_related("order__seller", "contact", "membership__user")
-        .filter(token_hash=_digest(token.lower()))
+        .filter(token_hash=links.digest(token.lower()))
         .first()
     )
     if found is None:
@@ -121,12 +103,3 @@ def resolve(token: str) -> ReplyGrant:
         raise BadReply("person_inactive", _("This reply address belongs to someone whose access was closed."))
     ReplyGrant.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
     return found
-
-
-def revoke(*, order_id: int | None = None, contact_id: int | None = None) -> int:
-    live = ReplyGrant.objects.filter(revoked_at__isnull=True)
-    if order_id is not None:
-        live = live.filter(order_id=order_id)
-    if contact_id is not None:
-        live = live.filter(contact_id=contact_id)
-    return live.update(revoked_at=timezone.now())

@@ -8,15 +8,18 @@ deliveries, attempts or rows of a list).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import F, Prefetch, QuerySet
 
 from orderflow.accounts.models import LOCALES, Contact, Membership, Seller
 from orderflow.notifications.models import (
     MANDATORY,
     CallTask,
+    Channel,
     Delivery,
     DeliverySchedule,
     Event,
@@ -25,10 +28,10 @@ from orderflow.notifications.models import (
     Notification,
     NotificationRule,
     NotificationSettings,
-    SandboxMessage,
+    Status,
 )
 from orderflow.notifications.recipients import as_recipient, choices_for
-from orderflow.notifications.render import defaults, template_keys
+from orderflow.notifications.render import TemplateProblem, defaults, render, template_keys
 from orderflow.orders.models import Order, OrderEvent
 from orderflow.orders.selectors import states_of
 from orderflow.workflows.models import OrderType
@@ -103,15 +106,75 @@ def outbox(seller: Seller, filters: OutboxFilters | None = None) -> QuerySet[Del
     return deliveries.order_by("-created_at", "-pk")
 
 
-def sandbox_message(seller: Seller, delivery_id: int) -> SandboxMessage | None:
-    """The sandbox copy of one of the seller's deliveries, with its delivery, notification and order."""
+def outbox_delivery(seller: Seller, delivery_id: int) -> Delivery | None:
+    """One of the seller's deliveries, with what the outbox page shows of it."""
     return (
-        SandboxMessage.objects.filter(
-            seller=seller, delivery_id=delivery_id, delivery__notification__seller=seller
-        )
-        .select_related("delivery__notification__order")
+        Delivery.objects.filter(pk=delivery_id, notification__seller=seller)
+        .select_related("notification__order", "sandbox_copy", "inbox_item", "call_task")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class Readable:
+    """A delivery's message as the outbox shows it. `kind` says where it comes from: `copy` (the
+    sandbox kept what would have gone out), `inbox` (the in-app item its recipient reads), `call` (the
+    script of a call task), `preview` (not sent yet: written now, and written again when it is sent),
+    `again` (sent, but no copy is kept: written again now, with the order as it is now)."""
+
+    kind: str
+    to: str
+    subject: str = ""
+    text: str = ""
+    html: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    at: dt.datetime | None = None
+    problem: str = ""
+
+
+def readable(delivery: Delivery) -> Readable:
+    """What the delivery says (expects `outbox_delivery`'s related rows). A message written now for
+    staff carries the staff page of its order, never a customer's link (those are the recipient's
+    capabilities), and no reply address."""
+    notification = delivery.notification
+    copy = _related(delivery, "sandbox_copy")
+    if copy is not None:
+        return Readable(
+            kind="copy", to=copy.to, subject=copy.subject, text=copy.body, html=copy.html,
+            headers=dict(copy.headers or {}), at=copy.created_at,
+        )  # fmt: skip
+    item = _related(delivery, "inbox_item")
+    if item is not None:
+        return Readable(
+            kind="inbox", to=delivery.address, subject=item.subject, text=item.body, at=item.created_at
+        )
+    task = _related(delivery, "call_task")
+    if task is not None:
+        return Readable(kind="call", to=task.phone or delivery.address, text=task.script, at=task.created_at)
+    kind = "again" if delivery.status == Status.SENT else "preview"
+    try:
+        rendered = render(notification, customer_links=False)
+    except (TemplateProblem, ObjectDoesNotExist) as exc:
+        return Readable(kind=kind, to=delivery.address, problem=str(exc))
+    long_form = delivery.channel in (Channel.EMAIL, Channel.WEBHOOK)
+    headers = {name: value for name, value in rendered.headers.items() if name != "Reply-To"}
+    return Readable(
+        kind=kind,
+        to=delivery.address,
+        subject=rendered.subject if delivery.channel != Channel.WEBHOOK else "",
+        text=rendered.text
+        if long_form
+        else (rendered.body if delivery.channel == Channel.CALL else rendered.short),
+        html=rendered.html if delivery.channel == Channel.EMAIL else "",
+        headers=headers if delivery.channel == Channel.EMAIL else {},
+    )
+
+
+def _related(delivery: Delivery, name: str) -> Any:
+    try:
+        return getattr(delivery, name)
+    except ObjectDoesNotExist:
+        return None
 
 
 # ----------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 
 from orderflow.accounts.models import Contact
 from orderflow.accounts.selectors import contact_of_user, works_for_a_seller
+from orderflow.conversations.selectors import unread_thread_count_for_customer
 from orderflow.notifications.selectors import unread_count
 
 PortalView = Callable[..., HttpResponse]
@@ -67,6 +68,7 @@ def render_portal(
         full |= {
             "portal_contact": contact,
             "inbox_unread": unread_count(contact),
+            "conversations_unread": unread_thread_count_for_customer(contact),
             # someone both staff and customer can go back
             "workspace_too": works_for_a_seller(contact.user_id),
         }

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from orderflow.accounts.actions import record_reach
 from orderflow.accounts.models import Contact
+from orderflow.conversations.selectors import last_messages, threads_for_customer
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
 from orderflow.notifications.actions import mark_all_inbox_read, mark_inbox_read
@@ -42,6 +43,19 @@ def my_orders_page(
     rows = [(order, order.current_state.customer_label(contact.locale)) for order in page.object_list]
     context = {"page": page, "rows": rows, "seller": contact.customer.seller, "reach_form": reach}
     return render_portal(request, "portal/my_orders.html", context, contact=contact, status=status)
+
+
+@portal_view
+def conversations(request: HttpRequest, contact: Contact) -> HttpResponse:
+    """The messages of the contact's orders, the newest first, with what they have not read; each opens
+    on its order's page, where the thread is. Internal notes are not part of it at all."""
+    threads = threads_for_customer(contact)
+    page = Paginator(threads, ORDERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    orders = list(page.object_list)
+    last = last_messages(orders)
+    rows = [{"order": order, "last": last.get(order.last_message_id)} for order in orders]  # type: ignore[attr-defined]
+    context = {"page": page, "rows": rows, "seller": contact.customer.seller}
+    return render_portal(request, "portal/conversations.html", context, contact=contact)
 
 
 @portal_view

@@ -28,6 +28,7 @@ signed_in = [
     path("my/orders/<int:number>/move/", views.my_order_move, name="portal_order_move"),
     path("my/orders/<int:number>/cancel/", views.my_order_cancel, name="portal_order_cancel"),
     path("my/orders/<int:number>/files/<int:attachment_id>/", views.my_order_file, name="portal_order_file"),
+    path("my/conversations/", account.conversations, name="portal_conversations"),
     path("my/inbox/", account.inbox, name="portal_inbox"),
     path("my/inbox/read/", account.inbox_read, name="portal_inbox_read"),
     path("my/settings/", views.my_preferences, name="portal_my_preferences"),

@@ -22,9 +22,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from orderflow.accounts.models import Contact
-from orderflow.conversations.actions import customer_may_write, post_message
+from orderflow.conversations.actions import customer_may_write, mark_thread_read, post_message
 from orderflow.conversations.files import download
-from orderflow.conversations.selectors import attachment_for_customer, thread_for_customer
+from orderflow.conversations.selectors import attachment_for_customer, newest_message_id, thread_for_customer
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict
 from orderflow.core.formatting import clock, long_day
@@ -213,6 +213,8 @@ def _track_page(
     """The order page; `bound` puts back the change form just refused, with its errors."""
     order, contact = reached.order, reached.contact
     actor = Actor.customer(contact)
+    # The page shows the whole thread (public messages): it is read for this contact.
+    mark_thread_read(order, up_to=newest_message_id(order, customer=True), actor=actor)
     done = order.current_state.category == "done"
     feedback = selectors.feedback_for(order)
     moves = []

@@ -17,8 +17,10 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 
 from orderflow.accounts.models import Membership
+from orderflow.conversations.selectors import unread_thread_count
 from orderflow.notifications.selectors import unread_count
-from orderflow.orders.selectors import attention_count
+from orderflow.orders.models import Order
+from orderflow.orders.selectors import attention_count, order_for_staff
 
 SellerView = Callable[..., HttpResponseBase]  # a page, a redirect, or a streamed download
 
@@ -33,6 +35,14 @@ def membership_for(request: HttpRequest, seller_slug: str) -> Membership:
     if membership is None:
         raise Http404("No such seller")
     return membership
+
+
+def order_or_404(membership: Membership, number: int) -> Order:
+    """One of the member's seller's orders by its number, or 404 (another seller's too)."""
+    order = order_for_staff(membership.seller, number)
+    if order is None:
+        raise Http404("No such order")
+    return order
 
 
 def seller_view(view: SellerView) -> SellerView:
@@ -72,6 +82,7 @@ def render_seller(
         "locale": membership.reading_language,  # workflow labels in the reader's language
         "attention_count": attention_count(seller),
         "inbox_unread": unread_count(membership),
+        "conversations_unread": unread_thread_count(membership),
         **(context or {}),
     }
     return render(request, template, full, status=status)

@@ -84,3 +84,20 @@ def test_the_trace_shows_each_delivery_with_its_attempts(api, make_order, settin
     assert Delivery.objects.filter(pk=delivery["id"], notification__order=order).exists()
     rule = next(n["rule"] for n in trace if n["rule"])
     assert set(rule) == {"id", "event", "state", "audience", "template"}
+
+
+def test_the_trace_masks_a_messenger_url_and_its_token(api, make_order):
+    order = make_order("shop")
+    api.post(f"/orders/{order.number}/messages", {"body": "Your crate is on its way."})
+    delivery = Delivery.objects.filter(notification__order=order).first()
+    Delivery.objects.filter(pk=delivery.pk).update(
+        channel="messenger",
+        address="tgram://123456789:SECRETBOTTOKEN/987654",
+        error="Refused by tgram://123456789:SECRETBOTTOKEN/987654",
+    )
+
+    response = api.get(f"/orders/{order.number}/notifications")
+
+    assert "SECRETBOTTOKEN" not in response.content.decode()
+    shown = next(d for n in response.json() for d in n["deliveries"] if d["id"] == delivery.pk)
+    assert shown["address"] == "tgram://…"

@@ -36,3 +36,17 @@ def test_gunicorn_and_runserver_request_lines_are_masked():
         assert token not in mask(line)
         assert "[link]" in mask(line)
     assert mask("GET /s/acme/orders/12/ HTTP/1.1") == "GET /s/acme/orders/12/ HTTP/1.1"
+
+
+def test_service_urls_keep_their_scheme_only_and_web_addresses_their_host():
+    from orderflow.core.logmask import mask_secrets
+
+    assert mask_secrets("tgram://123456789:AAH-secret/987654") == "tgram://…"
+    assert mask_secrets("twilio://AC123:authtoken@+15551234567/+15557654321") == "twilio://…"
+    assert (
+        mask_secrets("refused https://user:pw@hooks.example.com/t/abc?key=1: 401")
+        == "refused https://hooks.example.com/…: 401"
+    )
+    assert mask_secrets("alice@cornerbar.example") == "alice@cornerbar.example"
+    assert mask_secrets("+15145550123") == "+15145550123"
+    assert mask_secrets("") == ""

@@ -224,3 +224,12 @@ def test_the_demos_order_lines_point_at_the_catalogue(demo):
     assert linked.exists()
     assert all(line.item.sku == line.sku for line in linked.select_related("item"))
     assert OrderLine.objects.filter(backup_item__isnull=False, order__seller__slug="harbour").exists()
+
+
+def test_a_newcomers_outbox_holds_every_kind_of_message(demo):
+    from orderflow.notifications.models import Delivery
+
+    channels = set(Delivery.objects.values_list("channel", flat=True))
+    assert channels >= {"email", "sms", "messenger", "in_app", "call", "webhook"}
+    # One waits for its contact's delivery hours, whatever the hour the demo is loaded at
+    assert Delivery.objects.filter(status="pending", due_at__gt=timezone.now()).exists()

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms, template
 from django.utils import timezone
 
+from orderflow.core.logmask import mask_secrets
 from orderflow.integrations.models import WebhookEndpoint
 from orderflow.integrations.webhooks import shown_url
 from orderflow.notifications.channels import registry
@@ -40,6 +41,12 @@ def field_label(form: forms.Form, name: str) -> str:
     """The label of a form's field by name (for lists of errors)."""
     field = form.fields.get(name)
     return str(field.label) if field is not None and field.label else name
+
+
+@register.filter
+def secret_masked(text: str) -> str:
+    """A delivery's address or error without the credentials a service URL carries (core.logmask)."""
+    return mask_secrets(text)
 
 
 @register.filter

@@ -65,6 +65,9 @@ PAGES: list[Page | tuple] = [
     (STAFF, "outbox", lambda s: s.staff("outbox")),
     (STAFF, "outbox message", lambda s: s.staff("outbox_message", delivery_id=s.delivery)),
     (STAFF, "inbox", lambda s: s.staff("inbox")),
+    (STAFF, "conversations", lambda s: s.staff("conversations")),
+    (STAFF, "conversations, waiting for us", lambda s: s.staff("conversations") + "?show=waiting_us"),
+    (STAFF, "conversation", lambda s: s.staff("conversation", number=s.order)),
     (STAFF, "calls", lambda s: s.staff("calls")),
     (STAFF, "notification settings", lambda s: s.staff("notification_settings")),
     (
@@ -86,6 +89,7 @@ PAGES: list[Page | tuple] = [
     (CUSTOMER, "portal: my orders", lambda s: reverse("portal_orders")),
     (CUSTOMER, "portal: order", lambda s: reverse("portal_order", kwargs={"number": s.order})),
     (CUSTOMER, "portal: inbox", lambda s: reverse("portal_inbox")),
+    (CUSTOMER, "portal: conversations", lambda s: reverse("portal_conversations")),
     (CUSTOMER, "portal: place an order", lambda s: reverse("portal_order_new")),
     (CUSTOMER, "portal: preferences", lambda s: reverse("portal_my_preferences")),
     (CUSTOMER, "portal: change password", lambda s: reverse("portal_password_change")),

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 
 from orderflow.core.actors import Actor
 from orderflow.notifications.models import Delivery, NotificationRule, SandboxMessage
-from orderflow.orders.actions import transition_order
+from orderflow.orders.actions import LineInput, place_order, transition_order
 from orderflow.web.tests.conftest import DAYTIME, run_worker, seller_url
 from orderflow.web.views import outbox as outbox_views
 
@@ -17,8 +20,8 @@ OUTBOX = seller_url("outbox")
 
 
 def rows(response) -> list[int]:
-    """The delivery ids listed, top to bottom (from the hidden link text of each Read link, or the id
-    in the row's order link when there is no copy)."""
+    """The delivery ids listed, top to bottom (from the hidden link text of each row's Read or Preview
+    link: every delivery's message opens)."""
     return [int(n) for n in re.findall(r"delivery #(\d+)\)</span></a>", response.content.decode())]
 
 
@@ -51,9 +54,9 @@ def test_the_outbox_lists_each_delivery_with_its_order_recipient_and_status(as_o
 
 def test_newest_first_and_filters_by_status_channel_and_order(as_olivia, worked):
     first, _ = worked
-    copies = list(SandboxMessage.objects.order_by("delivery_id").values_list("delivery_id", flat=True))
+    every = list(Delivery.objects.values_list("pk", flat=True))
 
-    assert rows(as_olivia.get(OUTBOX)) == sorted(copies, reverse=True)
+    assert rows(as_olivia.get(OUTBOX)) == sorted(every, reverse=True)
     emails = rows(as_olivia.get(OUTBOX, {"channel": "email", "status": "sent", "order": first.number}))
     assert emails == [Delivery.objects.get(notification__order=first, channel="email", status="sent").pk]
     page = as_olivia.get(OUTBOX, {"status": "failed"}).content.decode()
@@ -72,7 +75,7 @@ def test_unknown_filter_values_are_reported_and_ignored(as_olivia, worked):
     assert "Status: Select a valid choice" in page
     assert "Channel: Select a valid choice" in page
     assert "Order number: Enter a whole number." in page
-    assert len(rows(response)) == SandboxMessage.objects.count()
+    assert len(rows(response)) == Delivery.objects.count()
 
 
 def test_the_outbox_is_paged(as_olivia, worked, monkeypatch):
@@ -151,8 +154,55 @@ def test_the_html_version_is_shown_in_a_sandboxed_frame_never_as_markup(
     )
 
 
-def test_a_delivery_without_a_sandbox_copy_has_no_message_page(as_olivia, worked, olivia):
+def test_an_in_app_item_opens_as_its_reader_sees_it_with_links(as_olivia, worked, olivia):
     in_app = Delivery.objects.filter(channel="in_app", notification__membership=olivia).first()
 
-    assert as_olivia.get(seller_url("outbox_message", delivery_id=in_app.pk)).status_code == 404
+    page = as_olivia.get(seller_url("outbox_message", delivery_id=in_app.pk)).content.decode()
+
+    assert 'data-kind="inbox"' in page
+    assert f'rel="nofollow">{settings.SITE_URL}/s/acme/orders/' in page  # its address is a link
     assert as_olivia.get(seller_url("outbox_message", delivery_id=999999)).status_code == 404
+
+
+NIGHT = dt.datetime(2026, 6, 10, 3, 0, tzinfo=ZoneInfo("America/New_York"))
+
+
+def test_a_held_message_opens_as_a_preview_with_its_secret_address_masked(
+    as_olivia, order_types, corner_bar, olivia
+):
+    # Given a contact who reads a messenger whose URL carries a bot token, told at night: held till morning
+    from orderflow.accounts.actions import add_contact
+
+    dora = add_contact(
+        corner_bar, name="Dora", email="dora@cornerbar.example", time_zone="America/New_York",
+        messenger_url="tgram://123456789:SECRETBOTTOKEN/987654", preferred_channels=["messenger"],
+    )  # fmt: skip
+    with time_machine.travel(NIGHT, tick=False):
+        order = place_order(
+            corner_bar, order_type=order_types["shop"], actor=Actor.customer(dora), title="Night cake",
+            lines=[LineInput("Cake", 1, "30")],
+        )  # fmt: skip
+        transition_order(order, to="in_preparation", actor=Actor.staff(olivia))
+        held = Delivery.objects.filter(channel="messenger", status="pending").first()
+        assert held is not None
+        assert held.due_at > NIGHT
+
+        # Then the outbox lists it, masked, and its message opens as a preview, masked too
+        listing = as_olivia.get(OUTBOX).content.decode()
+        page = as_olivia.get(seller_url("outbox_message", delivery_id=held.pk)).content.decode()
+    assert "SECRETBOTTOKEN" not in listing
+    assert "tgram://…" in listing
+    assert 'data-kind="preview"' in page
+    assert f"/s/acme/orders/{order.number}/" in page  # the staff page, never a customer's link
+    assert "SECRETBOTTOKEN" not in page
+    assert not SandboxMessage.objects.filter(delivery=held).exists()  # nothing was sent or kept
+
+
+def test_a_failed_messenger_send_shows_its_error_without_the_token(as_olivia, worked):
+    delivery = Delivery.objects.first()
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status="failed", error="The service did not accept tgram://123456789:SECRETBOTTOKEN/987654: 401"
+    )
+    page = as_olivia.get(OUTBOX).content.decode()
+    assert "SECRETBOTTOKEN" not in page
+    assert "tgram://…" in page

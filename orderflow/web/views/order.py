@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 from orderflow.accounts.actions import invite_contact, unlock_login
 from orderflow.accounts.models import Contact, Membership
 from orderflow.accounts.selectors import contact_login
-from orderflow.conversations.actions import post_message
+from orderflow.conversations.actions import mark_thread_read, post_message
 from orderflow.conversations.files import download
-from orderflow.conversations.selectors import attachment_for_staff, thread_for_staff
+from orderflow.conversations.selectors import attachment_for_staff, newest_message_id, thread_for_staff
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict
 from orderflow.core.formatting import day, money
@@ -41,8 +41,8 @@ from orderflow.orders.actions import (
 )
 from orderflow.orders.actions.lines import add_line, edit_line, remove_line
 from orderflow.orders.models import Order, OrderLine
-from orderflow.orders.selectors import catalogue_for_ordering, order_for_staff
-from orderflow.web.access import render_seller, seller_view
+from orderflow.orders.selectors import catalogue_for_ordering
+from orderflow.web.access import order_or_404, render_seller, seller_view
 from orderflow.web.activity import activity, notification_trace, order_extras
 from orderflow.web.forms import (
     ArchiveForm,
@@ -62,19 +62,14 @@ from orderflow.web.seller_forms import ShipmentForm
 Change = Callable[[Mapping[str, Any], Actor], str]
 
 
-def _order_or_404(membership: Membership, number: int) -> Order:
-    order = order_for_staff(membership.seller, number)
-    if order is None:
-        raise Http404("No such order")
-    return order
-
-
 @seller_view
 def order_detail(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
     # The first staff open records "seen" (distributor: Sent -> Seen); later opens change nothing.
     if mark_seen(order, actor=Actor.staff(membership)) is not order:
-        order = _order_or_404(membership, number)
+        order = order_or_404(membership, number)
+    # The page shows the whole thread: it is read.
+    mark_thread_read(order, up_to=newest_message_id(order, customer=False), actor=Actor.staff(membership))
     return _page(request, membership, order)
 
 
@@ -174,7 +169,7 @@ def _apply(
 @seller_view
 @require_POST
 def order_transition(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
     form = TransitionForm(request.POST, order=order)
 
     def change(data: Mapping[str, Any], actor: Actor) -> str:
@@ -191,7 +186,7 @@ def order_transition(request: HttpRequest, membership: Membership, number: int) 
 @seller_view
 @require_POST
 def order_assign(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
 
     def change(data: Mapping[str, Any], actor: Actor) -> str:
         assignee = data["assignee"]
@@ -206,7 +201,7 @@ def order_assign(request: HttpRequest, membership: Membership, number: int) -> H
 @seller_view
 @require_POST
 def order_estimate(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
 
     def change(data: Mapping[str, Any], actor: Actor) -> str:
         date = data["estimated_completion"]
@@ -221,7 +216,7 @@ def order_estimate(request: HttpRequest, membership: Membership, number: int) ->
 @seller_view
 @require_POST
 def order_notes(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
 
     def change(data: Mapping[str, Any], actor: Actor) -> str:
         edit_internal_notes(
@@ -235,7 +230,7 @@ def order_notes(request: HttpRequest, membership: Membership, number: int) -> Ht
 @seller_view
 @require_POST
 def order_line(request: HttpRequest, membership: Membership, number: int, position: int) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
     line = _line_or_404(order, position)
 
     def change(data: Mapping[str, Any], actor: Actor) -> str:
@@ -249,7 +244,7 @@ def order_line(request: HttpRequest, membership: Membership, number: int, positi
 @seller_view
 @require_POST
 def order_line_add(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
     form = LineAddForm(request.POST, order=order, items=catalogue_for_ordering(order.seller))
 
     def change(data: Mapping[str, Any], actor: Actor) -> str:
@@ -264,7 +259,7 @@ def order_line_add(request: HttpRequest, membership: Membership, number: int) ->
 def order_line_remove(
     request: HttpRequest, membership: Membership, number: int, position: int
 ) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
     line = _line_or_404(order, position)
 
     def change(data: Mapping[str, Any], actor: Actor) -> str:
@@ -285,7 +280,7 @@ def _line_or_404(order: Order, position: int) -> OrderLine:
 @seller_view
 @require_POST
 def order_cancel(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
 
     def change(data: Mapping[str, Any], actor: Actor) -> str:
         refund = data.get("refund_amount")
@@ -302,7 +297,7 @@ def order_cancel(request: HttpRequest, membership: Membership, number: int) -> H
 @seller_view
 @require_POST
 def order_refund(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
 
     def change(data: Mapping[str, Any], actor: Actor) -> str:
         refund = refund_order(order, amount=data["amount"], reason=data["reason"], actor=actor)
@@ -314,7 +309,7 @@ def order_refund(request: HttpRequest, membership: Membership, number: int) -> H
 @seller_view
 @require_POST
 def order_archive(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
 
     def change(data: Mapping[str, Any], actor: Actor) -> str:
         archive_order(order, actor=actor, expected_version=data["version"])
@@ -326,7 +321,7 @@ def order_archive(request: HttpRequest, membership: Membership, number: int) -> 
 @seller_view
 @require_POST
 def order_message(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
 
     def change(data: Mapping[str, Any], actor: Actor) -> str:
         files = attached(data["attachments"])
@@ -341,7 +336,7 @@ def order_message(request: HttpRequest, membership: Membership, number: int) -> 
 @seller_view
 def order_file(request: HttpRequest, membership: Membership, number: int, attachment_id: int) -> HttpResponse:
     """A file of the order's thread, as a download: any staff member of the seller may read it."""
-    attachment = attachment_for_staff(_order_or_404(membership, number), attachment_id)
+    attachment = attachment_for_staff(order_or_404(membership, number), attachment_id)
     if attachment is None:
         raise Http404("No such file")
     return download(attachment)
@@ -350,7 +345,7 @@ def order_file(request: HttpRequest, membership: Membership, number: int, attach
 @seller_view
 @require_POST
 def order_shipment(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
 
     def change(data: Mapping[str, Any], actor: Actor) -> str:
         shipment = record_shipment(
@@ -370,7 +365,7 @@ def order_shipment(request: HttpRequest, membership: Membership, number: int) ->
 
 
 def _placed_by(membership: Membership, number: int) -> tuple[Order, Contact]:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
     if order.placed_by is None:
         raise Http404("No contact placed this order")
     return order, order.placed_by

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from orderflow.accounts.models import Membership
 from orderflow.notifications.outbox import PERSONAL_TEMPLATES
 from orderflow.notifications.selectors import outbox as outbox_deliveries
-from orderflow.notifications.selectors import sandbox_message
+from orderflow.notifications.selectors import outbox_delivery, readable
 from orderflow.web.access import render_seller, seller_view
 from orderflow.web.notification_forms import OutboxFilterForm
 
@@ -48,12 +48,10 @@ def outbox(request: HttpRequest, membership: Membership) -> HttpResponse:
 @csp_update({"style-src-attr": ["'unsafe-inline'"]})
 @seller_view
 def outbox_message(request: HttpRequest, membership: Membership, delivery_id: int) -> HttpResponse:
-    message = sandbox_message(membership.seller, delivery_id)
-    if message is None or message.delivery.notification.template in _hidden():
+    """Any delivery's message: the copy the sandbox kept, the in-app item, the call's script, or, for
+    one not sent yet (held, pending, failed) or sent without a copy, the message written now."""
+    delivery = outbox_delivery(membership.seller, delivery_id)
+    if delivery is None or delivery.notification.template in _hidden():
         raise Http404("No such message")
-    return render_seller(
-        request,
-        membership,
-        "web/outbox_message.html",
-        {"message": message, "delivery": message.delivery, "notification": message.delivery.notification},
-    )
+    context = {"message": readable(delivery), "delivery": delivery, "notification": delivery.notification}
+    return render_seller(request, membership, "web/outbox_message.html", context)
