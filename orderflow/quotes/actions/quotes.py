@@ -87,12 +87,13 @@ def create_quote(
     expires_on: dt.date | None = None,
     completion_on: dt.date | None = None,
     notes: str = "",
+    expected_version: int | None = None,
 ) -> Quote:
     """Start the order's quote (version 1) or a new one after a declined or expired version. Without
     `lines`, the draft starts from the order's lines (the request, to be priced). Staff only."""
     notes = _text(notes, _("notes to the customer"), MAX_INTERNAL_NOTES, field="notes")
     with transaction.atomic():
-        order = _locked(order, None)
+        order = _locked(order, expected_version)
         _check_staff(order, actor)
         _check_not_final(order)
         latest = order.quotes.order_by("-version").first()
@@ -132,13 +133,14 @@ def update_quote(
     expires_on: dt.date | None = _UNCHANGED,
     completion_on: dt.date | None = _UNCHANGED,
     notes: str | None = None,
+    expected_version: int | None = None,
 ) -> Quote:
     """Change a draft: what is given replaces what it had (`lines`: all of them). A sent quote is never
     edited: refused with `quote_sent` (revise it instead)."""
     if notes is not None:
         notes = _text(notes, _("notes to the customer"), MAX_INTERNAL_NOTES, field="notes")
     with transaction.atomic():
-        order, quote = _locked_quote(quote)
+        order, quote = _locked_quote(quote, expected_version)
         _check_staff(order, actor)
         _check_not_final(order)
         if not quote.is_draft:
@@ -183,11 +185,11 @@ def update_quote(
     return quote
 
 
-def revise_quote(quote: Quote, *, actor: Actor) -> Quote:
+def revise_quote(quote: Quote, *, actor: Actor, expected_version: int | None = None) -> Quote:
     """A new draft version copying this one (its lines, dates and notes). A sent version is superseded
     at once (it can no longer be accepted); a declined or expired one stays as it was."""
     with transaction.atomic():
-        order, quote = _locked_quote(quote)
+        order, quote = _locked_quote(quote, expected_version)
         _check_staff(order, actor)
         _check_not_final(order)
         latest = order.quotes.order_by("-version").first()
@@ -241,11 +243,11 @@ def revise_quote(quote: Quote, *, actor: Actor) -> Quote:
 # Sending and answering
 
 
-def send_quote(quote: Quote, *, actor: Actor) -> Quote:
+def send_quote(quote: Quote, *, actor: Actor, expected_version: int | None = None) -> Quote:
     """Send a draft to the customer: it is frozen from now on. Every line needs a price, and the expiry
     date must not be past. The order moves to the workflow's `send` state where it says so."""
     with transaction.atomic():
-        order, quote = _locked_quote(quote)
+        order, quote = _locked_quote(quote, expected_version)
         _check_staff(order, actor)
         _check_not_final(order)
         if not quote.is_draft:
@@ -289,12 +291,12 @@ def send_quote(quote: Quote, *, actor: Actor) -> Quote:
     return quote
 
 
-def accept_quote(quote: Quote, *, actor: Actor) -> Quote:
+def accept_quote(quote: Quote, *, actor: Actor, expected_version: int | None = None) -> Quote:
     """The customer (or staff on their behalf) accepts a sent quote: its lines and prices replace the
     order's, its completion date becomes the order's estimate, and the order moves to the workflow's
     `accept` state. Refused for a draft, a superseded, declined, expired or already accepted version."""
     with transaction.atomic():
-        order, quote = _locked_quote(quote)
+        order, quote = _locked_quote(quote, expected_version)
         _check_party(order, actor)
         _check_answerable(order, quote)
         now = timezone.now()
@@ -318,14 +320,14 @@ def accept_quote(quote: Quote, *, actor: Actor) -> Quote:
     return quote
 
 
-def decline_quote(quote: Quote, *, actor: Actor, reason: str) -> Quote:
+def decline_quote(quote: Quote, *, actor: Actor, reason: str, expected_version: int | None = None) -> Quote:
     """The customer (or staff on their behalf) declines a sent quote, saying why. The order moves to
     the workflow's `decline` state: back, for staff to revise, or cancelled."""
     reason = _text(reason, _("reason"), MAX_NOTE, field="reason")
     if not reason:
         raise ActionError("reason_required", _("Say why the quote is declined."), details={"field": "reason"})
     with transaction.atomic():
-        order, quote = _locked_quote(quote)
+        order, quote = _locked_quote(quote, expected_version)
         _check_party(order, actor)
         _check_answerable(order, quote)
         now = timezone.now()
@@ -381,9 +383,10 @@ def _expire(quote: Quote, now: dt.datetime) -> bool:
 # Rules
 
 
-def _locked_quote(quote: Quote) -> tuple[Order, Quote]:
-    """The order under its row lock, then the quote as it is now (caller holds the transaction)."""
-    order = _locked(quote.order, None)
+def _locked_quote(quote: Quote, expected_version: int | None = None) -> tuple[Order, Quote]:
+    """The order under its row lock (refused as stale if it is no longer at `expected_version`), then
+    the quote as it is now. Caller holds the transaction."""
+    order = _locked(quote.order, expected_version)
     fresh = Quote.objects.select_for_update().get(pk=quote.pk)
     return order, fresh
 
