@@ -416,3 +416,16 @@ def test_every_quote_message_renders_for_both_sides_in_both_languages(draft, oli
     message = render(sent_to_alice)
     assert "$1,471.00" in message.text
     assert "/t/" in message.text
+
+
+def test_while_a_quote_waits_the_order_is_approved_only_by_accepting_it(draft, olivia, alice):
+    from orderflow.orders.actions import available_transitions
+
+    sent = send_quote(draft, actor=Actor.staff(olivia))
+    order = sent.order
+    order.refresh_from_db()
+    assert "approved" not in [t.target for t in available_transitions(order, Actor.customer(alice))]
+    for actor in (Actor.customer(alice), Actor.staff(olivia)):
+        with pytest.raises(ActionError) as excinfo:
+            transition_order(order, to="approved", actor=actor)
+        assert _code(excinfo) == "quote_open"
