@@ -145,10 +145,11 @@ def place_order(
 
 
 def _entry_state(workflow: Workflow, lines: Sequence[_CleanLine]) -> str:
-    """Where a new order starts: an order whose lines all have a price (flat-fee services) needs no
-    quote and starts where the workflow's `[quotes] priced` says; any other at the initial state."""
+    """Where a new order starts: an order of catalogue items that all have a price (flat-fee services)
+    needs no quote and starts where the workflow's `[quotes] priced` says; any other (a request for
+    quote, a free line describing a need) at the initial state."""
     priced = workflow.quotes.get("priced")
-    if priced and lines and all(line.unit_price is not None for line in lines):
+    if priced and lines and all(line.item is not None and line.unit_price is not None for line in lines):
         return priced
     return workflow.initial
 
