@@ -415,7 +415,7 @@ def test_every_quote_message_renders_for_both_sides_in_both_languages(draft, oli
     sent_to_alice = told.filter(template="quote_sent", contact=alice).first()
     message = render(sent_to_alice)
     assert "$1,471.00" in message.text
-    assert "/t/" in message.text
+    assert "/q/" in message.text  # her link to answer that version
 
 
 def test_while_a_quote_waits_the_order_is_approved_only_by_accepting_it(draft, olivia, alice):
