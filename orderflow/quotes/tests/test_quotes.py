@@ -429,3 +429,20 @@ def test_while_a_quote_waits_the_order_is_approved_only_by_accepting_it(draft, o
         with pytest.raises(ActionError) as excinfo:
             transition_order(order, to="approved", actor=actor)
         assert _code(excinfo) == "quote_open"
+
+
+def test_webhooks_receive_the_quote_events(draft, olivia, alice):
+    from orderflow.integrations.actions import create_webhook_endpoint
+
+    endpoint = create_webhook_endpoint(
+        draft.seller,
+        url="https://erp.example.com/hooks/quotes",
+        event_types=["quote.sent", "quote.accepted"],
+        actor=Actor.staff(olivia),
+    )
+    accept_quote(send_quote(draft, actor=Actor.staff(olivia)), actor=Actor.customer(alice))
+    sent = Notification.objects.filter(webhook=endpoint).order_by("pk")
+    assert [n.payload["type"] for n in sent] == ["quote.sent", "quote.accepted"]
+    accepted = sent.last().payload["data"]
+    assert accepted["event"]["data"]["version"] == 1
+    assert accepted["order"]["state"] == "approved"
