@@ -446,3 +446,25 @@ def test_webhooks_receive_the_quote_events(draft, olivia, alice):
     accepted = sent.last().payload["data"]
     assert accepted["event"]["data"]["version"] == 1
     assert accepted["order"]["state"] == "approved"
+
+
+def test_a_workflow_may_cancel_the_order_when_its_quote_is_declined(services, corner_bar, alice, olivia):
+    import copy
+
+    from orderflow.workflows.actions import publish_workflow
+    from orderflow.workflows.loader import load_preset
+
+    definition = copy.deepcopy(load_preset("services-marketplace"))
+    definition["quotes"]["decline"] = "cancelled"
+    publish_workflow(services, definition=definition, actor=Actor.staff(olivia))
+    order = place_order(
+        corner_bar, order_type=services, actor=Actor.customer(alice), lines=[LineInput("Ads")]
+    )
+    quote = create_quote(order, actor=Actor.staff(olivia), lines=[QuoteLineInput("Ads", 1, "100")])
+    decline_quote(
+        send_quote(quote, actor=Actor.staff(olivia)), actor=Actor.customer(alice), reason="No budget"
+    )
+    order.refresh_from_db()
+    assert order.state == "cancelled"
+    assert order.cancel_reason == "No budget"
+    assert EventType.CANCELLED in _events(order)
