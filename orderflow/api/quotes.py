@@ -13,11 +13,11 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.utils.translation import pgettext
 from ninja import Field, Router, Schema, Status
-from pydantic import model_validator
+from pydantic import ConfigDict, model_validator
 
 from orderflow.api.auth import ApiContext, context_of
 from orderflow.api.errors import not_found, reads, writes
-from orderflow.api.inputs import OrderNumber, Price, Quantity, RowId, decimal, text
+from orderflow.api.inputs import NOT_BLANK, OrderNumber, Price, Quantity, RowId, decimal, text
 from orderflow.api.orders import IfMatch, expected_version
 from orderflow.orders.actions.common import MAX_INTERNAL_NOTES, MAX_LINE_TEXT, MAX_LINES, MAX_NOTE
 from orderflow.orders.models import Order
@@ -47,6 +47,16 @@ class QuoteLineIn(Schema):
     quantity: Quantity = Decimal(1)
     unit_price: Price | None = Field(None, description="Needed on every line before the quote is sent")
     tax_rate: TaxRate | None = Field(None, description="Percent; the item's, or 0, when left out")
+
+    # A line is a catalogue item, or described.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["item_id"], "properties": {"item_id": {"type": "integer"}}},
+                {"required": ["description"], "properties": {"description": {"pattern": NOT_BLANK}}},
+            ]
+        }
+    )
 
     @model_validator(mode="after")
     def _named(self) -> QuoteLineIn:
