@@ -14,7 +14,7 @@ from orderflow.catalog.models import Item
 from orderflow.orders.models import Order
 from orderflow.quotes.actions import QuoteLineInput
 from orderflow.quotes.models import Quote
-from orderflow.web.forms import VersionedForm
+from orderflow.web.forms import NumberField, VersionedForm
 from orderflow.web.order_forms import ItemChoiceField
 
 EXTRA_ROWS = 3
@@ -64,14 +64,14 @@ class QuoteForm(VersionedForm):
             self.fields[f"description_{index}"] = forms.CharField(
                 label=_("Line %(number)s: description") % {"number": n}, required=False, max_length=300
             )
-            self.fields[f"quantity_{index}"] = forms.CharField(
-                label=_("Line %(number)s: quantity") % {"number": n}, required=False, max_length=30
+            self.fields[f"quantity_{index}"] = NumberField(
+                label=_("Line %(number)s: quantity") % {"number": n}, required=False
             )
-            self.fields[f"unit_price_{index}"] = forms.CharField(
-                label=_("Line %(number)s: unit price") % {"number": n}, required=False, max_length=30
+            self.fields[f"unit_price_{index}"] = NumberField(
+                label=_("Line %(number)s: unit price") % {"number": n}, required=False
             )
-            self.fields[f"tax_rate_{index}"] = forms.CharField(
-                label=_("Line %(number)s: tax rate (%%)") % {"number": n}, required=False, max_length=30
+            self.fields[f"tax_rate_{index}"] = NumberField(
+                label=_("Line %(number)s: tax rate (%%)") % {"number": n}, required=False
             )
         for index, line in enumerate(lines):
             self.initial.update(

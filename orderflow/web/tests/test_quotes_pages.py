@@ -154,3 +154,18 @@ def test_another_sellers_staff_reach_no_quote(client, rita, request_order, olivi
         assert response.status_code in (403, 404), (url, response.status_code)
         del kwargs
     assert Quote.objects.get().status == QuoteStatus.DRAFT
+
+
+def test_a_french_reader_types_prices_with_a_decimal_comma(as_olivia, olivia, request_order):
+    from orderflow.accounts.actions import set_own_language
+
+    set_own_language(olivia.user, language="fr")
+    order = request_order
+    as_olivia.post(order_url(order, "quote_new"), _version(order))
+    data = _editor_post(
+        order, description_0="Campagne", quantity_0="1,5", unit_price_0="1 234,50", tax_rate_0="14,975"
+    )
+    response = as_olivia.post(order_url(order, "quote_save", version=1), data)
+    assert response.status_code == 302, response.content.decode()[:1500]
+    line = Quote.objects.get(order=order).lines.get()
+    assert (str(line.quantity), str(line.unit_price), str(line.tax_rate)) == ("1.500", "1234.50", "14.975")
