@@ -346,4 +346,6 @@ TASKS = {
 
 # Periodic jobs: a task's dotted path (decorated with `@task()` and `@periodic`) and its interval in
 # seconds. `manage.py run_tasks` (the task worker) keeps one run of each waiting; see orderflow.core.periodic.
-PERIODIC_TASKS: dict[str, int] = {}
+PERIODIC_TASKS: dict[str, int] = {
+    "orderflow.quotes.tasks.expire_due_quotes": 5 * 60,
+}

@@ -54,6 +54,8 @@ from orderflow.orders.actions import (
     update_line,
 )
 from orderflow.orders.models import CARRIER_PRESETS, Carrier, Order, OrderEvent, OrderLine, Refund, Shipment
+from orderflow.quotes.actions import QuoteLineInput, accept_quote, create_quote, send_quote
+from orderflow.quotes.models import Quote
 from orderflow.workflows.actions import install_order_type
 from orderflow.workflows.models import OrderType
 
@@ -355,6 +357,24 @@ class _Seeder:
                 order, carrier=carrier, tracking_number=step.text, estimated_delivery=expected, actor=actor
             )
             Shipment.objects.filter(pk=shipment.pk).update(shipped_at=at)
+        elif step.do == "quote":
+            day = at.astimezone(self.zone).date()
+            draft = create_quote(
+                order,
+                actor=actor,
+                lines=[
+                    QuoteLineInput(line.description, line.quantity, line.unit_price) for line in step.lines
+                ],
+                expires_on=day + dt.timedelta(days=step.valid_days),
+                completion_on=day + dt.timedelta(days=step.days) if step.days else None,
+                notes=step.text,
+            )
+            send_quote(draft, actor=actor)
+        elif step.do == "accept_quote":
+            latest = order.quotes.order_by("-version").first()
+            if latest is None:
+                raise DemoError(f"{order}: no quote to accept")
+            accept_quote(latest, actor=actor)
         else:  # pragma: no cover - Step refuses unknown kinds
             raise DemoError(f"unknown step {step.do!r}")
 
@@ -402,6 +422,14 @@ def _backdate(order_id: int, *, since: dt.datetime, to: dt.datetime) -> None:
     }
     if stamps:
         Order.objects.filter(pk=order_id).update(**stamps)
+    for stamped in Quote.objects.filter(order_id=order_id):
+        moved = {
+            name: value + shift
+            for name in ("created_at", "sent_at", "decided_at")
+            if (value := getattr(stamped, name)) is not None and value >= since
+        }
+        if moved:
+            Quote.objects.filter(pk=stamped.pk).update(**moved)
     for refund in Refund.objects.filter(order_id=order_id, created_at__gte=since):
         Refund.objects.filter(pk=refund.pk).update(created_at=refund.created_at + shift)
     events = OrderEvent.objects.filter(order_id=order_id, created_at__gte=since)

@@ -25,6 +25,10 @@ class Event(models.TextChoices):
     ESTIMATE_CHANGED = "estimate_changed", _("Estimated completion changed")
     SHIPPED = "shipped", _("Order shipped")
     LINES_CHANGED = "lines_changed", _("Order lines changed")
+    QUOTE_SENT = "quote_sent", _("Quote sent")
+    QUOTE_ACCEPTED = "quote_accepted", _("Quote accepted")
+    QUOTE_DECLINED = "quote_declined", _("Quote declined")
+    QUOTE_EXPIRED = "quote_expired", _("Quote expired")
 
 
 class Audience(models.TextChoices):
@@ -67,6 +71,7 @@ class Action(models.TextChoices):
     CHOOSE_DELIVERY_TIME = "choose_delivery_time", _("Choose a delivery time")
     RATE = "rate", _("Rate the service")
     REPLY = "reply", _("Reply")
+    ANSWER_QUOTE = "answer_quote", _("Accept or decline the quote")
 
 
 class NotificationSettings(models.Model):
@@ -395,6 +400,7 @@ class LinkPurpose(models.TextChoices):
     RATE = "rate", _("Rate the service")
     DELIVERY = "delivery", _("Choose a delivery time")
     UNSUBSCRIBE = "unsubscribe", _("Stop offers")
+    QUOTE = "quote", _("Accept or decline a quote")
 
 
 class LinkGrant(models.Model):

@@ -18,6 +18,10 @@ EVENT_DEFAULTS: dict[str, tuple[str, str]] = {
     Event.ESTIMATE_CHANGED: ("estimate_changed", Category.ORDER_UPDATES),
     Event.SHIPPED: ("order_shipped", Category.ORDER_UPDATES),
     Event.LINES_CHANGED: ("order_lines_changed", Category.ORDER_UPDATES),
+    Event.QUOTE_SENT: ("quote_sent", Category.ORDER_UPDATES),
+    Event.QUOTE_ACCEPTED: ("quote_accepted", Category.ORDER_UPDATES),
+    Event.QUOTE_DECLINED: ("quote_declined", Category.ORDER_UPDATES),
+    Event.QUOTE_EXPIRED: ("quote_expired", Category.ORDER_UPDATES),
 }
 
 
@@ -35,6 +39,8 @@ def default_rules(workflow: Workflow) -> list[dict[str, str]]:
             action: str = Action.RATE if event == Event.FEEDBACK_DUE else ""
             if event == Event.MESSAGE and audience not in STAFF_AUDIENCES:
                 action = Action.REPLY
+            if event == Event.QUOTE_SENT and audience not in STAFF_AUDIENCES:
+                action = Action.ANSWER_QUOTE
             rules.append(
                 dict(
                     event=event,

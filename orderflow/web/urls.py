@@ -24,6 +24,7 @@ from orderflow.web.views import (
     notification_settings,
     order,
     outbox,
+    quotes,
     seller_settings,
     team,
 )
@@ -48,6 +49,13 @@ order_patterns: list[URLPattern | URLResolver] = [
     path("links/revoke/", customer_links.order_links_revoke, name="order_links_revoke"),
     path("contact/links/revoke/", customer_links.contact_links_revoke, name="contact_links_revoke"),
     path("contact/deactivate/", customer_links.contact_deactivate, name="contact_deactivate"),
+    path("quotes/", quotes.order_quotes, name="order_quotes"),
+    path("quotes/new/", quotes.quote_new, name="quote_new"),
+    path("quotes/<int:version>/", quotes.quote_save, name="quote_save"),
+    path("quotes/<int:version>/send/", quotes.quote_send, name="quote_send"),
+    path("quotes/<int:version>/revise/", quotes.quote_revise, name="quote_revise"),
+    path("quotes/<int:version>/accept/", quotes.quote_accept, name="quote_accept"),
+    path("quotes/<int:version>/decline/", quotes.quote_decline, name="quote_decline"),
 ]
 
 seller_patterns: list[URLPattern | URLResolver] = [

@@ -14,6 +14,7 @@ from orderflow.conversations.actions import post_message
 from orderflow.core.actors import Actor
 from orderflow.integrations.actions import create_webhook_endpoint
 from orderflow.notifications.models import Delivery
+from orderflow.quotes.actions import create_quote
 
 WITH_IDS = [(method, path) for method, path in operations() if "{" in path]
 BODIES: dict[str, dict[str, Any] | None] = {
@@ -29,6 +30,7 @@ BODIES: dict[str, dict[str, Any] | None] = {
     "/contacts": {"name": "Intruder", "email": "intruder@example.com"},
     "/preferences": {"categories": {}, "hours": None},
     "/items/{item_id}": {"name": "Taken"},
+    "/decline": {"reason": "Taken"},
 }
 
 
@@ -42,7 +44,9 @@ def acme_ids(acme, olivia, make_order, alice):
     message = post_message(
         order, body="The terms", files=[("terms.csv", b"a,b\n1,2\n")], actor=Actor.staff(olivia)
     )
+    quote = create_quote(order, actor=Actor.staff(olivia))
     return {
+        "version": quote.version,
         "attachment_id": message.attachments.get().pk,
         "number": order.number,
         "position": 1,

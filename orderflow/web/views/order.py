@@ -138,6 +138,7 @@ def _page(
         "contact_login": contact_login(order.placed_by) if order.placed_by else None,
         "shipment_form": form("shipment", ShipmentForm(order=order)),
         "extras": order_extras(order),
+        "latest_quote": order.quotes.prefetch_related("lines").order_by("-version").first(),
     }
     return render_seller(request, membership, "web/order_detail.html", context, status=status)
 
