@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import re
 
-# The prefixes of notifications.links.PURPOSES (a test keeps the two the same).
-LINK_PREFIXES = ("t", "p", "f", "d", "u")
+# The prefixes of notifications.links.PURPOSES and its approval links (a test keeps them the same).
+LINK_PREFIXES = ("t", "p", "f", "d", "u", "a")
 TOKEN_IN_PATH = re.compile(r"/(?:%s)/([^/\s?#\"']{16,})" % "|".join(LINK_PREFIXES))  # noqa: UP031
 SERVER_ACCESS_LOGGERS = ("gunicorn.access", "granian.access")
 

@@ -10,6 +10,7 @@ from orderflow.web.views import (
     bulk,
     calls,
     catalog,
+    confirmations,
     customer_links,
     customers,
     dashboard,
@@ -47,6 +48,23 @@ order_patterns: list[URLPattern | URLResolver] = [
     path("links/revoke/", customer_links.order_links_revoke, name="order_links_revoke"),
     path("contact/links/revoke/", customer_links.contact_links_revoke, name="contact_links_revoke"),
     path("contact/deactivate/", customer_links.contact_deactivate, name="contact_deactivate"),
+    path("quotes/<int:version>/confirm/", confirmations.confirmation_new, name="confirmation_new"),
+    path(
+        "quotes/<int:version>/confirm/contact/",
+        confirmations.confirmation_add_contact,
+        name="confirmation_add_contact",
+    ),
+    path(
+        "confirmations/<int:confirmation_id>/revoke/",
+        confirmations.confirmation_revoke,
+        name="confirmation_revoke",
+    ),
+    path(
+        "confirmations/<int:confirmation_id>/copy.pdf",
+        confirmations.acceptance_file,
+        name="acceptance_file",
+    ),
+    path("progress-quote/", confirmations.quote_progress, name="quote_progress"),
 ]
 
 seller_patterns: list[URLPattern | URLResolver] = [
@@ -102,6 +120,7 @@ seller_patterns: list[URLPattern | URLResolver] = [
     path("settings/me/password/", login.change_password, name="password_change"),
     path("settings/team/", team.team, name="team"),
     path("settings/seller/", seller_settings.seller_settings, name="seller_settings"),
+    path("settings/terms/", confirmations.terms_settings, name="terms_settings"),
     path(
         "settings/seller/order-types/<int:order_type_id>/",
         seller_settings.order_type_options,

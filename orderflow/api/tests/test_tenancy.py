@@ -29,6 +29,7 @@ BODIES: dict[str, dict[str, Any] | None] = {
     "/contacts": {"name": "Intruder", "email": "intruder@example.com"},
     "/preferences": {"categories": {}, "hours": None},
     "/items/{item_id}": {"name": "Taken"},
+    "/confirmations": {"quote_version": 1, "contact": 1},
 }
 
 
@@ -42,7 +43,9 @@ def acme_ids(acme, olivia, make_order, alice):
     message = post_message(
         order, body="The terms", files=[("terms.csv", b"a,b\n1,2\n")], actor=Actor.staff(olivia)
     )
+    confirmation = _confirmation(order, alice, olivia)
     return {
+        "confirmation_id": confirmation.pk,
         "attachment_id": message.attachments.get().pk,
         "number": order.number,
         "position": 1,
@@ -52,6 +55,25 @@ def acme_ids(acme, olivia, make_order, alice):
         "delivery_id": delivery.pk,
         "item_id": create_item(acme, actor=Actor.staff(olivia), sku="KEG", name="Keg", unit_price="1").pk,
     }
+
+
+def _confirmation(order, contact, staff):
+    """A customer confirmation of a quote of the order (quotes, 003)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from orderflow.quotes.actions.confirmations import send_confirmation
+    from orderflow.quotes.actions.terms import publish_terms
+    from orderflow.quotes.models import Quote
+
+    publish_terms(order.seller, title="Terms", body="Payment within 30 days.", actor=Actor.staff(staff))
+    quote = Quote.objects.create(
+        seller=order.seller, order=order, version=1, currency=order.currency, created_by_name="Olivia",
+        expires_on=timezone.localdate() + dt.timedelta(days=30), created_at=timezone.now(),
+    )  # fmt: skip
+    quote.lines.create(position=1, description="Crate", quantity=1)
+    return send_confirmation(quote, contact=contact, actor=Actor.staff(staff))
 
 
 def _body(path: str) -> dict[str, Any] | None:
