@@ -53,6 +53,8 @@ from orderflow.orders.actions import (
     update_line,
 )
 from orderflow.orders.models import CARRIER_PRESETS, Carrier, Order, OrderEvent, OrderLine, Refund, Shipment
+from orderflow.quotes.actions.terms import publish_terms
+from orderflow.quotes.models import Quote, QuoteLine
 from orderflow.workflows.actions import install_order_type
 from orderflow.workflows.models import OrderType
 
@@ -143,6 +145,42 @@ class _Seeder:
         for script in sorted(self.spec.orders, key=lambda o: -o.days_ago):
             self._play_order(script, order_type)
         _link_lines_to_catalog(order_type.seller)
+        self._terms_and_quotes(order_type.seller)
+
+    def _terms_and_quotes(self, seller: Seller) -> None:
+        """The seller's terms and conditions, and the quotes drafted for customer confirmations (003)."""
+        spec = self.spec
+        owner = next(m for m in self.members.values() if m.role == Role.OWNER)
+        if spec.terms is not None:
+            publish_terms(seller, title=spec.terms[0], body=spec.terms[1], actor=Actor.staff(owner))
+        today = self.anchor.astimezone(self.zone).date()
+        for title, expires_in, completion_in in spec.draft_quotes:
+            order = Order.objects.get(seller=seller, title=title)
+            quote = Quote.objects.create(
+                seller=seller,
+                order=order,
+                version=1,
+                currency=order.currency,
+                expires_on=today + dt.timedelta(days=expires_in),
+                completion_on=today + dt.timedelta(days=completion_in),
+                notes="",
+                created_by=owner,
+                created_by_name=owner.display_name,
+                created_at=self.anchor,
+            )
+            QuoteLine.objects.bulk_create(
+                QuoteLine(
+                    quote=quote,
+                    position=line.position,
+                    item_id=line.item_id,
+                    sku=line.sku,
+                    description=line.description,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    tax_rate=line.tax_rate,
+                )
+                for line in order.lines.order_by("position")
+            )
 
     def _set_up(self) -> OrderType:
         spec = self.spec

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from orderflow.accounts.models import Contact
 from orderflow.core.errors import ActionError
 from orderflow.portal.access import as_contact_reads, portal_view, render_portal
-from orderflow.portal.views import _bad_link, behind_link
+from orderflow.portal.views import _bad_link
 from orderflow.quotes.actions.confirmations import (
     Shown,
     accept_confirmation,
@@ -113,9 +113,18 @@ def _as(contact: Contact, request: HttpRequest, page: Callable[[], HttpResponse]
     return as_contact_reads(request, contact, page)
 
 
-@behind_link
 @require_http_methods(["GET", "POST"])
 def approval(request: HttpRequest, token: str) -> HttpResponse:
+    response = _by_link(request, token)
+    # As every page behind a link (portal.views.behind_link), never cached and its token never sent to
+    # another site; but its form posts to itself, and under "no-referrer" browsers send `Origin: null`,
+    # which Django's CSRF check refuses: "same-origin" keeps the Origin for this site only.
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _by_link(request: HttpRequest, token: str) -> HttpResponse:
     try:
         confirmation = open_by_link(token)
     except ActionError as error:

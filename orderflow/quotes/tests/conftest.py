@@ -83,3 +83,24 @@ def outsiders(corner_bar) -> dict[str, Contact]:
 def carl(corner_bar) -> Contact:
     """In the domain, written in capitals with a trailing dot."""
     return _contact(corner_bar, "Carl Upper", "Carl@CornerBar.Example.")
+
+
+@pytest.fixture
+def immutable_rows_removed(transactional_db):
+    """For a test on a live server (`transactional_db`): at its end, the terms and acceptances it made
+    are removed with the database's refusal lifted for a moment, so the tables can be emptied after it."""
+    yield
+    from django.db import connection
+
+    from orderflow.core.immutable import _statements
+
+    tables = ("quotes_acceptance", "quotes_terms")  # the evidence before the terms it points at
+    with connection.cursor() as cursor:
+        for table in tables:
+            for statement in _statements(table).get(connection.vendor, ([], []))[1]:
+                cursor.execute(statement)
+        for table in tables:
+            cursor.execute(f"DELETE FROM {table}")
+        for table in tables:
+            for statement in _statements(table).get(connection.vendor, ([], []))[0]:
+                cursor.execute(statement)

@@ -292,3 +292,33 @@ def test_progress_is_refused_before_acceptance_then_copies_the_lines(quote, alic
     with pytest.raises(ActionError) as refused:
         progress_quote(order, actor=staff)
     assert refused.value.code in ("already_progressed", "final_state")
+
+
+def test_the_emails_leave_through_the_outbox_with_the_link_and_the_pdf(
+    quote, alice, sam, olivia, terms, mailoutbox
+):
+    from orderflow.notifications.worker import Worker
+
+    def run_worker() -> None:
+        worker = Worker(name="test-worker")
+        while worker.run_once():
+            pass
+
+    sam.user.email = "sam@acme.example"
+    sam.user.save()
+    confirmation = send_confirmation(quote, contact=alice, actor=Actor.staff(sam))
+    run_worker()
+    [request] = [m for m in mailoutbox if m.to == [alice.email]]
+    assert links.approval_url(confirmation.pk, confirmation.link_nonce) in request.body
+    assert not request.attachments
+
+    _accept(confirmation, alice)
+    run_worker()
+    copies = {m.to[0]: m for m in mailoutbox[1:]}
+    assert set(copies) == {alice.email, "sam@acme.example"}
+    for message in copies.values():
+        [(_name, content, mimetype)] = message.attachments
+        assert mimetype == "application/pdf"
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+        assert "Firewall appliance" in text
+        assert "1249" not in text
