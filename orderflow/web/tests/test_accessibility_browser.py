@@ -83,6 +83,7 @@ PAGES: list[Page | tuple] = [
     (STAFF, "catalogue", lambda s: s.staff("catalog")),
     (STAFF, "new catalogue item", lambda s: s.staff("catalog_item_new")),
     (STAFF, "seller settings", lambda s: s.staff("seller_settings")),
+    (STAFF, "terms and conditions", lambda s: s.staff("terms_settings")),
     (CUSTOMER, "portal: my orders", lambda s: reverse("portal_orders")),
     (CUSTOMER, "portal: order", lambda s: reverse("portal_order", kwargs={"number": s.order})),
     (CUSTOMER, "portal: inbox", lambda s: reverse("portal_inbox")),
