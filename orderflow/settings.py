@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "orderflow.core",
     "orderflow.accounts",
     "orderflow.workflows",
     "orderflow.catalog",
@@ -341,4 +342,10 @@ TASKS = {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default"],
     }
+}
+
+# Periodic jobs: a task's dotted path (decorated with `@task()` and `@periodic`) and its interval in
+# seconds. `manage.py run_tasks` (the task worker) keeps one run of each waiting; see orderflow.core.periodic.
+PERIODIC_TASKS: dict[str, int] = {
+    "orderflow.quotes.tasks.expire_due_quotes": 5 * 60,
 }

@@ -22,6 +22,7 @@ from orderflow.api import (
     customers,
     order_activity,
     orders,
+    quotes,
     ratelimit,
     seller,
     webhooks,
@@ -88,6 +89,7 @@ def guard(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBas
 api.add_decorator(guard, mode="view")
 api.add_router("/orders", orders.router)
 api.add_router("/orders", order_activity.router)
+api.add_router("/orders", quotes.router)
 api.add_router("/orders", confirmations.router)
 api.add_router("", customers.router)
 api.add_router("", seller.router)

@@ -53,8 +53,9 @@ from orderflow.orders.actions import (
     update_line,
 )
 from orderflow.orders.models import CARRIER_PRESETS, Carrier, Order, OrderEvent, OrderLine, Refund, Shipment
+from orderflow.quotes.actions import QuoteLineInput, accept_quote, create_quote, send_quote
 from orderflow.quotes.actions.terms import publish_terms
-from orderflow.quotes.models import Quote, QuoteLine
+from orderflow.quotes.models import Quote
 from orderflow.workflows.actions import install_order_type
 from orderflow.workflows.models import OrderType
 
@@ -155,31 +156,11 @@ class _Seeder:
             publish_terms(seller, title=spec.terms[0], body=spec.terms[1], actor=Actor.staff(owner))
         today = self.anchor.astimezone(self.zone).date()
         for title, expires_in, completion_in in spec.draft_quotes:
-            order = Order.objects.get(seller=seller, title=title)
-            quote = Quote.objects.create(
-                seller=seller,
-                order=order,
-                version=1,
-                currency=order.currency,
+            create_quote(
+                Order.objects.get(seller=seller, title=title),
+                actor=Actor.staff(owner),
                 expires_on=today + dt.timedelta(days=expires_in),
                 completion_on=today + dt.timedelta(days=completion_in),
-                notes="",
-                created_by=owner,
-                created_by_name=owner.display_name,
-                created_at=self.anchor,
-            )
-            QuoteLine.objects.bulk_create(
-                QuoteLine(
-                    quote=quote,
-                    position=line.position,
-                    item_id=line.item_id,
-                    sku=line.sku,
-                    description=line.description,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    tax_rate=line.tax_rate,
-                )
-                for line in order.lines.order_by("position")
             )
 
     def _set_up(self) -> OrderType:
@@ -334,6 +315,24 @@ class _Seeder:
                 order, carrier=carrier, tracking_number=step.text, estimated_delivery=expected, actor=actor
             )
             Shipment.objects.filter(pk=shipment.pk).update(shipped_at=at)
+        elif step.do == "quote":
+            day = at.astimezone(self.zone).date()
+            draft = create_quote(
+                order,
+                actor=actor,
+                lines=[
+                    QuoteLineInput(line.description, line.quantity, line.unit_price) for line in step.lines
+                ],
+                expires_on=day + dt.timedelta(days=step.valid_days),
+                completion_on=day + dt.timedelta(days=step.days) if step.days else None,
+                notes=step.text,
+            )
+            send_quote(draft, actor=actor)
+        elif step.do == "accept_quote":
+            latest = order.quotes.order_by("-version").first()
+            if latest is None:
+                raise DemoError(f"{order}: no quote to accept")
+            accept_quote(latest, actor=actor)
         else:  # pragma: no cover - Step refuses unknown kinds
             raise DemoError(f"unknown step {step.do!r}")
 
@@ -381,6 +380,14 @@ def _backdate(order_id: int, *, since: dt.datetime, to: dt.datetime) -> None:
     }
     if stamps:
         Order.objects.filter(pk=order_id).update(**stamps)
+    for stamped in Quote.objects.filter(order_id=order_id):
+        moved = {
+            name: value + shift
+            for name in ("created_at", "sent_at", "decided_at")
+            if (value := getattr(stamped, name)) is not None and value >= since
+        }
+        if moved:
+            Quote.objects.filter(pk=stamped.pk).update(**moved)
     for refund in Refund.objects.filter(order_id=order_id, created_at__gte=since):
         Refund.objects.filter(pk=refund.pk).update(created_at=refund.created_at + shift)
     events = OrderEvent.objects.filter(order_id=order_id, created_at__gte=since)

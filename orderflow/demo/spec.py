@@ -13,7 +13,20 @@ from dataclasses import dataclass, field
 from orderflow.orders.actions import LineInput
 
 STEP_KINDS = frozenset(
-    {"open", "move", "assign", "estimate", "notes", "line", "cancel", "refund", "archive", "ship"}
+    {
+        "open",
+        "move",
+        "assign",
+        "estimate",
+        "notes",
+        "line",
+        "cancel",
+        "refund",
+        "archive",
+        "ship",
+        "quote",
+        "accept_quote",
+    }
 )
 
 
@@ -81,6 +94,8 @@ class Step:
     line: int = 0
     days: int = 0
     after: float = 3.0  # hours after the previous step
+    lines: tuple[LineInput, ...] = ()  # a quote's lines
+    valid_days: int = 0  # a quote is valid this many days after the step
 
     def __post_init__(self) -> None:
         if self.do not in STEP_KINDS:
@@ -167,6 +182,26 @@ def refund(amount: str, reason: str, *, by: str = "", after: float = 24.0) -> St
 
 def archive(*, by: str = "", after: float = 48.0) -> Step:
     return Step("archive", by=by, after=after)
+
+
+def quote(
+    *lines: LineInput,
+    valid_days: int = 30,
+    completion_days: int = 0,
+    notes: str = "",
+    by: str = "",
+    after: float = 3.0,
+) -> Step:
+    """Staff draft a quote with these lines (valid `valid_days`, completion `completion_days` after the
+    step, 0: none) and send it to the customer."""
+    return Step(
+        "quote", by=by, lines=lines, valid_days=valid_days, days=completion_days, text=notes, after=after
+    )
+
+
+def accept_quote(*, by: str = "customer", after: float = 12.0) -> Step:
+    """The latest version of the quote is accepted (by the customer unless `by` names staff)."""
+    return Step("accept_quote", by=by, after=after)
 
 
 def ship(carrier: str, tracking: str, *, days: int = 0, by: str = "", after: float = 3.0) -> Step:

@@ -21,6 +21,10 @@ WEBHOOK_EVENTS = [
     ("message.posted", gettext_noop("A message was posted on an order")),
     ("feedback.received", gettext_noop("A customer rated an order")),
     ("confirmation.accepted", gettext_noop("A customer accepted a confirmation of a quote and its terms")),
+    ("quote.sent", gettext_noop("A quote was sent to the customer")),
+    ("quote.accepted", gettext_noop("A customer accepted a quote")),
+    ("quote.declined", gettext_noop("A customer declined a quote")),
+    ("quote.expired", gettext_noop("A quote expired unanswered")),
 ]
 WEBHOOK_EVENT_TYPES = frozenset(key for key, _ in WEBHOOK_EVENTS)
 

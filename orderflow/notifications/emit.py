@@ -79,6 +79,10 @@ def _event_keys(event: OrderEvent, order: Order) -> list[tuple[str, str]]:
         EventType.MESSAGE: Event.MESSAGE,
         EventType.SHIPPED: Event.SHIPPED,
         EventType.LINE_UPDATED: Event.LINES_CHANGED,
+        EventType.QUOTE_SENT: Event.QUOTE_SENT,
+        EventType.QUOTE_ACCEPTED: Event.QUOTE_ACCEPTED,
+        EventType.QUOTE_DECLINED: Event.QUOTE_DECLINED,
+        EventType.QUOTE_EXPIRED: Event.QUOTE_EXPIRED,
     }
     return [(simple[event.type], "")] if event.type in simple else []
 

@@ -25,6 +25,10 @@ class Event(models.TextChoices):
     ESTIMATE_CHANGED = "estimate_changed", _("Estimated completion changed")
     SHIPPED = "shipped", _("Order shipped")
     LINES_CHANGED = "lines_changed", _("Order lines changed")
+    QUOTE_SENT = "quote_sent", _("Quote sent")
+    QUOTE_ACCEPTED = "quote_accepted", _("Quote accepted")
+    QUOTE_DECLINED = "quote_declined", _("Quote declined")
+    QUOTE_EXPIRED = "quote_expired", _("Quote expired")
 
 
 class Audience(models.TextChoices):

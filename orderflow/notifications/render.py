@@ -47,7 +47,7 @@ from orderflow.notifications.models import (
     Preference,
 )
 from orderflow.notifications.seller_templates import MISSING, PLACEHOLDERS, TemplateProblem
-from orderflow.orders.models import EventType, Order, Shipment, describe_line_change
+from orderflow.orders.models import EventType, Order, OrderEvent, Shipment, describe_line_change
 from orderflow.quotes.models import Acceptance, Confirmation
 from orderflow.quotes.pdf import acceptance_pdf
 
@@ -314,6 +314,7 @@ def context_for(
         files_url = f"{track_url}files/" if with_links else f"{staff_url}files/"
         context.update(_thread(order, notification, (event.data or {}).get("message_id"), files_url))
     context.update(_shipping(notification, order, locale))
+    context.update(_quote(event, order, locale))
     if rule and rule.action == Action.CHOOSE_DELIVERY_TIME and with_links:
         context["action_url"] = link(LinkPurpose.DELIVERY)
     if rule and rule.action == Action.RATE and with_links:
@@ -410,6 +411,28 @@ def _shipping(notification: Notification, order: Order, locale: str) -> dict[str
         "tracking_number": str(data.get("tracking_number") or ""),
         "tracking_url": str(data.get("tracking_url") or ""),
         "estimated_delivery": delivery,
+    }
+
+
+QUOTE_EVENTS = frozenset(
+    {EventType.QUOTE_SENT, EventType.QUOTE_ACCEPTED, EventType.QUOTE_DECLINED, EventType.QUOTE_EXPIRED}
+)
+
+
+def _quote(event: OrderEvent | None, order: Order, locale: str) -> dict[str, Any]:
+    """The quote a message speaks of, as its event recorded it (version, total, dates)."""
+    data = dict(event.data or {}) if event is not None and event.type in QUOTE_EVENTS else {}
+
+    def day(value: Any) -> str:
+        return formatting.day(dt.date.fromisoformat(value), language=locale) if isinstance(value, str) else ""
+
+    return {
+        "quote_version": data.get("version", ""),
+        "quote_total": formatting.money(data.get("total"), data.get("currency", order.currency), locale)
+        if data.get("total") is not None
+        else "",
+        "quote_expires_on": day(data.get("expires_on")),
+        "quote_completion_on": day(data.get("completion_on")),
     }
 
 

@@ -18,6 +18,10 @@ EVENT_DEFAULTS: dict[str, tuple[str, str]] = {
     Event.ESTIMATE_CHANGED: ("estimate_changed", Category.ORDER_UPDATES),
     Event.SHIPPED: ("order_shipped", Category.ORDER_UPDATES),
     Event.LINES_CHANGED: ("order_lines_changed", Category.ORDER_UPDATES),
+    Event.QUOTE_SENT: ("quote_sent", Category.ORDER_UPDATES),
+    Event.QUOTE_ACCEPTED: ("quote_accepted", Category.ORDER_UPDATES),
+    Event.QUOTE_DECLINED: ("quote_declined", Category.ORDER_UPDATES),
+    Event.QUOTE_EXPIRED: ("quote_expired", Category.ORDER_UPDATES),
 }
 
 

@@ -37,6 +37,7 @@ PLACEHOLDERS = frozenset({
     "order_url", "reply_url", "action_url", "rate_url", "preferences_url", "unsubscribe_url", "total",
     "endpoint_url", "reason", "valid_hours", "valid_until", "changes",
     "carrier", "tracking_number", "tracking_url", "estimated_delivery",
+    "quote_version", "quote_total", "quote_expires_on", "quote_completion_on",
 })  # fmt: skip
 ALLOWED_TAGS = ("if", "elif", "else", "endif")
 ALLOWED_FILTERS = ("default", "lower", "upper", "capfirst", "title")  # each linear, none reads anything

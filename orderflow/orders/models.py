@@ -214,11 +214,25 @@ class EventType(models.TextChoices):
     CONFIRMATION_REVOKED = "confirmation_revoked", _("Customer confirmation withdrawn")
     CONFIRMATION_ACCEPTED = "confirmation_accepted", _("Terms accepted by the customer")
     QUOTE_PROGRESSED = "quote_progressed", _("Quote progressed into the order")
+    QUOTE_DRAFTED = "quote_drafted", _("Quote drafted")
+    QUOTE_EDITED = "quote_edited", _("Quote draft edited")
+    QUOTE_SENT = "quote_sent", _("Quote sent")
+    QUOTE_ACCEPTED = "quote_accepted", _("Quote accepted")
+    QUOTE_DECLINED = "quote_declined", _("Quote declined")
+    QUOTE_EXPIRED = "quote_expired", _("Quote expired")
 
 
 # Events the customer's timeline never shows.
 STAFF_ONLY_EVENTS = frozenset(
-    {EventType.SEEN, EventType.ASSIGNED, EventType.INTERNAL_NOTES, EventType.ARCHIVED, EventType.CALL_DONE}
+    {
+        EventType.SEEN,
+        EventType.ASSIGNED,
+        EventType.INTERNAL_NOTES,
+        EventType.ARCHIVED,
+        EventType.CALL_DONE,
+        EventType.QUOTE_DRAFTED,  # a draft is the seller's until it is sent
+        EventType.QUOTE_EDITED,
+    }
 )
 
 

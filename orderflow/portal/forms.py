@@ -126,6 +126,19 @@ class CancelForm(OrderChangeForm):
     )
 
 
+class QuoteAcceptForm(OrderChangeForm):
+    """Accept the quote version the page showed."""
+
+
+class QuoteDeclineForm(OrderChangeForm):
+    reason = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Why are you declining?"),
+        help_text=_("The seller reads it and may send a new version."),
+    )
+
+
 class ReachForm(forms.Form):
     """The question a contact is asked when they first come (004_…): how to tell them, and when."""
 

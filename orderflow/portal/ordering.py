@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -106,6 +107,66 @@ def order_place(request: HttpRequest, contact: Contact) -> HttpResponse:
     return redirect("portal_order", number=order.number)
 
 
+class RequestForm(forms.Form):
+    """A free request for an open-ended service: what the customer needs, in their words."""
+
+    title = forms.CharField(label=_("What do you need?"), max_length=200)
+    details = forms.CharField(
+        label=_("Details"),
+        required=False,
+        max_length=MAX_NOTES,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Dates, quantities, budget: whatever helps the seller prepare a quote."),
+    )
+
+
+def request_order_type(contact: Contact) -> OrderType | None:
+    """The seller's first active order type that answers requests with quotes (`[quotes]` in its
+    workflow), if any."""
+    types = OrderType.objects.filter(seller=contact.customer.seller, is_active=True).select_related(
+        "current_version"
+    )
+    return next(
+        (t for t in types.order_by("pk") if t.current_version and t.current_version.workflow.quotes), None
+    )
+
+
+@portal_view
+@require_http_methods(["GET", "POST"])
+def request_new(request: HttpRequest, contact: Contact) -> HttpResponse:
+    """Ask for a service the catalogue does not list: the order waits for the seller's quote."""
+    order_type = request_order_type(contact)
+    if order_type is None:
+        raise Http404("This seller takes no requests for quotes")
+    form = RequestForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = place_order(
+                contact.customer,
+                order_type=order_type,
+                actor=Actor.customer(contact),
+                title=data["title"],
+                lines=[LineInput(description=data["title"][:300])],
+                customer_notes=data["details"],
+            )
+        except ActionError as error:
+            form.add_error(None, error.message)
+            status = error.status
+        else:
+            messages.success(
+                request,
+                _("Thank you: request #%(number)s is sent. The seller will answer with a quote.")
+                % {"number": order.number},
+            )
+            return redirect("portal_order", number=order.number)
+    elif form.is_bound:
+        status = 400
+    context = {"seller": contact.customer.seller, "form": form}
+    return render_portal(request, "portal/request_new.html", context, contact=contact, status=status)
+
+
 def _check(contact: Contact, basket: Basket) -> Checked:
     if not basket.quantities:
         raise ActionError(
@@ -152,6 +213,7 @@ def _catalogue_page(
         "rows": [_row(item, basket, backups) for item in kept + listed],
         "kept_count": len(kept),
         "offers_choice": _offers_choice(contact),
+        "takes_requests": request_order_type(contact) is not None,
     }
     return render_portal(request, "portal/order_new.html", context, contact=contact, status=status)
 

@@ -20,6 +20,7 @@ from orderflow.orders.models import (
     Shipment,
     describe_line_change,
 )
+from orderflow.quotes.selectors import QUOTE_EVENT_TYPES, describe_quote_event
 from orderflow.workflows.definition import Workflow
 
 
@@ -80,6 +81,8 @@ def _describe(event: OrderEvent, workflow: Workflow, locale: str) -> str:
     def label(state: str) -> str:
         return workflow.state(state).customer_label(locale) if state in workflow.states else state
 
+    if event.type in QUOTE_EVENT_TYPES:
+        return describe_quote_event(event)
     if event.type == EventType.PLACED:
         return _("Order placed")
     if event.type == EventType.TRANSITIONED:

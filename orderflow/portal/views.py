@@ -60,8 +60,12 @@ from orderflow.portal.forms import (
     MoveForm,
     OrderChangeForm,
     PreferencesForm,
+    QuoteAcceptForm,
+    QuoteDeclineForm,
 )
-from orderflow.quotes.models import Confirmation, ConfirmationStatus
+from orderflow.quotes.actions import accept_quote, decline_quote
+from orderflow.quotes.models import Confirmation, ConfirmationStatus, QuoteStatus
+from orderflow.quotes.selectors import quote_of, quotes_of
 from orderflow.web.forms import attached, error_summary
 
 View = Callable[..., HttpResponse]
@@ -80,6 +84,17 @@ class Reached:
     @property
     def signed_in(self) -> bool:
         return not self.token
+
+    def quote_url(self, version: int, answer: str) -> str:
+        """Where the customer accepts or declines one version of the quote."""
+        if self.signed_in:
+            return reverse(
+                "portal_order_quote",
+                kwargs={"number": self.order.number, "version": version, "answer": answer},
+            )
+        return reverse(
+            "portal_track_quote", kwargs={"token": self.token, "version": version, "answer": answer}
+        )
 
     def url(self, page: str) -> str:
         """Where one of this order's pages is: track, rate, delivery, prefs, cancel or move."""
@@ -223,6 +238,18 @@ def _track_page(
         moves.append({"label": label, "note": transition.note, "form": move})
     cancel_form = bound if isinstance(bound, CancelForm) else CancelForm(initial={"version": order.version})
     lines = list(order.lines.all())
+    quotes = quotes_of(order, customer=True)
+    waiting = quotes[0] if quotes and quotes[0].status == QuoteStatus.SENT and not order.is_final else None
+    quote_answer = None
+    if waiting is not None:
+        decline = bound if isinstance(bound, QuoteDeclineForm) else None
+        quote_answer = {
+            "quote": waiting,
+            "accept_form": QuoteAcceptForm(initial={"version": order.version}),
+            "accept_url": reached.quote_url(waiting.version, "accept"),
+            "decline_form": decline or QuoteDeclineForm(initial={"version": order.version}),
+            "decline_url": reached.quote_url(waiting.version, "decline"),
+        }
     return _page(
         request,
         "portal/track.html",
@@ -243,6 +270,8 @@ def _track_page(
         move_url=reached.url("move"),
         cancel_form=cancel_form if can_cancel(order, actor) else None,
         cancel_url=reached.url("cancel"),
+        quotes=quotes,
+        quote_answer=quote_answer,
         approvals=_approvals(reached),
     )
 
@@ -316,6 +345,29 @@ def _cancel(request: HttpRequest, reached: Reached) -> HttpResponse:
             order, reason=data["reason"], actor=Actor.customer(contact), expected_version=data["version"]
         )
         return _("Your order is cancelled.")
+
+    return _change(request, reached, form, change)
+
+
+def _quote_answer(request: HttpRequest, reached: Reached, version: int, answer: str) -> HttpResponse:
+    """Accept or decline one version of the quote: a version that is no longer open is refused with
+    the reason (replaced by a revision, expired, declined, already accepted)."""
+    order, contact = reached.order, reached.contact
+    quote = quote_of(order, version, customer=True)
+    if quote is None or answer not in ("accept", "decline"):
+        raise Http404("No such quote version")
+    form: OrderChangeForm = (
+        QuoteAcceptForm(request.POST) if answer == "accept" else QuoteDeclineForm(request.POST)
+    )
+
+    def change() -> str:
+        data = form.cleaned_data
+        actor = Actor.customer(contact)
+        if answer == "accept":
+            accept_quote(quote, actor=actor, expected_version=data["version"])
+            return _("Thank you: you accepted the quote. The order now shows its lines and dates.")
+        decline_quote(quote, actor=actor, reason=data["reason"], expected_version=data["version"])
+        return _("You declined the quote. The seller is told why.")
 
     return _change(request, reached, form, change)
 
@@ -396,6 +448,8 @@ my_order_rate = signed_in_order(require_http_methods(["GET", "POST"])(_rate))
 my_order_delivery_time = signed_in_order(require_http_methods(["GET", "POST"])(_delivery_time))
 my_order_move = signed_in_order(require_POST(_move))
 my_order_cancel = signed_in_order(require_POST(_cancel))
+track_quote = order_link("track")(require_POST(_quote_answer))
+my_order_quote = signed_in_order(require_POST(_quote_answer))
 
 
 def contact_link(purpose: str) -> Callable[[View], View]:

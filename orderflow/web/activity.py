@@ -13,6 +13,7 @@ from orderflow.core.formatting import day, money, when
 from orderflow.notifications.models import CallTask, Feedback, Notification
 from orderflow.notifications.selectors import order_trace
 from orderflow.orders.models import EventType, Order, OrderEvent, Shipment, describe_line_change
+from orderflow.quotes.selectors import QUOTE_EVENT_TYPES, describe_quote_event
 from orderflow.workflows.definition import Workflow
 
 
@@ -106,6 +107,8 @@ def _summary(event: OrderEvent, workflow: Workflow, locale: str) -> str:
     data = event.data or {}
     before = _state(workflow, event.from_state, locale)
     after = _state(workflow, event.to_state, locale)
+    if event.type in QUOTE_EVENT_TYPES:
+        return describe_quote_event(event)
     match event.type:
         case EventType.PLACED:
             behalf = data.get("on_behalf_of")

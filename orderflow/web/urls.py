@@ -24,6 +24,7 @@ from orderflow.web.views import (
     notification_settings,
     order,
     outbox,
+    quotes,
     seller_settings,
     team,
 )
@@ -65,6 +66,13 @@ order_patterns: list[URLPattern | URLResolver] = [
         name="acceptance_file",
     ),
     path("progress-quote/", confirmations.quote_progress, name="quote_progress"),
+    path("quotes/", quotes.order_quotes, name="order_quotes"),
+    path("quotes/new/", quotes.quote_new, name="quote_new"),
+    path("quotes/<int:version>/", quotes.quote_save, name="quote_save"),
+    path("quotes/<int:version>/send/", quotes.quote_send, name="quote_send"),
+    path("quotes/<int:version>/revise/", quotes.quote_revise, name="quote_revise"),
+    path("quotes/<int:version>/accept/", quotes.quote_accept, name="quote_accept"),
+    path("quotes/<int:version>/decline/", quotes.quote_decline, name="quote_decline"),
 ]
 
 seller_patterns: list[URLPattern | URLResolver] = [

@@ -10,6 +10,10 @@ A definition is a mapping (read from a TOML preset or stored as JSON on a `Workf
     [cancel]                    to = state, reason = "required" | "optional", refund = bool
     archive = state             where archiving moves an order (optional)
     [notify]                    event -> audiences, for events that are not transitions
+    [quotes]                    where quotes move an order: send, accept, decline = state (each taken
+                                only where a transition from the order's state to it is declared; a
+                                decline into the cancel state cancels), priced = the entry state of
+                                an order whose lines all have prices (no quote needed)
     [[states]]                  key, label, customer_label, category, final, cancel_by, hidden, entry,
                                 lines_editable, when
     [[transitions]]             from, to, label, customer_label, by, roles, note, auto, notify, ask,
@@ -64,7 +68,12 @@ EVENTS = (
     "estimate_changed",
     "shipped",
     "lines_changed",
+    "quote_sent",
+    "quote_accepted",
+    "quote_declined",
+    "quote_expired",
 )
+QUOTE_MOVES = ("send", "accept", "decline", "priced")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 _TOP_KEYS = {
@@ -79,6 +88,7 @@ _TOP_KEYS = {
     "states",
     "transitions",
     "order_options",
+    "quotes",
 }
 _STATE_KEYS = {
     "key",
@@ -197,6 +207,7 @@ class Workflow:
     archive: str | None = None
     notify: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     order_options: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    quotes: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def entry_states(self) -> list[str]:
@@ -568,9 +579,33 @@ def parse(raw: Mapping[str, Any]) -> Workflow:
         archive=archive if isinstance(archive, str) else None,
         notify=notify,
         order_options=order_options,
+        quotes=_parse_quotes(raw.get("quotes"), states, cancel, initial),
     )
     _check_reachable(workflow)
     return workflow
+
+
+def _parse_quotes(
+    raw: Any, states: Mapping[str, State], cancel: CancelPolicy | None, initial: str
+) -> dict[str, str]:
+    """`[quotes]`: the state a quote's send, accept and decline move the order to, and the entry state of
+    an order that needs no quote."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise WorkflowError("quotes must be a table: " + ", ".join(f"{k} = state" for k in QUOTE_MOVES))
+    _reject_unknown(raw, set(QUOTE_MOVES), "quotes")
+    moves: dict[str, str] = {}
+    for name, target in raw.items():
+        if target not in states:
+            raise WorkflowError(f"quotes: {name} names unknown state {target!r}")
+        if states[target].final and not (name == "decline" and cancel and cancel.target == target):
+            raise WorkflowError(f"quotes: {name} cannot move an order into final state {target!r}")
+        moves[name] = target
+    priced = moves.get("priced")
+    if priced is not None and not (states[priced].entry or priced == initial):
+        raise WorkflowError(f"quotes: priced state {priced!r} must be an entry state (entry = true)")
+    return moves
 
 
 def _parse_cancel(raw: Any, states: Mapping[str, State]) -> CancelPolicy | None:

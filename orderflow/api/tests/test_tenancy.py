@@ -14,6 +14,7 @@ from orderflow.conversations.actions import post_message
 from orderflow.core.actors import Actor
 from orderflow.integrations.actions import create_webhook_endpoint
 from orderflow.notifications.models import Delivery
+from orderflow.quotes.actions import create_quote
 
 WITH_IDS = [(method, path) for method, path in operations() if "{" in path]
 BODIES: dict[str, dict[str, Any] | None] = {
@@ -30,6 +31,7 @@ BODIES: dict[str, dict[str, Any] | None] = {
     "/preferences": {"categories": {}, "hours": None},
     "/items/{item_id}": {"name": "Taken"},
     "/confirmations": {"quote_version": 1, "contact": 1},
+    "/decline": {"reason": "Taken"},
 }
 
 
@@ -43,8 +45,10 @@ def acme_ids(acme, olivia, make_order, alice):
     message = post_message(
         order, body="The terms", files=[("terms.csv", b"a,b\n1,2\n")], actor=Actor.staff(olivia)
     )
-    confirmation = _confirmation(order, alice, olivia)
+    quote = create_quote(order, actor=Actor.staff(olivia))
+    confirmation = _confirmation(quote, alice, olivia)
     return {
+        "version": quote.version,
         "confirmation_id": confirmation.pk,
         "attachment_id": message.attachments.get().pk,
         "number": order.number,
@@ -57,22 +61,14 @@ def acme_ids(acme, olivia, make_order, alice):
     }
 
 
-def _confirmation(order, contact, staff):
-    """A customer confirmation of a quote of the order (quotes, 003)."""
-    import datetime as dt
-
-    from django.utils import timezone
-
+def _confirmation(quote, contact, staff):
+    """A customer confirmation of the quote (quotes, 003)."""
     from orderflow.quotes.actions.confirmations import send_confirmation
     from orderflow.quotes.actions.terms import publish_terms
-    from orderflow.quotes.models import Quote
 
-    publish_terms(order.seller, title="Terms", body="Payment within 30 days.", actor=Actor.staff(staff))
-    quote = Quote.objects.create(
-        seller=order.seller, order=order, version=1, currency=order.currency, created_by_name="Olivia",
-        expires_on=timezone.localdate() + dt.timedelta(days=30), created_at=timezone.now(),
-    )  # fmt: skip
-    quote.lines.create(position=1, description="Crate", quantity=1)
+    publish_terms(quote.seller, title="Terms", body="Payment within 30 days.", actor=Actor.staff(staff))
+    if not quote.lines.exists():
+        quote.lines.create(position=1, description="Crate", quantity=1)
     return send_confirmation(quote, contact=contact, actor=Actor.staff(staff))
 
 

@@ -16,7 +16,9 @@ from orderflow.demo.spec import (
     estimate,
     move,
     notes,
+    quote,
 )
+from orderflow.orders.actions import LineInput
 
 WEBINAR = Product(
     "WEB-SESSION", "Webinar production, per session", "2400.00", kind="flat_fee", unit="session"
@@ -357,10 +359,32 @@ SELLER = SellerSpec(
             lines=(NURTURE_EMAIL(3),),
             steps=(
                 assign("specialist", by="manager", after=2),
-                move(
-                    "pending_approval",
-                    "Quote: three emails, copy and build, USD 3,600, valid 30 days.",
+                quote(
+                    NURTURE_EMAIL(3),
+                    valid_days=30,
+                    completion_days=24,
+                    notes="Three emails, copy and build; one round of changes per email.",
                     after=20,
+                ),
+            ),
+        ),
+        OrderSpec(
+            "atelier",
+            "elise",
+            "Capture de contacts au salon de Lyon",
+            days_ago=2.1,
+            lines=(LEAD_CAPTURE(1),),
+            notes="Salon Habitat Lyon, 3 jours, 2 scanners. Pouvez-vous nous faire une soumission ?",
+            steps=(
+                assign("specialist", by="manager", after=1),
+                quote(
+                    LineInput("Trade show lead capture: app and badge scanning, 3 days", 1, "1850.00"),
+                    LineInput("Extra badge scanner, per day", 3, "120.00"),
+                    LineInput("Post-event lead export", 1, "150.00"),
+                    valid_days=14,
+                    completion_days=35,
+                    notes="Scanners reach the venue the day before the show; leads are exported after.",
+                    after=6,
                 ),
             ),
         ),

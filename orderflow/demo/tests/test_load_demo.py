@@ -236,3 +236,29 @@ def test_the_demos_order_lines_point_at_the_catalogue(demo):
     assert linked.exists()
     assert all(line.item.sku == line.sku for line in linked.select_related("item"))
     assert OrderLine.objects.filter(backup_item__isnull=False, order__seller__slug="harbour").exists()
+
+
+def test_brightlanes_partner_can_accept_a_sent_quote_in_the_portal(demo, client):
+    from orderflow.quotes.models import Quote, QuoteStatus
+
+    waiting = Quote.objects.get(
+        order__seller__slug="brightlane", order__title__startswith="Capture de contacts"
+    )
+    assert waiting.status == QuoteStatus.SENT
+    order = waiting.order
+    assert order.state == "pending_approval"
+    elise = order.placed_by
+    assert elise is not None
+    assert elise.user is not None
+    client.force_login(elise.user)
+    order.refresh_from_db()
+    response = client.post(f"/my/orders/{order.number}/quote/1/accept/", {"version": order.version})
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.state == "approved"
+    assert order.estimated_completion == waiting.completion_on
+    assert order.lines.count() == 3
+    # A request still waits for staff to answer it with a quote.
+    assert Order.objects.filter(
+        seller__slug="brightlane", state="pending_quotes", quotes__isnull=True
+    ).exists()

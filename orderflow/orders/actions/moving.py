@@ -28,6 +28,7 @@ from orderflow.orders.actions.common import (
 )
 from orderflow.orders.actions.refunds import _refund
 from orderflow.orders.models import EventType, Order
+from orderflow.quotes.models import Quote, QuoteStatus
 from orderflow.workflows.definition import Transition
 
 
@@ -74,6 +75,7 @@ def transition_order(
         order = _locked(order, expected_version)
         _check_party(order, actor)
         transition = _transition(order, to, actor)
+        _check_no_open_quote(order, to)
         if transition.note == "required" and not note:
             raise ActionError(
                 "note_required",
@@ -107,15 +109,35 @@ def transition_order(
     return order
 
 
+def _check_no_open_quote(order: Order, to: str) -> None:
+    """While a sent quote waits for an answer, the order reaches the workflow's `[quotes] accept` state
+    only by accepting it (which puts its lines and prices on the order), never by a bare move."""
+    if to != order.workflow.quotes.get("accept"):
+        return
+    if _has_open_quote(order):
+        raise NotAllowed(
+            "quote_open",
+            _("A quote waits for an answer: accept or decline the quote instead."),
+        )
+
+
 def available_transitions(order: Order, actor: Actor) -> list[Transition]:
     """What this actor may do next (for buttons and the API); empty when the order is final."""
     if order.is_final:
         return []
-    return [
+    found = [
         t
         for t in order.workflow.transitions_from(order.state, order.options)
         if t.auto is None and t.allows(actor.kind, actor.role)
     ]
+    accept = order.workflow.quotes.get("accept")
+    if any(t.target == accept for t in found) and _has_open_quote(order):
+        found = [t for t in found if t.target != accept]  # the quote's own Accept stands for it
+    return found
+
+
+def _has_open_quote(order: Order) -> bool:
+    return Quote.objects.filter(order=order, status=QuoteStatus.SENT).exists()
 
 
 def can_cancel(order: Order, actor: Actor) -> bool:

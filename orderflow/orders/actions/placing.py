@@ -72,7 +72,8 @@ def place_order(
     state: str | None = None,
     options: Mapping[str, str] | None = None,
 ) -> Order:
-    """Create an order in the workflow's initial state (or another entry state, e.g. flat-fee).
+    """Create an order in the workflow's initial state (or another entry state, e.g. flat-fee; without
+    `state`, an order priced in full starts at the workflow's `[quotes] priced` state where it has one).
 
     `options`: the order's own choices where its workflow leaves them to each order (the shop's
     pickup or delivery). Every refusal names the line and field (`details`: field, line) with a stable
@@ -89,7 +90,7 @@ def place_order(
     workflow = checked.workflow
     version = order_type.current_version
     assert version is not None  # checked: the order type is taking orders
-    state = state or workflow.initial
+    state = state or _entry_state(workflow, clean_lines)
     if state not in workflow.entry_states:
         allowed = ", ".join(workflow.state(key).label() for key in workflow.entry_states)
         raise ActionError(
@@ -141,6 +142,16 @@ def place_order(
         # Without the order: it holds the caller's customer and contact; notifications read them afresh.
         notify(event)
     return order
+
+
+def _entry_state(workflow: Workflow, lines: Sequence[_CleanLine]) -> str:
+    """Where a new order starts: an order of catalogue items that all have a price (flat-fee services)
+    needs no quote and starts where the workflow's `[quotes] priced` says; any other (a request for
+    quote, a free line describing a need) at the initial state."""
+    priced = workflow.quotes.get("priced")
+    if priced and lines and all(line.item is not None and line.unit_price is not None for line in lines):
+        return priced
+    return workflow.initial
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
-"""Personas for confirmations: Acme's terms, a quote-to-order order of Corner Bar with a drafted quote,
-and contacts in and out of the customer's domain (cornerbar.example)."""
+"""Quote personas: Acme's services (the marketplace workflow), Alice's request for a campaign (a free
+line without a price, waiting for a quote), and a draft quote Olivia priced. For customer confirmations
+(003): Acme's terms, a quote-to-order order of Corner Bar with a quote, and contacts in and out of the
+customer's domain (cornerbar.example)."""
 
 from __future__ import annotations
 
@@ -13,9 +15,45 @@ from django.utils import timezone
 
 from orderflow.accounts.models import Contact
 from orderflow.core.actors import Actor
+from orderflow.orders.actions import LineInput, place_order
 from orderflow.orders.models import Order
+from orderflow.quotes.actions import QuoteLineInput, create_quote
 from orderflow.quotes.actions.terms import publish_terms
 from orderflow.quotes.models import Quote, QuoteLine, Terms
+from orderflow.workflows.actions import install_order_type
+from orderflow.workflows.models import OrderType
+
+
+@pytest.fixture
+def services(acme) -> OrderType:
+    return install_order_type(acme, preset="services-marketplace", actor=Actor.system())
+
+
+@pytest.fixture
+def request_order(services, corner_bar, alice) -> Order:
+    return place_order(
+        corner_bar,
+        order_type=services,
+        actor=Actor.customer(alice),
+        title="Spring campaign",
+        lines=[LineInput("Social media campaign for the spring menu")],
+    )
+
+
+@pytest.fixture
+def draft(request_order, olivia) -> Quote:
+    return create_quote(
+        request_order,
+        actor=Actor.staff(olivia),
+        lines=[
+            QuoteLineInput("Campaign design", 1, "800.00", "8.875"),
+            QuoteLineInput("Posts, per week", 4, "150.00"),
+        ],
+        expires_on=dt.date.today() + dt.timedelta(days=14),
+        completion_on=dt.date.today() + dt.timedelta(days=40),
+        notes="Includes two rounds of changes.",
+    )
+
 
 TERMS_BODY = "1. Payment within 30 days of the invoice.\n2. Hardware carries the maker's warranty."
 

@@ -145,6 +145,7 @@ def _page(
         "shipment_form": form("shipment", ShipmentForm(order=order)),
         "extras": order_extras(order),
         "confirmations": order_section(order),
+        "latest_quote": order.quotes.prefetch_related("lines").order_by("-version").first(),
     }
     return render_seller(request, membership, "web/order_detail.html", context, status=status)
 

@@ -23,6 +23,10 @@ EVENT_TYPES: dict[str, str] = {
     EventType.MESSAGE: "message.posted",
     EventType.FEEDBACK: "feedback.received",
     EventType.CONFIRMATION_ACCEPTED: "confirmation.accepted",
+    EventType.QUOTE_SENT: "quote.sent",
+    EventType.QUOTE_ACCEPTED: "quote.accepted",
+    EventType.QUOTE_DECLINED: "quote.declined",
+    EventType.QUOTE_EXPIRED: "quote.expired",
 }
 
 
