@@ -244,3 +244,31 @@ def test_the_api_refuses_another_sellers_contact(api, quote, terms, rival_custom
         f"/orders/{quote.order.number}/confirmations", {"quote_version": 1, "contact": stranger.pk}
     )
     assert answer.status_code == 404
+
+
+def test_the_terms_page_is_the_sellers_own(client, rita, olivia, acme):
+    from orderflow.quotes.actions.terms import publish_terms
+
+    publish_terms(acme, title="Acme terms", body="Secret wording.", actor=Actor.staff(olivia))
+    client.force_login(rita.user)
+    answer = client.get(reverse("terms_settings", kwargs={"seller_slug": "acme"}))
+    assert answer.status_code in (403, 404)
+    assert b"Secret wording." not in answer.content
+
+
+def test_a_french_contact_reads_the_approval_page_in_french(client, quote, olivia, terms, corner_bar):
+    chloe = add_contact(corner_bar, name="Chloé Roy", email="chloe@cornerbar.example", locale="fr")
+    confirmation = send_confirmation(quote, contact=chloe, actor=Actor.staff(olivia))
+    page = client.get(_approval_path(confirmation)).content.decode()
+    assert "Accepter les conditions" in page
+    assert "Sommaire des produits" in page
+
+
+def test_the_portal_order_page_points_to_the_terms_to_accept(client, sent, alice):
+    create_portal_login(alice, password=PASSWORD, actor=Actor.system())
+    client.force_login(alice.user)
+    page = client.get(reverse("portal_order", kwargs={"number": sent.order.number})).content.decode()
+    assert (
+        reverse("portal_order_approval", kwargs={"number": sent.order.number, "confirmation_id": sent.pk})
+        in page
+    )

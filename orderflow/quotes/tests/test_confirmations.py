@@ -322,3 +322,25 @@ def test_the_emails_leave_through_the_outbox_with_the_link_and_the_pdf(
         text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
         assert "Firewall appliance" in text
         assert "1249" not in text
+
+
+def test_the_acceptance_goes_to_subscribed_webhooks_with_its_evidence(quote, alice, olivia, terms):
+    from orderflow.integrations.actions import create_webhook_endpoint
+
+    create_webhook_endpoint(
+        quote.seller,
+        url="https://hooks.example.com/crm",
+        event_types=["confirmation.accepted"],
+        actor=Actor.staff(olivia),
+    )
+    confirmation = send_confirmation(quote, contact=alice, actor=Actor.staff(olivia))
+    assert not Notification.objects.filter(webhook__isnull=False).exists()  # sending is not subscribed
+
+    acceptance = _accept(confirmation, alice)
+
+    [hook] = Notification.objects.filter(webhook__isnull=False)
+    assert hook.payload["type"] == "confirmation.accepted"
+    evidence = hook.payload["data"]["event"]["data"]
+    assert evidence["acceptance"] == acceptance.pk
+    assert evidence["terms_sha256"] == terms.sha256
+    assert evidence["contact"] == alice.pk
