@@ -162,7 +162,7 @@ def _check_quote_open(quote: Quote, order: Order) -> None:
         )
     if quote.status == QuoteStatus.EXPIRED or quote.expires_on < _today(order):
         raise NotAllowed("quote_expired", _("This quote has expired."))
-    if quote.status not in SENDABLE and quote.status != QuoteStatus.ACCEPTED:
+    if quote.status not in SENDABLE:
         raise NotAllowed(
             "quote_closed", _("This quote is %(status)s.") % {"status": quote.get_status_display()}
         )

@@ -272,3 +272,9 @@ def test_the_portal_order_page_points_to_the_terms_to_accept(client, sent, alice
         reverse("portal_order_approval", kwargs={"number": sent.order.number, "confirmation_id": sent.pk})
         in page
     )
+
+
+def test_the_order_page_says_when_a_sent_link_can_no_longer_be_used(as_olivia, sent, make_quote):
+    make_quote(sent.order, version=2)  # a revision replaced the version the link shows
+    page = as_olivia.get(_order_url(sent.order)).content.decode()
+    assert 'data-testid="confirmation-closed"' in page

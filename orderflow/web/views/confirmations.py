@@ -22,6 +22,7 @@ from orderflow.orders.models import Order
 from orderflow.orders.selectors import order_for_staff
 from orderflow.quotes.actions.confirmations import (
     candidates,
+    check_open,
     progress_quote,
     revoke_confirmation,
     send_confirmation,
@@ -33,7 +34,7 @@ from orderflow.quotes.actions.terms import (
     may_publish_terms,
     publish_terms,
 )
-from orderflow.quotes.models import Acceptance, Confirmation, Quote, Terms
+from orderflow.quotes.models import Acceptance, Confirmation, ConfirmationStatus, Quote, Terms
 from orderflow.quotes.pdf import acceptance_pdf
 from orderflow.web.access import render_seller, seller_view
 from orderflow.web.forms import error_summary
@@ -254,6 +255,15 @@ def order_section(order: Order) -> dict[str, object]:
         .select_related("contact", "quote", "acceptance__terms")
         .order_by("-created_at", "-pk")
     )
+    for confirmation in confirmations:
+        # A link still "sent" may no longer be usable: its quote expired or was revised since.
+        confirmation.closed_reason = ""  # type: ignore[attr-defined]
+        if confirmation.status == ConfirmationStatus.SENT:
+            confirmation.order = order
+            try:
+                check_open(confirmation)
+            except ActionError as error:
+                confirmation.closed_reason = error.message  # type: ignore[attr-defined]
     accepted = [c for c in confirmations if hasattr(c, "acceptance")]
     return {
         "quote": quote,
