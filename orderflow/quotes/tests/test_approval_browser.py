@@ -5,9 +5,18 @@ from __future__ import annotations
 
 import pytest
 
+from orderflow.web.tests.test_accessibility_browser import AXE, REPORT
 from orderflow.web.tests.test_browser import browser_page, chromium_path  # noqa: F401  (fixtures)
 
 PHONE = {"width": 375, "height": 740}
+
+
+def axe_violations(page) -> list[str]:
+    """What axe-core finds on the page (none checked when the set-up did not install it)."""
+    if not AXE.exists():
+        return []
+    page.add_script_tag(content=AXE.read_text())
+    return page.evaluate(f"axe.run(document).then({REPORT})")
 
 
 @pytest.mark.browser
@@ -31,8 +40,9 @@ def test_a_contact_accepts_the_terms_on_the_approval_page(
 
     # Given Olivia sent Alice a confirmation of the quote
     confirmation = send_confirmation(quote, contact=alice, actor=Actor.staff(olivia))
-    page = browser_page
-    page.set_viewport_size(PHONE)
+    # (axe-core is injected as a script: the page's CSP is bypassed for the test only)
+    page = browser_page.context.browser.new_context(bypass_csp=True, viewport=PHONE).new_page()
+    page.set_default_timeout(15_000)
 
     # When Alice opens the approval link on her phone
     page.goto(f"{live_server.url}/a/{links.approval_token(confirmation.pk, confirmation.link_nonce)}/")
@@ -43,6 +53,7 @@ def test_a_contact_accepts_the_terms_on_the_approval_page(
     expect(page.get_by_test_id("summary")).not_to_contain_text("1,249")
     expect(page.get_by_test_id("terms")).to_contain_text("version 1")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert axe_violations(page) == []
 
     # When she accepts without ticking anything, the page says what is missing and nothing is saved
     page.get_by_role("button", name="Accept terms").click()
@@ -54,6 +65,7 @@ def test_a_contact_accepts_the_terms_on_the_approval_page(
     page.get_by_role("button", name="Accept terms").click()
     expect(page.locator("#approval-error")).to_have_attribute("data-code", "contact_required")
     assert not Acceptance.objects.exists()
+    assert axe_violations(page) == []
 
     # When she picks her own contact record with both ticks, she is thanked
     expect(page.get_by_label("I have read, understood and agree to the terms")).to_be_checked()
@@ -61,6 +73,7 @@ def test_a_contact_accepts_the_terms_on_the_approval_page(
     page.get_by_role("button", name="Accept terms").click()
     expect(page.get_by_test_id("thanks")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert axe_violations(page) == []
 
     # And the evidence names her, her browser and the terms shown
     acceptance = Acceptance.objects.get()
