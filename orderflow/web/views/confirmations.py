@@ -269,5 +269,8 @@ def order_section(order: Order) -> dict[str, object]:
         "quote": quote,
         "items": confirmations,
         "can_progress": any(c.progressed_at is None for c in accepted) and not order.is_final,
-        "shown": quote is not None or bool(confirmations),
+        # Also before any quote, where the workflow confirms quotes with the customer (003).
+        "shown": quote is not None
+        or bool(confirmations)
+        or any(t.auto == "confirmation_sent" for t in order.workflow.transitions),
     }
