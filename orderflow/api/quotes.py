@@ -37,7 +37,8 @@ router = Router(tags=["quotes"])
 
 Version = Annotated[int, Field(ge=1, le=10_000)]
 # Percent: up to 100 with 3 decimals (the action refuses more than 100).
-TaxRate = Annotated[Decimal, decimal(places=3, below=1000, positive=False)]
+TaxRate = Annotated[Decimal, decimal(places=3, below=1000, positive=False, at_most=100)]
+Currency = Annotated[str, text(3, pattern=r"^[A-Za-z]{3}$")]
 
 
 class QuoteLineIn(Schema):
@@ -67,7 +68,7 @@ class QuoteIn(Schema):
     lines: list[QuoteLineIn] | None = Field(
         None, max_length=MAX_LINES, description="Left out: the draft starts from the order's lines"
     )
-    currency: Annotated[str, text(3)] | None = Field(None, description="Default: the order's")
+    currency: Currency | None = Field(None, description="A three-letter code; default: the order's")
     expires_on: dt.date | None = Field(None, description="The last day it may be accepted; default 30 days")
     completion_on: dt.date | None = Field(None, description="The promised completion date")
     notes: Annotated[str, text(MAX_INTERNAL_NOTES)] = Field("", description="Notes to the customer")
@@ -75,7 +76,7 @@ class QuoteIn(Schema):
 
 class QuotePatchIn(Schema):
     lines: list[QuoteLineIn] | None = Field(None, max_length=MAX_LINES, description="Replaces every line")
-    currency: Annotated[str, text(3)] | None = None
+    currency: Currency | None = None
     expires_on: dt.date | None = None
     completion_on: dt.date | None = None
     notes: Annotated[str, text(MAX_INTERNAL_NOTES)] | None = None

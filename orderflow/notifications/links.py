@@ -37,6 +37,9 @@ PURPOSES = {
     LinkPurpose.RATE: ("f", 60),
     LinkPurpose.DELIVERY: ("d", 30),
     LinkPurpose.UNSUBSCRIBE: ("u", 365),
+    # A quote's link answers the version its message announced, while that version is open: it stops
+    # working when the quote expires, is replaced by a revision or is answered (portal `q/`).
+    LinkPurpose.QUOTE: ("q", 366),
 }
 
 

@@ -71,6 +71,7 @@ class Action(models.TextChoices):
     CHOOSE_DELIVERY_TIME = "choose_delivery_time", _("Choose a delivery time")
     RATE = "rate", _("Rate the service")
     REPLY = "reply", _("Reply")
+    ANSWER_QUOTE = "answer_quote", _("Accept or decline the quote")
 
 
 class NotificationSettings(models.Model):
@@ -399,6 +400,7 @@ class LinkPurpose(models.TextChoices):
     RATE = "rate", _("Rate the service")
     DELIVERY = "delivery", _("Choose a delivery time")
     UNSUBSCRIBE = "unsubscribe", _("Stop offers")
+    QUOTE = "quote", _("Accept or decline a quote")
 
 
 class LinkGrant(models.Model):

@@ -195,6 +195,8 @@ def _purposes(notification: Notification) -> list[str]:
         wanted.append(LinkPurpose.DELIVERY)
     if rule and rule.action == Action.RATE:
         wanted.append(LinkPurpose.RATE)
+    if rule and rule.action == Action.ANSWER_QUOTE:
+        wanted.append(LinkPurpose.QUOTE)
     return wanted
 
 
@@ -319,6 +321,8 @@ def context_for(
         context["action_url"] = link(LinkPurpose.DELIVERY)
     if rule and rule.action == Action.RATE and with_links:
         context["rate_url"] = link(LinkPurpose.RATE)
+    if rule and rule.action == Action.ANSWER_QUOTE and with_links:
+        context["action_url"] = link(LinkPurpose.QUOTE)
     if rule and rule.upsell and with_links and not _opted_out_of_offers(contact_id):
         context["upsell"] = rule.upsell
         grants = {**grants, **links.for_notifications([(notification, LinkPurpose.UNSUBSCRIBE)])}

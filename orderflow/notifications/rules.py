@@ -39,6 +39,8 @@ def default_rules(workflow: Workflow) -> list[dict[str, str]]:
             action: str = Action.RATE if event == Event.FEEDBACK_DUE else ""
             if event == Event.MESSAGE and audience not in STAFF_AUDIENCES:
                 action = Action.REPLY
+            if event == Event.QUOTE_SENT and audience not in STAFF_AUDIENCES:
+                action = Action.ANSWER_QUOTE
             rules.append(
                 dict(
                     event=event,

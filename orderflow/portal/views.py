@@ -63,8 +63,8 @@ from orderflow.portal.forms import (
     QuoteAcceptForm,
     QuoteDeclineForm,
 )
-from orderflow.quotes.actions import accept_quote, decline_quote
-from orderflow.quotes.models import Confirmation, ConfirmationStatus, QuoteStatus
+from orderflow.quotes.actions import accept_quote, check_answerable, decline_quote
+from orderflow.quotes.models import Confirmation, ConfirmationStatus, Quote, QuoteStatus
 from orderflow.quotes.selectors import quote_of, quotes_of
 from orderflow.web.forms import attached, error_summary
 
@@ -87,6 +87,8 @@ class Reached:
 
     def quote_url(self, version: int, answer: str) -> str:
         """Where the customer accepts or declines one version of the quote."""
+        if self.grant is not None and self.grant.purpose == LinkPurpose.QUOTE:
+            return reverse("portal_quote_answer", kwargs={"token": self.token, "answer": answer})
         if self.signed_in:
             return reverse(
                 "portal_order_quote",
@@ -372,6 +374,78 @@ def _quote_answer(request: HttpRequest, reached: Reached, version: int, answer: 
     return _change(request, reached, form, change)
 
 
+def _linked_quote(reached: Reached) -> Quote | None:
+    """The quote version a quote link names: the one its message announced (a link made outside a
+    message names the latest version shown to the customer)."""
+    grant = reached.grant
+    assert grant is not None
+    event = grant.notification.event if grant.notification is not None else None
+    version = (event.data or {}).get("version") if event is not None else None
+    if isinstance(version, int):
+        return quote_of(reached.order, version, customer=True)
+    shown = quotes_of(reached.order, customer=True)
+    return shown[0] if shown else None
+
+
+def _quote_link_page(
+    request: HttpRequest, reached: Reached, *, bound: OrderChangeForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The quote a link names, and its Accept and Decline while that version is open. A version that
+    is over says how it ended, and links to the order."""
+    order = reached.order
+    quote = _linked_quote(reached)
+    if quote is None:
+        return _bad_link(request, "no_quote", _("This link names no quote."))
+    refusal = ""
+    try:
+        check_answerable(order, quote)
+    except ActionError as exc:
+        refusal = exc.message
+    version = {"version": order.version}
+    accept = bound if isinstance(bound, QuoteAcceptForm) else QuoteAcceptForm(initial=version)
+    decline = bound if isinstance(bound, QuoteDeclineForm) else QuoteDeclineForm(initial=version)
+    return _page(
+        request,
+        "portal/quote.html",
+        reached,
+        status=status,
+        quote=quote,
+        refusal=refusal,
+        accept_form=accept,
+        decline_form=decline,
+        accept_url=reached.quote_url(quote.version, "accept"),
+        decline_url=reached.quote_url(quote.version, "decline"),
+    )
+
+
+def _quote_link_answer(request: HttpRequest, reached: Reached, answer: str) -> HttpResponse:
+    quote = _linked_quote(reached)
+    if quote is None or answer not in ("accept", "decline"):
+        raise Http404("No such quote")
+    form: OrderChangeForm = (
+        QuoteAcceptForm(request.POST) if answer == "accept" else QuoteDeclineForm(request.POST)
+    )
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed. %(problem)s") % {"problem": error_summary(form)})
+        return _quote_link_page(request, reached, bound=form, status=400)
+    actor, data = Actor.customer(reached.contact), form.cleaned_data
+    try:
+        if answer == "accept":
+            accept_quote(quote, actor=actor, expected_version=data["version"])
+            done = _("Thank you: you accepted the quote. The order now shows its lines and dates.")
+        else:
+            decline_quote(quote, actor=actor, reason=data["reason"], expected_version=data["version"])
+            done = _("You declined the quote. The seller is told why.")
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return redirect(request.path.rsplit("/", 2)[0] + "/")
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return _quote_link_page(request, reached, bound=form, status=exc.status)
+    messages.success(request, done)
+    return redirect(reached.url("track"))
+
+
 def _rate(request: HttpRequest, reached: Reached) -> HttpResponse:
     order, contact = reached.order, reached.contact
     form, status = FeedbackForm(request.POST or None), 400
@@ -449,6 +523,8 @@ my_order_delivery_time = signed_in_order(require_http_methods(["GET", "POST"])(_
 my_order_move = signed_in_order(require_POST(_move))
 my_order_cancel = signed_in_order(require_POST(_cancel))
 track_quote = order_link("track")(require_POST(_quote_answer))
+quote_link = order_link("quote")(require_GET(_quote_link_page))
+quote_link_answer = order_link("quote")(require_POST(_quote_link_answer))
 my_order_quote = signed_in_order(require_POST(_quote_answer))
 
 

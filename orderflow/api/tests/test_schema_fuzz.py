@@ -97,6 +97,11 @@ DECIDED_BY_THE_DATA = {
     (400, "unreachable", "email"),
     (400, "duplicate_sku", "sku"),  # the seller has an item with this SKU
     (400, "unknown_backup_item", "backup_item"),
+    # Quotes: dates from today to a year ahead where the seller is; every line priced before sending
+    (400, "invalid_expiry", "expires_on"),
+    (400, "invalid_completion", "completion_on"),
+    (400, "quote_unpriced", "lines.*.unit_price"),
+    (400, "quote_empty", "lines"),
 }
 
 

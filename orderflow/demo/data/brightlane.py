@@ -371,6 +371,14 @@ SELLER = SellerSpec(
         OrderSpec(
             "atelier",
             "elise",
+            "Annonces sur les moteurs de recherche",
+            days_ago=0.5,
+            lines=(SEARCH_ADS(1),),
+            notes="Budget d'environ 3 000 € par mois, marchés France et Belgique.",
+        ),
+        OrderSpec(
+            "atelier",
+            "elise",
             "Capture de contacts au salon de Lyon",
             days_ago=2.1,
             lines=(LEAD_CAPTURE(1),),

@@ -106,26 +106,62 @@ def test_another_customer_cannot_answer(client, carla, sent):
     assert sent.status == QuoteStatus.SENT
 
 
-def test_the_emailed_link_opens_the_quote_and_accepts_it(client, sent, alice):
-    notification = Notification.objects.get(event__type="quote_sent", contact=alice)
+def _emailed_link(contact, version: int = 1) -> str:
+    notification = Notification.objects.get(
+        event__type="quote_sent", event__data__version=version, contact=contact
+    )
     text = render(notification).text
-    link = re.search(r"https?://\S+/t/(\S+?)/", text)
-    assert link is not None
-    token = link.group(1)
-    page = client.get(f"/t/{token}/").content.decode()
+    found = re.search(r"https?://[^/\s]+(/q/\S+?/)", text)
+    assert found is not None, text
+    return found.group(1)
+
+
+def test_the_emailed_link_opens_that_version_and_accepts_it(client, sent, alice):
+    link = _emailed_link(alice)
+    page = client.get(link).content.decode()
     assert 'data-testid="quote-waiting"' in page
-    url = reverse("portal_track_quote", kwargs={"token": token, "version": 1, "answer": "accept"})
-    response = client.post(url, _version(sent.order))
+    assert "Campaign design" in page
+    response = client.post(f"{link}accept/", _version(sent.order))
     assert response.status_code == 302
+    assert "/t/" in response["Location"]  # on to the order's page
     sent.refresh_from_db()
     assert sent.status == QuoteStatus.ACCEPTED
     assert sent.decided_by_contact == alice
-    assert notification.order_id == sent.order_id
+    page = client.get(link).content.decode()
+    assert 'data-testid="quote-closed"' in page  # answered: the link accepts nothing more
+    assert client.post(f"{link}accept/", _version(sent.order)).status_code == 409
+
+
+def test_the_link_of_a_superseded_version_answers_nothing(client, sent, alice, olivia):
+    link = _emailed_link(alice)
+    revision = revise_quote(sent, actor=Actor.staff(olivia))
+    page = client.get(link).content.decode()
+    assert 'data-testid="quote-closed"' in page
+    assert client.post(f"{link}accept/", _version(sent.order)).status_code == 409
+    send_quote(revision, actor=Actor.staff(olivia))
+    newer = _emailed_link(alice, version=2)
+    assert client.post(f"{newer}decline/", {**_version(sent.order), "reason": ""}).status_code == 400
+    assert client.post(f"{newer}decline/", {**_version(sent.order), "reason": "Later"}).status_code == 302
+    revision.refresh_from_db()
+    assert revision.status == QuoteStatus.DECLINED
+
+
+def test_a_quote_link_stops_when_the_quote_expires(client, sent, alice):
+    import time_machine
+
+    link = _emailed_link(alice)
+    later = dt.datetime.combine(sent.expires_on + dt.timedelta(days=2), dt.time(12), tzinfo=dt.UTC)
+    with time_machine.travel(later, tick=False):
+        assert 'data-testid="quote-closed"' in client.get(link).content.decode()
+        assert client.post(f"{link}accept/", {"version": 99}).status_code in (302, 409)
+    sent.refresh_from_db()
+    assert sent.status == QuoteStatus.SENT  # expired by the job, never accepted
 
 
 def test_a_tampered_link_answers_nothing(client, sent):
     url = reverse("portal_track_quote", kwargs={"token": "x" * 24, "version": 1, "answer": "accept"})
     assert client.post(url, {"version": 1}).status_code == 404
+    assert client.post(f"/q/{'x' * 24}/accept/", {"version": 1}).status_code == 404
     sent.refresh_from_db()
     assert sent.status == QuoteStatus.SENT
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from orderflow.quotes.actions.quotes import (
     QuoteLineInput,
     accept_quote,
+    check_answerable,
     create_quote,
     decline_quote,
     expire_quotes,
@@ -18,6 +19,7 @@ from orderflow.quotes.actions.quotes import (
 __all__ = [
     "QuoteLineInput",
     "accept_quote",
+    "check_answerable",
     "create_quote",
     "decline_quote",
     "expire_quotes",

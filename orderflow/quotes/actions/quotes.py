@@ -420,7 +420,13 @@ def _closed(quote: Quote) -> NotAllowed:
     }
     codes = {QuoteStatus.DRAFT: "quote_not_sent"}
     code = codes.get(QuoteStatus(quote.status), f"quote_{quote.status}")
-    return NotAllowed(code, messages[QuoteStatus(quote.status)] % {"version": quote.version})
+    message = messages[QuoteStatus(quote.status)]
+    return NotAllowed(code, message % {"version": quote.version})
+
+
+def check_answerable(order: Order, quote: Quote) -> None:
+    """Raise the refusal accepting or declining this version would meet now (for pages that offer it)."""
+    _check_answerable(order, quote)
 
 
 def _check_answerable(order: Order, quote: Quote) -> None:

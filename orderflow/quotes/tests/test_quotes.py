@@ -415,7 +415,7 @@ def test_every_quote_message_renders_for_both_sides_in_both_languages(draft, oli
     sent_to_alice = told.filter(template="quote_sent", contact=alice).first()
     message = render(sent_to_alice)
     assert "$1,471.00" in message.text
-    assert "/t/" in message.text
+    assert "/q/" in message.text  # her link to answer that version
 
 
 def test_while_a_quote_waits_the_order_is_approved_only_by_accepting_it(draft, olivia, alice):
@@ -429,3 +429,42 @@ def test_while_a_quote_waits_the_order_is_approved_only_by_accepting_it(draft, o
         with pytest.raises(ActionError) as excinfo:
             transition_order(order, to="approved", actor=actor)
         assert _code(excinfo) == "quote_open"
+
+
+def test_webhooks_receive_the_quote_events(draft, olivia, alice):
+    from orderflow.integrations.actions import create_webhook_endpoint
+
+    endpoint = create_webhook_endpoint(
+        draft.seller,
+        url="https://erp.example.com/hooks/quotes",
+        event_types=["quote.sent", "quote.accepted"],
+        actor=Actor.staff(olivia),
+    )
+    accept_quote(send_quote(draft, actor=Actor.staff(olivia)), actor=Actor.customer(alice))
+    sent = Notification.objects.filter(webhook=endpoint).order_by("pk")
+    assert [n.payload["type"] for n in sent] == ["quote.sent", "quote.accepted"]
+    accepted = sent.last().payload["data"]
+    assert accepted["event"]["data"]["version"] == 1
+    assert accepted["order"]["state"] == "approved"
+
+
+def test_a_workflow_may_cancel_the_order_when_its_quote_is_declined(services, corner_bar, alice, olivia):
+    import copy
+
+    from orderflow.workflows.actions import publish_workflow
+    from orderflow.workflows.loader import load_preset
+
+    definition = copy.deepcopy(load_preset("services-marketplace"))
+    definition["quotes"]["decline"] = "cancelled"
+    publish_workflow(services, definition=definition, actor=Actor.staff(olivia))
+    order = place_order(
+        corner_bar, order_type=services, actor=Actor.customer(alice), lines=[LineInput("Ads")]
+    )
+    quote = create_quote(order, actor=Actor.staff(olivia), lines=[QuoteLineInput("Ads", 1, "100")])
+    decline_quote(
+        send_quote(quote, actor=Actor.staff(olivia)), actor=Actor.customer(alice), reason="No budget"
+    )
+    order.refresh_from_db()
+    assert order.state == "cancelled"
+    assert order.cancel_reason == "No budget"
+    assert EventType.CANCELLED in _events(order)

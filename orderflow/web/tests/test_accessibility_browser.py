@@ -9,6 +9,7 @@ full-page screenshot of every page visited."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Callable
@@ -46,6 +47,8 @@ class Scene:
     endpoint: int
     reset: str  # a password reset link's path
     links: dict[str, str] = field(default_factory=dict)  # purpose: path
+    quoted: int = 0  # a request with a sent quote (its number)
+    drafted: int = 0  # a request with a draft quote
 
     def staff(self, name: str, **kwargs: object) -> str:
         return reverse(name, kwargs={"seller_slug": self.seller, **kwargs})
@@ -83,6 +86,8 @@ PAGES: list[Page | tuple] = [
     (STAFF, "catalogue", lambda s: s.staff("catalog")),
     (STAFF, "new catalogue item", lambda s: s.staff("catalog_item_new")),
     (STAFF, "seller settings", lambda s: s.staff("seller_settings")),
+    (STAFF, "quotes: sent", lambda s: s.staff("order_quotes", number=s.quoted)),
+    (STAFF, "quotes: draft editor", lambda s: s.staff("order_quotes", number=s.drafted)),
     (STAFF, "terms and conditions", lambda s: s.staff("terms_settings")),
     (CUSTOMER, "portal: my orders", lambda s: reverse("portal_orders")),
     (CUSTOMER, "portal: order", lambda s: reverse("portal_order", kwargs={"number": s.order})),
@@ -90,6 +95,8 @@ PAGES: list[Page | tuple] = [
     (CUSTOMER, "portal: place an order", lambda s: reverse("portal_order_new")),
     (CUSTOMER, "portal: preferences", lambda s: reverse("portal_my_preferences")),
     (CUSTOMER, "portal: change password", lambda s: reverse("portal_password_change")),
+    (CUSTOMER, "portal: a quote to answer", lambda s: reverse("portal_order", kwargs={"number": s.quoted})),
+    (CUSTOMER, "portal: ask for a quote", lambda s: reverse("portal_request_new")),
     (ANYONE, "login", lambda s: reverse("login")),
     (ANYONE, "password reset", lambda s: reverse("password_reset")),
     (ANYONE, "password reset sent", lambda s: reverse("password_reset_done")),
@@ -100,6 +107,7 @@ PAGES: list[Page | tuple] = [
     (ANYONE, "delivery time link", lambda s: s.links["delivery"]),
     (ANYONE, "preferences link", lambda s: s.links["prefs"]),
     (ANYONE, "unsubscribe link", lambda s: s.links["unsubscribe"]),
+    (ANYONE, "quote link", lambda s: s.links["quote"]),
     (ANYONE, "a link that no longer works", lambda s: "/t/not-a-real-token-at-all/", 404),
 ]
 
@@ -134,6 +142,8 @@ def make_scene(make_order, olivia, alice) -> Scene:
     from orderflow.integrations.actions import create_webhook_endpoint
     from orderflow.notifications import links
     from orderflow.notifications.models import Channel, Delivery
+    from orderflow.orders.actions import LineInput
+    from orderflow.quotes.actions import QuoteLineInput, create_quote, send_quote
 
     # Long names, as the header must fit them on one line at 1280 px in French too
     type(olivia.seller).objects.filter(pk=olivia.seller.pk).update(
@@ -155,6 +165,21 @@ def make_scene(make_order, olivia, alice) -> Scene:
             make_order("distributor", title=f"Weekly restock number {number} for the bar and terrace")
         delivered = make_order("custom-production", path=(*packed, "shipped", "delivered"), title="Doors")
         waiting = make_order("custom-production", path=packed, title="Cupboards")
+        quoted, drafted = (
+            make_order("services-marketplace", lines=[LineInput(title)], title=title)
+            for title in ("Spring campaign for the terrace menu", "Trade show booth")
+        )
+        lines = [
+            QuoteLineInput("Campaign design, two rounds of changes", 1, "1800.00", "14.975"),
+            QuoteLineInput("Sponsored posts, per week", 4, "150.00"),
+        ]
+        expires, done = DAYTIME.date() + dt.timedelta(days=14), DAYTIME.date() + dt.timedelta(days=40)
+        sent = create_quote(
+            quoted, actor=Actor.staff(olivia), lines=lines, expires_on=expires, completion_on=done,
+            notes="Includes the photo shoot.",
+        )  # fmt: skip
+        send_quote(sent, actor=Actor.staff(olivia))
+        create_quote(drafted, actor=Actor.staff(olivia), lines=lines, expires_on=expires)
         run_worker()
     delivery = Delivery.objects.filter(
         channel=Channel.EMAIL, address=alice.email, sandbox_copy__isnull=False
@@ -175,7 +200,10 @@ def make_scene(make_order, olivia, alice) -> Scene:
             "delivery": path_of(links.url("delivery", order=waiting.pk, contact=alice.pk)),
             "prefs": path_of(links.url("prefs", contact=alice.pk)),
             "unsubscribe": path_of(links.url("unsubscribe", contact=alice.pk)),
+            "quote": path_of(links.url("quote", order=quoted.pk, contact=alice.pk)),
         },
+        quoted=quoted.number,
+        drafted=drafted.number,
     )
 
 
