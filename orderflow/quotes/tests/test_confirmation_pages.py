@@ -283,4 +283,5 @@ def test_the_order_page_says_when_a_sent_link_can_no_longer_be_used(as_olivia, s
 def test_before_any_quote_the_order_page_leads_to_drafting_one(as_olivia, proposal):
     page = as_olivia.get(_order_url(proposal)).content.decode()
     assert 'data-testid="draft-quote"' in page
+    assert 'href="#confirmations-heading"' in page  # the status card points to the next step
     assert _order_url(proposal, "order_quotes") in page
