@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import pgettext
@@ -64,7 +64,20 @@ class QuoteLineIn(Schema):
         )
 
 
+def _an_object(data: Any) -> Any:
+    """Every field of a quote's body is optional, so only this tells a JSON object from a list."""
+    source = getattr(data, "_obj", data)
+    if not isinstance(source, dict):
+        raise ValueError("the body must be a JSON object")
+    return data
+
+
 class QuoteIn(Schema):
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        return _an_object(data)
+
     lines: list[QuoteLineIn] | None = Field(
         None, max_length=MAX_LINES, description="Left out: the draft starts from the order's lines"
     )
@@ -75,6 +88,11 @@ class QuoteIn(Schema):
 
 
 class QuotePatchIn(Schema):
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        return _an_object(data)
+
     lines: list[QuoteLineIn] | None = Field(None, max_length=MAX_LINES, description="Replaces every line")
     currency: Currency | None = None
     expires_on: dt.date | None = None

@@ -103,3 +103,11 @@ def test_another_seller_sees_no_quote(rival_api, api, request_order):
     assert_error(rival_api.post(f"/orders/{number}/quotes/1/send"), 404, "not_found")
     assert_error(rival_api.post(f"/orders/{number}/quotes/1/accept"), 404, "not_found")
     assert api.get(f"/orders/{number}/quotes/1").json()["status"] == "draft"
+
+
+def test_a_body_that_is_not_an_object_is_refused(api, request_order):
+    number = request_order.number
+    assert api.post(f"/orders/{number}/quotes", [None, None]).status_code == 422
+    assert api.get(f"/orders/{number}/quotes").json() == []
+    api.post(f"/orders/{number}/quotes", {})
+    assert api.patch(f"/orders/{number}/quotes/1", [1]).status_code == 422
