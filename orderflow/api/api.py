@@ -18,6 +18,7 @@ from ninja.openapi.schema import OpenAPISchema
 
 from orderflow.api import (
     catalog,
+    confirmations,
     conversations,
     customers,
     order_activity,
@@ -90,6 +91,7 @@ api.add_decorator(guard, mode="view")
 api.add_router("/orders", orders.router)
 api.add_router("/orders", order_activity.router)
 api.add_router("/orders", quotes.router)
+api.add_router("/orders", confirmations.router)
 api.add_router("", customers.router)
 api.add_router("", seller.router)
 api.add_router("/webhooks", webhooks.router)

@@ -12,8 +12,8 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-# The prefixes of notifications.links.PURPOSES (a test keeps the two the same).
-LINK_PREFIXES = ("t", "p", "f", "d", "u", "q")
+# The prefixes of notifications.links.PURPOSES and its approval links (a test keeps them the same).
+LINK_PREFIXES = ("t", "p", "f", "d", "u", "q", "a")
 TOKEN_IN_PATH = re.compile(r"/(?:%s)/([^/\s?#\"']{16,})" % "|".join(LINK_PREFIXES))  # noqa: UP031
 SERVER_ACCESS_LOGGERS = ("gunicorn.access", "granian.access")
 

@@ -55,6 +55,7 @@ from orderflow.orders.actions import (
 )
 from orderflow.orders.models import CARRIER_PRESETS, Carrier, Order, OrderEvent, OrderLine, Refund, Shipment
 from orderflow.quotes.actions import QuoteLineInput, accept_quote, create_quote, send_quote
+from orderflow.quotes.actions.terms import publish_terms
 from orderflow.quotes.models import Quote
 from orderflow.workflows.actions import install_order_type
 from orderflow.workflows.models import OrderType
@@ -204,6 +205,22 @@ class _Seeder:
         for script in sorted(self.spec.orders, key=lambda o: -o.days_ago):
             self._play_order(script, order_type)
         _link_lines_to_catalog(order_type.seller)
+        self._terms_and_quotes(order_type.seller)
+
+    def _terms_and_quotes(self, seller: Seller) -> None:
+        """The seller's terms and conditions, and the quotes drafted for customer confirmations (003)."""
+        spec = self.spec
+        owner = next(m for m in self.members.values() if m.role == Role.OWNER)
+        if spec.terms is not None:
+            publish_terms(seller, title=spec.terms[0], body=spec.terms[1], actor=Actor.staff(owner))
+        today = self.anchor.astimezone(self.zone).date()
+        for title, expires_in, completion_in in spec.draft_quotes:
+            create_quote(
+                Order.objects.get(seller=seller, title=title),
+                actor=Actor.staff(owner),
+                expires_on=today + dt.timedelta(days=expires_in),
+                completion_on=today + dt.timedelta(days=completion_in),
+            )
 
     def _set_up(self) -> OrderType:
         spec = self.spec

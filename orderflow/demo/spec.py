@@ -134,6 +134,10 @@ class SellerSpec:
     rule_extras: dict[str, dict[str, str]] = field(default_factory=dict)
     carriers: tuple[str, ...] = ()  # names of orders.models.CARRIER_PRESETS the seller ships with
     catalog: tuple[Product, ...] = ()  # what the seller offers; order lines with the same SKU point at it
+    terms: tuple[str, str] | None = None  # (title, text) of the terms and conditions customers accept
+    # Quotes drafted after the history is played (quotes, 003): (order title, days until it expires,
+    # days until completion); the quote's lines are the order's.
+    draft_quotes: tuple[tuple[str, int, int], ...] = ()
 
     def username(self, handle: str) -> str:
         return f"{self.username_prefix}-{handle}"

@@ -20,6 +20,7 @@ WEBHOOK_EVENTS = [
     ("order.archived", gettext_noop("An order was archived")),
     ("message.posted", gettext_noop("A message was posted on an order")),
     ("feedback.received", gettext_noop("A customer rated an order")),
+    ("confirmation.accepted", gettext_noop("A customer accepted a confirmation of a quote and its terms")),
     ("quote.sent", gettext_noop("A quote was sent to the customer")),
     ("quote.accepted", gettext_noop("A customer accepted a quote")),
     ("quote.declined", gettext_noop("A customer declined a quote")),

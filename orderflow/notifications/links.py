@@ -250,3 +250,43 @@ def _live(grants: QuerySet[G], order_id: int | None, contact_id: int | None) -> 
     if contact_id is not None:
         live = live.filter(contact_id=contact_id)
     return live
+
+
+# Approval links of customer confirmations (quotes, source article 003). Such a link names its
+# `Confirmation` row and carries an HMAC of the row's id and `link_nonce`: rendering the message again
+# writes the same link, a new nonce voids the links sent before, and whether the confirmation is still
+# open (not accepted, revoked or expired with its quote) is the quotes actions' rule, read at each use.
+APPROVAL_PREFIX = "a"
+
+
+def _approval_mac(confirmation_id: int, nonce: str, secret: str) -> str:
+    mac = salted_hmac(
+        "orderflow.links.approval", f"{confirmation_id}:{nonce}", secret=secret, algorithm="sha256"
+    ).digest()
+    return base64.urlsafe_b64encode(mac[:18]).decode()
+
+
+def approval_token(confirmation_id: int, nonce: str) -> str:
+    return f"{confirmation_id}.{_approval_mac(confirmation_id, nonce, settings.SECRET_KEY)}"
+
+
+def approval_url(confirmation_id: int, nonce: str) -> str:
+    return f"{settings.SITE_URL}/{APPROVAL_PREFIX}/{approval_token(confirmation_id, nonce)}/"
+
+
+def approval_id(token: str) -> int:
+    """The confirmation an approval token names (not yet checked: see `approval_matches`); raises
+    BadLink for a token that cannot be one."""
+    head, _sep, mac = token.partition(".")
+    if not head.isdigit() or len(head) > 18 or len(mac) != 24:
+        raise BadLink("invalid", _("This link is not valid. Check that it was copied whole."))
+    return int(head)
+
+
+def approval_matches(token: str, confirmation_id: int, nonce: str) -> bool:
+    """Whether the token was signed for this confirmation and nonce (under the key or a fallback)."""
+    _head, _sep, mac = token.partition(".")
+    return any(
+        constant_time_compare(mac, _approval_mac(confirmation_id, nonce, str(secret)))
+        for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    )

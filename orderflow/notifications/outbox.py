@@ -5,6 +5,8 @@ and the channels, which both use it."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone, translation
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from orderflow.accounts.models import Contact, Membership, Role
 from orderflow.notifications.models import Category, Channel, Delivery, Notification, Status
+from orderflow.orders.models import Order, OrderEvent
 
 WAKE_CHANNEL = "orderflow_outbox"
 # Messages written by `tell_person`: they carry a link that signs their recipient in, so the app shows
@@ -125,3 +128,67 @@ def tell_person(
     )
     wake_worker_on_commit()
     return notification
+
+
+def tell_about_order(
+    order: Order,
+    *,
+    event: OrderEvent,
+    template: str,
+    people: Sequence[Contact | Membership],
+    payload: dict[str, Any],
+    reason: str,
+) -> list[Notification]:
+    """A message about an order to named people rather than a rule's audience (a customer confirmation
+    to the contact it was sent to; its signed copy to that contact and the staff following the order), by
+    email, at once. Transactional: no preference turns it off and it is never coalesced. `payload` names
+    what the message renders from when it is sent (a confirmation, an acceptance): references, not
+    files. One message per email address. Caller holds the change's transaction."""
+    written: list[Notification] = []
+    seen: set[str] = set()
+    for person in people:
+        if isinstance(person, Contact):
+            email, name, locale = person.email, person.name, person.locale
+            zone, key = person.time_zone, f"contact:{person.pk}"
+            addresses = [(Channel.EMAIL, email)] if email else []
+        else:
+            email, name, locale = person.user.email, person.display_name, person.reading_language
+            zone, key = person.seller.time_zone, f"staff:{person.pk}"
+            # Staff read it in the app too (and there only, without an email address).
+            addresses = [(Channel.EMAIL, email)] if email else []
+            addresses.append((Channel.IN_APP, key))
+        if not addresses or key in seen or (email and email.lower() in seen):
+            continue
+        seen.update({key, email.lower()} if email else {key})
+        notification = Notification.objects.create(
+            seller_id=order.seller_id,
+            order=order,
+            event=event,
+            contact=person if isinstance(person, Contact) else None,
+            membership=person if isinstance(person, Membership) else None,
+            email=email,
+            recipient_name=name,
+            locale=locale,
+            time_zone=zone,
+            category=Category.TRANSACTIONAL,
+            template=template,
+            payload=payload,
+            idempotency_key=f"{template}:{event.pk}:{key}",
+            reason=reason,
+            created_at=event.created_at,
+        )
+        for channel, address in addresses:
+            Delivery.objects.create(
+                notification=notification,
+                channel=channel,
+                address=address,
+                status=Status.PENDING,
+                due_at=event.created_at,
+                reason=_("%(channel)s: sent at once to the people the message is for.")
+                % {"channel": channel},
+                created_at=event.created_at,
+            )
+        written.append(notification)
+    if written:
+        wake_worker_on_commit()
+    return written

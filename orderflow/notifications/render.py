@@ -48,6 +48,8 @@ from orderflow.notifications.models import (
 )
 from orderflow.notifications.seller_templates import MISSING, PLACEHOLDERS, TemplateProblem
 from orderflow.orders.models import EventType, Order, OrderEvent, Shipment, describe_line_change
+from orderflow.quotes.models import Acceptance, Confirmation
+from orderflow.quotes.pdf import acceptance_pdf
 
 __all__ = ["PARTS", "PLACEHOLDERS", "Batch", "Rendered", "TemplateProblem", "check", "preload", "render"]
 
@@ -76,6 +78,9 @@ class Rendered:
     short: str
     headers: dict[str, str] = field(default_factory=dict)
     body: str = ""  # the text without the settings footer (what a person reads out on a call)
+    # Files the email carries: (file name, content, MIME type), made at each render from what the
+    # notification names (the PDF of an acceptance), so the outbox stores references, not blobs.
+    attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
 
 
 @cache
@@ -306,6 +311,7 @@ def context_for(
         "unsubscribe_url": "",
     }
     context.update(NO_THREAD)
+    context.update(_confirmation_context(notification, locale))
     if event is not None and event.type == EventType.MESSAGE:
         files_url = f"{track_url}files/" if with_links else f"{staff_url}files/"
         context.update(_thread(order, notification, (event.data or {}).get("message_id"), files_url))
@@ -322,6 +328,32 @@ def context_for(
         grants = {**grants, **links.for_notifications([(notification, LinkPurpose.UNSUBSCRIBE)])}
         context["unsubscribe_url"] = link(LinkPurpose.UNSUBSCRIBE)
     return context
+
+
+def _confirmation_context(notification: Notification, locale: str) -> dict[str, Any]:
+    """A customer confirmation's message (quotes, 003): its approval link, written again from the
+    confirmation's id and nonce (so a revoked or renewed link is never sent), and until when it works."""
+    data = notification.payload or {}
+    if "confirmation" not in data:
+        return {}
+    found = Confirmation.objects.select_related("quote").filter(pk=data["confirmation"]).first()
+    if found is None:
+        return {}
+    values: dict[str, Any] = {"valid_until": formatting.day(found.quote.expires_on, language=locale)}
+    if data.get("link") and notification.contact_id is not None:
+        values["action_url"] = links.approval_url(found.pk, found.link_nonce)
+    return values
+
+
+def _attachments(notification: Notification) -> list[tuple[str, bytes, str]]:
+    """The files a message carries, made now: the same bytes at every render (a retried delivery)."""
+    data = notification.payload or {}
+    if notification.webhook_id is not None or "acceptance" not in data:
+        return []
+    acceptance = Acceptance.objects.filter(pk=data["acceptance"]).first()
+    if acceptance is None:
+        return []
+    return [acceptance_pdf(acceptance, locale=notification.locale)]
 
 
 def _thread(order: Order, notification: Notification, message_id: Any, files_url: str) -> dict[str, Any]:
@@ -469,6 +501,7 @@ def _render(notification: Notification, *, batch: Batch | None, customer_links: 
         short=_file(f"{lang}/_sms.txt", layout),
         headers=headers,
         body=_file(f"{lang}/_email-text.txt", {**layout, "footer": False}),
+        attachments=_attachments(notification),
     )
 
 

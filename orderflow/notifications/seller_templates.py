@@ -35,7 +35,7 @@ PLACEHOLDERS = frozenset({
     "seller_name", "customer_name", "recipient_name", "order_number", "order_title", "status", "note",
     "customer_notes", "estimated_completion", "refund_amount", "currency", "custom_message", "upsell",
     "order_url", "reply_url", "action_url", "rate_url", "preferences_url", "unsubscribe_url", "total",
-    "endpoint_url", "reason", "valid_hours", "changes",
+    "endpoint_url", "reason", "valid_hours", "valid_until", "changes",
     "carrier", "tracking_number", "tracking_url", "estimated_delivery",
     "quote_version", "quote_total", "quote_expires_on", "quote_completion_on",
 })  # fmt: skip

@@ -209,6 +209,11 @@ class EventType(models.TextChoices):
     MESSAGE = "message", _("Message posted")
     CALL_DONE = "call_done", _("Call made")
     SHIPPED = "shipped", _("Shipped")
+    # Customer confirmations of a quote (quotes app, source article 003).
+    CONFIRMATION_SENT = "confirmation_sent", _("Customer confirmation sent")
+    CONFIRMATION_REVOKED = "confirmation_revoked", _("Customer confirmation withdrawn")
+    CONFIRMATION_ACCEPTED = "confirmation_accepted", _("Terms accepted by the customer")
+    QUOTE_PROGRESSED = "quote_progressed", _("Quote progressed into the order")
     QUOTE_DRAFTED = "quote_drafted", _("Quote drafted")
     QUOTE_EDITED = "quote_edited", _("Quote draft edited")
     QUOTE_SENT = "quote_sent", _("Quote sent")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from orderflow.portal import account, ordering, views
+from orderflow.portal import account, approval, ordering, views
 
 # Short prefixes: these links travel in SMS. They match orderflow.notifications.links.PURPOSES.
 signed_links = [
@@ -17,6 +17,8 @@ signed_links = [
     path("d/<str:token>/", views.delivery_time, name="portal_delivery_time"),
     path("p/<str:token>/", views.preferences, name="portal_preferences"),
     path("u/<str:token>/", views.unsubscribe, name="portal_unsubscribe"),
+    # A customer confirmation's approval link (notifications.links.APPROVAL_PREFIX).
+    path("a/<str:token>/", approval.approval, name="portal_approval"),
 ]
 
 # The signed-in portal of a contact with a portal login: the same order pages, by order number.
@@ -31,6 +33,11 @@ signed_in = [
     path("my/orders/<int:number>/delivery/", views.my_order_delivery_time, name="portal_order_delivery"),
     path("my/orders/<int:number>/move/", views.my_order_move, name="portal_order_move"),
     path("my/orders/<int:number>/cancel/", views.my_order_cancel, name="portal_order_cancel"),
+    path(
+        "my/orders/<int:number>/confirmations/<int:confirmation_id>/",
+        approval.my_approval,
+        name="portal_order_approval",
+    ),
     path(
         "my/orders/<int:number>/quote/<int:version>/<str:answer>/",
         views.my_order_quote,

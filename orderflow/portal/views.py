@@ -64,7 +64,7 @@ from orderflow.portal.forms import (
     QuoteDeclineForm,
 )
 from orderflow.quotes.actions import accept_quote, check_answerable, decline_quote
-from orderflow.quotes.models import Quote, QuoteStatus
+from orderflow.quotes.models import Confirmation, ConfirmationStatus, Quote, QuoteStatus
 from orderflow.quotes.selectors import quote_of, quotes_of
 from orderflow.web.forms import attached, error_summary
 
@@ -279,7 +279,29 @@ def _track_page(
         cancel_url=reached.url("cancel"),
         quotes=quotes,
         quote_answer=quote_answer,
+        approvals=_approvals(reached),
     )
+
+
+def _approvals(reached: Reached) -> list[dict[str, Any]]:
+    """Customer confirmations waiting for this customer's acceptance (quotes, 003): signed in, any of
+    them; by a link, those sent to this contact (their approval link)."""
+    waiting = Confirmation.objects.filter(order=reached.order, status=ConfirmationStatus.SENT).select_related(
+        "contact", "quote"
+    )
+    found = []
+    for confirmation in waiting:
+        if reached.signed_in:
+            url = reverse(
+                "portal_order_approval",
+                kwargs={"number": reached.order.number, "confirmation_id": confirmation.pk},
+            )
+        elif confirmation.contact_id == reached.contact.pk:
+            url = links.approval_url(confirmation.pk, confirmation.link_nonce)
+        else:
+            continue
+        found.append({"confirmation": confirmation, "url": url})
+    return found
 
 
 def _change(

@@ -53,7 +53,9 @@ PARTIES = ("staff", "customer", "system")
 CANCELLERS = ("staff", "customer")
 ROLES = ("owner", "manager", "staff")
 NOTE_RULES = ("none", "optional", "required")
-AUTO_TRIGGERS = ("staff_opens",)
+# What the system does by itself: staff open the order; a customer confirmation (quotes) is sent, accepted,
+# progressed into the order. A transition with one of these has no button; the action that does it moves.
+AUTO_TRIGGERS = ("staff_opens", "confirmation_sent", "confirmation_accepted", "quote_progressed")
 ASKS = ("choose_delivery_time",)
 AUDIENCES = ("contact", "customer", "assignee", "staff", "watchers")
 EVENTS = (

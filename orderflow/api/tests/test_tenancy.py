@@ -30,6 +30,7 @@ BODIES: dict[str, dict[str, Any] | None] = {
     "/contacts": {"name": "Intruder", "email": "intruder@example.com"},
     "/preferences": {"categories": {}, "hours": None},
     "/items/{item_id}": {"name": "Taken"},
+    "/confirmations": {"quote_version": 1, "contact": 1},
     "/decline": {"reason": "Taken"},
 }
 
@@ -45,8 +46,10 @@ def acme_ids(acme, olivia, make_order, alice):
         order, body="The terms", files=[("terms.csv", b"a,b\n1,2\n")], actor=Actor.staff(olivia)
     )
     quote = create_quote(order, actor=Actor.staff(olivia))
+    confirmation = _confirmation(quote, alice, olivia)
     return {
         "version": quote.version,
+        "confirmation_id": confirmation.pk,
         "attachment_id": message.attachments.get().pk,
         "number": order.number,
         "position": 1,
@@ -56,6 +59,17 @@ def acme_ids(acme, olivia, make_order, alice):
         "delivery_id": delivery.pk,
         "item_id": create_item(acme, actor=Actor.staff(olivia), sku="KEG", name="Keg", unit_price="1").pk,
     }
+
+
+def _confirmation(quote, contact, staff):
+    """A customer confirmation of the quote (quotes, 003)."""
+    from orderflow.quotes.actions.confirmations import send_confirmation
+    from orderflow.quotes.actions.terms import publish_terms
+
+    publish_terms(quote.seller, title="Terms", body="Payment within 30 days.", actor=Actor.staff(staff))
+    if not quote.lines.exists():
+        quote.lines.create(position=1, description="Crate", quantity=1)
+    return send_confirmation(quote, contact=contact, actor=Actor.staff(staff))
 
 
 def _body(path: str) -> dict[str, Any] | None:

@@ -25,7 +25,9 @@ def test_the_log_filter_masks_a_token_in_a_request_line(make_order, alice):
 
     assert token not in record.getMessage()
     assert record.getMessage() == '"GET /t/[link]/move/ HTTP/1.1" 200 12'
-    assert set(LINK_PREFIXES) == {prefix for prefix, _days in links.PURPOSES.values()}
+    assert set(LINK_PREFIXES) == {prefix for prefix, _days in links.PURPOSES.values()} | {
+        links.APPROVAL_PREFIX
+    }
 
 
 def test_gunicorn_and_runserver_request_lines_are_masked():

@@ -80,6 +80,18 @@ SELLER = SellerSpec(
     currency="USD",
     lead="rep",
     carriers=("UPS", "FedEx"),
+    terms=(
+        "Northgate general terms of sale",
+        "1. Scope. Northgate supplies the products and services listed in the accepted proposal.\n"
+        "2. Prices. Prices are those of the quote; they stay valid until the quote expires.\n"
+        "3. Delivery. Hardware ships within 10 business days of the order unless the proposal says "
+        "otherwise. Installation dates are agreed with the customer.\n"
+        "4. Payment. Invoices are payable within 30 days.\n"
+        "5. Warranty. Hardware carries the maker's warranty; Northgate's workmanship is guaranteed for "
+        "12 months.\n"
+        "6. Cancellation. An order may be cancelled without charge until the hardware ships.",
+    ),
+    draft_quotes=(("Laptops for two new hygienists", 30, 21),),
     staff=(
         Person("owner", "owner", "Helen", "Shaw", "+13125550150"),
         Person("manager", "manager", "Raj", "Mehta", "+13125550151"),
@@ -98,6 +110,14 @@ SELLER = SellerSpec(
                     email="angela.ruiz@brookfielddental.example",
                     time_zone="America/Chicago",
                     channels=("email",),
+                ),
+                # Brookfield's outside IT consultant: not on Brookfield's domain, so Northgate cannot
+                # send them the customer confirmation (003).
+                ContactSpec(
+                    "marco",
+                    "Marco Bianchi (IT consultant)",
+                    email="marco@bianchi-it.example",
+                    time_zone="America/Chicago",
                 ),
                 ContactSpec(
                     "kyle",

@@ -136,6 +136,18 @@ def test_the_demo_shows_what_each_source_article_describes(demo):
     # Reseller: the terms were accepted by the customer's contact.
     accepted = OrderEvent.objects.filter(seller__slug="northgate", to_state="terms_accepted")
     assert {e.actor_kind for e in accepted} == {"customer"}
+    # Reseller, now: terms to accept, and a drafted quote for a prospect with contacts in and out of
+    # its domain (the "Done when" of issue 12).
+    from orderflow.quotes.actions.confirmations import candidates
+    from orderflow.quotes.models import Quote, Terms
+
+    assert Terms.objects.filter(seller__slug="northgate").count() == 1
+    drafted = Quote.objects.get(seller__slug="northgate", status="draft")
+    assert drafted.order.state == "quote_drafted"
+    assert drafted.lines.count() == drafted.order.lines.count()
+    offered = {c.contact.name: c.eligible for c in candidates(drafted.order)}
+    assert offered["Kyle Jensen"] is True
+    assert offered["Marco Bianchi (IT consultant)"] is False
     # Custom production: an order at each stage.
     doors = set(Order.objects.filter(seller__slug="pauls-doors").values_list("state", flat=True))
     assert doors >= {

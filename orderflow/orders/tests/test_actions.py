@@ -398,6 +398,7 @@ def test_only_the_customer_accepts_the_terms_of_a_quote(make_order, alice, sam):
     order = transition_order(order, to="terms_accepted", actor=Actor.customer(alice))
     order = transition_order(order, to="order_placed", actor=Actor.staff(sam))
     assert order.events.last().data["notify"] == ["contact"]
+    # Buttons offer neither: the approval page and "Progress quote" make them (quotes, 003).
 
 
 # ---------------------------------------------------------------------------------------------

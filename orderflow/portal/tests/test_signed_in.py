@@ -237,24 +237,30 @@ def test_no_cancel_button_once_the_customer_may_no_longer_cancel(as_alice, make_
 
 
 def test_the_customer_takes_their_step_of_the_workflow_from_the_order_page(as_alice, make_order):
+    order = make_order("services-marketplace", title="Solar install")
+    page = as_alice.get(order_page(order)).content.decode()
+    assert ">Approve quote</button>" in page
+    assert ">Approve quote on the customer's behalf<" not in page  # staff's words, not the customer's
+
+    as_alice.post(order_page(order, "portal_order_move"), {"version": order.version, "to": "approved"})
+
+    order.refresh_from_db()
+    assert order.state == "approved"
+    assert order.events.get(to_state="approved").actor_kind == "customer"
+
+
+def test_terms_are_accepted_on_the_approval_page_not_by_a_bare_button(as_alice, make_order):
+    # The quote-to-order preset's "Terms accepted" is made by accepting a confirmation (quotes, 003).
     order = make_order("quote-to-order", title="Solar install", path=("confirmation_sent",))
     page = as_alice.get(order_page(order)).content.decode()
-    assert ">Terms accepted</button>" in page
-    assert ">Progress quote<" not in page  # staff's step, not offered to the customer
-
+    assert ">Terms accepted</button>" not in page
+    assert ">Progress quote<" not in page
     refused = as_alice.post(
         order_page(order, "portal_order_move"), {"version": order.version, "to": "quote_drafted"}
     )
     assert refused.status_code == 403  # "Revise quote" is staff's
-    assert "You may not move this order" in refused.content.decode()
     order.refresh_from_db()
     assert order.state == "confirmation_sent"
-
-    as_alice.post(order_page(order, "portal_order_move"), {"version": order.version, "to": "terms_accepted"})
-
-    order.refresh_from_db()
-    assert order.state == "terms_accepted"
-    assert order.events.get(to_state="terms_accepted").actor_kind == "customer"
 
 
 def test_the_tracking_link_shows_the_same_page_and_actions_without_signing_in(client, make_order, alice):

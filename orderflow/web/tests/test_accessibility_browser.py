@@ -91,6 +91,7 @@ PAGES: list[Page | tuple] = [
     (STAFF, "seller settings", lambda s: s.staff("seller_settings")),
     (STAFF, "quotes: sent", lambda s: s.staff("order_quotes", number=s.quoted)),
     (STAFF, "quotes: draft editor", lambda s: s.staff("order_quotes", number=s.drafted)),
+    (STAFF, "terms and conditions", lambda s: s.staff("terms_settings")),
     (CUSTOMER, "portal: my orders", lambda s: reverse("portal_orders")),
     (CUSTOMER, "portal: order", lambda s: reverse("portal_order", kwargs={"number": s.order})),
     (CUSTOMER, "portal: inbox", lambda s: reverse("portal_inbox")),

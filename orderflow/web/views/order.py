@@ -58,6 +58,7 @@ from orderflow.web.forms import (
 )
 from orderflow.web.order_forms import LineAddForm, LineEditForm, LineRemoveForm
 from orderflow.web.seller_forms import ShipmentForm
+from orderflow.web.views.confirmations import order_section
 
 Change = Callable[[Mapping[str, Any], Actor], str]
 
@@ -138,6 +139,7 @@ def _page(
         "contact_login": contact_login(order.placed_by) if order.placed_by else None,
         "shipment_form": form("shipment", ShipmentForm(order=order)),
         "extras": order_extras(order),
+        "confirmations": order_section(order),
         "latest_quote": order.quotes.prefetch_related("lines").order_by("-version").first(),
     }
     return render_seller(request, membership, "web/order_detail.html", context, status=status)

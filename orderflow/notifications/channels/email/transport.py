@@ -82,6 +82,8 @@ class Transport:
             connection=self.connection,
         )
         message.attach_alternative(rendered.html, "text/html")
+        for name, content, mimetype in rendered.attachments:
+            message.attach(name, content, mimetype)
         self._ensure_open()
         try:
             accepted = message.send()

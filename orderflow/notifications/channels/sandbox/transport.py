@@ -38,7 +38,14 @@ def _headers(item: Outgoing) -> dict[str, str]:
     show it: "not set" when the seller has none yet)."""
     delivery = item.delivery
     if delivery.channel == Channel.EMAIL:
-        return {"Message-ID": delivery.message_id, **item.rendered.headers}
+        headers = {"Message-ID": delivery.message_id, **item.rendered.headers}
+        if item.rendered.attachments:
+            # The files themselves are made again from what the message names (see render).
+            headers["Attachments"] = ", ".join(
+                f"{name} ({mimetype}, {len(content)} bytes)"
+                for name, content, mimetype in item.rendered.attachments
+            )
+        return headers
     if delivery.channel == Channel.SMS:
         try:
             sender = delivery.notification.seller.notification_settings.sms_sender

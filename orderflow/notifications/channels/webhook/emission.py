@@ -22,6 +22,7 @@ EVENT_TYPES: dict[str, str] = {
     EventType.ARCHIVED: "order.archived",
     EventType.MESSAGE: "message.posted",
     EventType.FEEDBACK: "feedback.received",
+    EventType.CONFIRMATION_ACCEPTED: "confirmation.accepted",
     EventType.QUOTE_SENT: "quote.sent",
     EventType.QUOTE_ACCEPTED: "quote.accepted",
     EventType.QUOTE_DECLINED: "quote.declined",
