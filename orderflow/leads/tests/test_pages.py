@@ -129,7 +129,9 @@ def test_partner_signed_in_reaches_own_orders_only(client, order, alice, rival_o
 
 
 def test_opt_in_page_asks_then_records_once(client, olivia, order):
-    person = add_person(Actor.staff(olivia), order, Kind.LEAD, {"email": "lee@x.example"}, confirm_opt_in=True)
+    person = add_person(
+        Actor.staff(olivia), order, Kind.LEAD, {"email": "lee@x.example"}, confirm_opt_in=True
+    )
     payload = Notification.objects.get(template="lead_opt_in").payload or {}
     found = re.search(r"(/o/[^/]+/)", str(payload["action_url"]))
     assert found is not None
