@@ -16,7 +16,7 @@ from django.http.response import HttpResponseBase
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
-from orderflow.api import catalog, customers, order_activity, orders, ratelimit, seller, webhooks
+from orderflow.api import catalog, customers, order_activity, orders, people, ratelimit, seller, webhooks
 from orderflow.api.auth import BearerToken, authenticate, check_scope
 from orderflow.api.docs import DESCRIPTION
 from orderflow.api.errors import install_handlers
@@ -79,6 +79,7 @@ def guard(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBas
 api.add_decorator(guard, mode="view")
 api.add_router("/orders", orders.router)
 api.add_router("/orders", order_activity.router)
+api.add_router("/orders", people.router)
 api.add_router("", customers.router)
 api.add_router("", seller.router)
 api.add_router("/webhooks", webhooks.router)
