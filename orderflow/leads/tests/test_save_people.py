@@ -103,3 +103,31 @@ def test_who_may_add(order, olivia, alice, rita, rival_order):
 def test_confirm_opt_in_sets_pending(order, olivia):
     person = add_person(Actor.staff(olivia), order, Kind.LEAD, {"email": "o@x.example"}, confirm_opt_in=True)
     assert person.opt_in == OptIn.PENDING
+
+
+def test_chunks_of_an_import_announce_once(order, olivia):
+    from orderflow.leads.actions import announce_saved
+    from orderflow.leads.actions.people import Result
+
+    actor = Actor.staff(olivia)
+    totals = Result()
+    first = None
+    for start in (0, 3):
+        rows = [{"email": f"p{i}@x.example"} for i in range(start, start + 3)]
+        chunk = save_people(
+            actor, order, Kind.LEAD, rows, source="import", first_row=start + 2, announce=False
+        )
+        first = first or chunk
+        totals.created += chunk.created
+    assert not OrderEvent.objects.filter(order=order, type=EventType.PEOPLE_ADDED).exists()
+    announce_saved(
+        actor, order, Kind.LEAD, source="import", created=totals.created, updated=0, failed=0, first=first
+    )
+    [event] = OrderEvent.objects.filter(order=order, type=EventType.PEOPLE_ADDED)
+    assert event.data["created"] == 6
+    assert event.data["names"][0] == "p0@x.example"
+
+
+def test_row_numbers_count_from_first_row(order, olivia):
+    result = save_people(Actor.staff(olivia), order, Kind.LEAD, [{}, {"email": "x"}], source="t", first_row=2)
+    assert result.failed == [(2, "email", "email_or_phone_required"), (3, "email", "invalid_email")]
