@@ -230,15 +230,36 @@ _CAST = {"id": "bigint", "needs_qualification": "boolean", "updated_at": "timest
 
 
 def _matching(order: Order, kind: str, emails: set[str], phones: set[str]) -> list[dict[str, Any]]:
-    """The people of the order and kind with one of these emails or phones, as dicts of their columns:
-    one query per 1,000 keys."""
+    """The people of the order and kind with one of these emails or phones, as dicts of their columns.
+    PostgreSQL: one query per 5,000 keys of each, with arrays (a list of thousands of placeholders
+    costs more to write than to run); SQLite: one per 1,000 keys."""
     found: dict[int, dict[str, Any]] = {}
+    names = ("id", *_COMPARED, "do_not_contact")
+    email_keys, phone_keys = sorted(emails), sorted(phones)
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(name) for name in names)
+        table = quote(Person._meta.db_table)
+        step = 5 * _CHUNK
+        with connection.cursor() as cursor:
+            for start in range(0, max(len(email_keys), len(phone_keys)), step):
+                # "<> ''" lets the planner use the partial unique indexes.
+                cursor.execute(
+                    f"SELECT {columns} FROM {table} WHERE order_id = %s AND kind = %s AND ("
+                    "(email_normalised <> '' AND email_normalised = ANY(%s)) OR "
+                    "(phone_normalised <> '' AND phone_normalised = ANY(%s)))",
+                    [order.pk, kind, email_keys[start : start + step], phone_keys[start : start + step]],
+                )
+                for row in cursor.fetchall():
+                    found.setdefault(row[0], dict(zip(names, row, strict=True)))
+        return list(found.values())
     people = Person.objects.filter(order=order, kind=kind)
-    for keys, column in ((sorted(emails), "email_normalised"), (sorted(phones), "phone_normalised")):
+    for keys, column in ((email_keys, "email_normalised"), (phone_keys, "phone_normalised")):
         for start in range(0, len(keys), _CHUNK):
             chunk = keys[start : start + _CHUNK]
-            for row in people.filter(**{f"{column}__in": chunk}).values("id", *_COMPARED, "do_not_contact"):
-                found.setdefault(row["id"], row)
+            matching = people.exclude(**{column: ""}).filter(**{f"{column}__in": chunk})
+            for values in matching.values(*names):
+                found.setdefault(values["id"], values)
     return list(found.values())
 
 

@@ -131,3 +131,19 @@ def test_chunks_of_an_import_announce_once(order, olivia):
 def test_row_numbers_count_from_first_row(order, olivia):
     result = save_people(Actor.staff(olivia), order, Kind.LEAD, [{}, {"email": "x"}], source="t", first_row=2)
     assert result.failed == [(2, "email", "email_or_phone_required"), (3, "email", "invalid_email")]
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "expected"),
+    [
+        ("+1 212 555 0199", "US", "+12125550199"),
+        ("(514) 555-0199", "CA", "+15145550199"),
+        ("1-514-555-0199", "CA", "+15145550199"),
+        ("514.555.0199", "FR", None),  # no country code: read as French, not a French number
+        ("+1 012 555 0199", "US", None),  # no area code starts with 0
+        ("212 555 0199 ext. 12", "US", "+12125550199"),
+        ("+44 20 7946 0321", "US", "+442079460321"),
+    ],
+)
+def test_phone_numbers_as_dialled(text, region, expected):
+    assert normalise_phone(text, region) == expected
