@@ -23,6 +23,7 @@ from orderflow.api import (
     customers,
     order_activity,
     orders,
+    people,
     quotes,
     ratelimit,
     seller,
@@ -92,6 +93,7 @@ api.add_router("/orders", orders.router)
 api.add_router("/orders", order_activity.router)
 api.add_router("/orders", quotes.router)
 api.add_router("/orders", confirmations.router)
+api.add_router("/orders", people.router)
 api.add_router("", customers.router)
 api.add_router("", seller.router)
 api.add_router("/webhooks", webhooks.router)

@@ -25,6 +25,8 @@ WEBHOOK_EVENTS = [
     ("quote.accepted", gettext_noop("A customer accepted a quote")),
     ("quote.declined", gettext_noop("A customer declined a quote")),
     ("quote.expired", gettext_noop("A quote expired unanswered")),
+    ("lead.added", gettext_noop("Leads were added to an order")),
+    ("participant.added", gettext_noop("Participants were added to an order")),
 ]
 WEBHOOK_EVENT_TYPES = frozenset(key for key, _ in WEBHOOK_EVENTS)
 

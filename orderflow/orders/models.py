@@ -220,6 +220,11 @@ class EventType(models.TextChoices):
     QUOTE_ACCEPTED = "quote_accepted", _("Quote accepted")
     QUOTE_DECLINED = "quote_declined", _("Quote declined")
     QUOTE_EXPIRED = "quote_expired", _("Quote expired")
+    PEOPLE_ADDED = "people_added", _("Participants or leads saved")
+    PERSON_CHANGED = "person_changed", _("Participant or lead changed")
+    PERSON_REMOVED = "person_removed", _("Lead removed")
+    PERSON_CONVERTED = "person_converted", _("Participant made a lead")
+    OPT_IN = "opt_in", _("Opt-in answered")
 
 
 # Events the customer's timeline never shows.
@@ -232,6 +237,12 @@ STAFF_ONLY_EVENTS = frozenset(
         EventType.CALL_DONE,
         EventType.QUOTE_DRAFTED,  # a draft is the seller's until it is sent
         EventType.QUOTE_EDITED,
+        # Participants and leads are the provider's sales data, kept off the customer's timeline.
+        EventType.PEOPLE_ADDED,
+        EventType.PERSON_CHANGED,
+        EventType.PERSON_REMOVED,
+        EventType.PERSON_CONVERTED,
+        EventType.OPT_IN,
     }
 )
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from orderflow.portal import account, approval, ordering, views
+from orderflow.portal import account, approval, ordering, people, views
 
 # Short prefixes: these links travel in SMS. They match orderflow.notifications.links.PURPOSES.
 signed_links = [
@@ -19,6 +19,8 @@ signed_links = [
     path("u/<str:token>/", views.unsubscribe, name="portal_unsubscribe"),
     # A customer confirmation's approval link (notifications.links.APPROVAL_PREFIX).
     path("a/<str:token>/", approval.approval, name="portal_approval"),
+    path("t/<str:token>/participants/", people.participants, name="portal_track_participants"),
+    path("o/<str:token>/", people.opt_in, name="lead_opt_in"),
 ]
 
 # The signed-in portal of a contact with a portal login: the same order pages, by order number.
@@ -45,6 +47,7 @@ signed_in = [
     ),
     path("my/orders/<int:number>/files/<int:attachment_id>/", views.my_order_file, name="portal_order_file"),
     path("my/conversations/", account.conversations, name="portal_conversations"),
+    path("my/orders/<int:number>/participants/", people.my_participants, name="portal_order_participants"),
     path("my/inbox/", account.inbox, name="portal_inbox"),
     path("my/inbox/read/", account.inbox_read, name="portal_inbox_read"),
     path("my/settings/", views.my_preferences, name="portal_my_preferences"),

@@ -280,6 +280,11 @@ def _track_page(
         quotes=quotes,
         quote_answer=quote_answer,
         approvals=_approvals(reached),
+        participants_url=(
+            reverse("portal_order_participants", kwargs={"number": order.number})
+            if reached.signed_in
+            else f"{reached.url('track')}participants/"
+        ),
     )
 
 

@@ -13,6 +13,7 @@ from orderflow.catalog.actions import create_item
 from orderflow.conversations.actions import post_message
 from orderflow.core.actors import Actor
 from orderflow.integrations.actions import create_webhook_endpoint
+from orderflow.leads.actions import add_person
 from orderflow.notifications.models import Delivery
 from orderflow.quotes.actions import create_quote
 
@@ -32,6 +33,9 @@ BODIES: dict[str, dict[str, Any] | None] = {
     "/items/{item_id}": {"name": "Taken"},
     "/confirmations": {"quote_version": 1, "contact": 1},
     "/decline": {"reason": "Taken"},
+    "/participants": {"email": "taken@example.com"},
+    "/leads": {"email": "taken@example.com"},
+    "/leads/{lead_id}": {"company": "Taken"},
 }
 
 
@@ -58,6 +62,7 @@ def acme_ids(acme, olivia, make_order, alice):
         "endpoint_id": endpoint.pk,
         "delivery_id": delivery.pk,
         "item_id": create_item(acme, actor=Actor.staff(olivia), sku="KEG", name="Keg", unit_price="1").pk,
+        "lead_id": add_person(Actor.staff(olivia), order, "lead", {"email": "lead@example.com"}).pk,
     }
 
 

@@ -92,6 +92,7 @@ PAGES: list[Page | tuple] = [
     (STAFF, "quotes: sent", lambda s: s.staff("order_quotes", number=s.quoted)),
     (STAFF, "quotes: draft editor", lambda s: s.staff("order_quotes", number=s.drafted)),
     (STAFF, "terms and conditions", lambda s: s.staff("terms_settings")),
+    (STAFF, "participants and leads", lambda s: s.staff("order_people", number=s.order)),
     (CUSTOMER, "portal: my orders", lambda s: reverse("portal_orders")),
     (CUSTOMER, "portal: order", lambda s: reverse("portal_order", kwargs={"number": s.order})),
     (CUSTOMER, "portal: inbox", lambda s: reverse("portal_inbox")),
@@ -101,6 +102,11 @@ PAGES: list[Page | tuple] = [
     (CUSTOMER, "portal: change password", lambda s: reverse("portal_password_change")),
     (CUSTOMER, "portal: a quote to answer", lambda s: reverse("portal_order", kwargs={"number": s.quoted})),
     (CUSTOMER, "portal: ask for a quote", lambda s: reverse("portal_request_new")),
+    (
+        CUSTOMER,
+        "portal: participants",
+        lambda s: reverse("portal_order_participants", kwargs={"number": s.order}),
+    ),
     (ANYONE, "login", lambda s: reverse("login")),
     (ANYONE, "password reset", lambda s: reverse("password_reset")),
     (ANYONE, "password reset sent", lambda s: reverse("password_reset_done")),
@@ -112,6 +118,7 @@ PAGES: list[Page | tuple] = [
     (ANYONE, "preferences link", lambda s: s.links["prefs"]),
     (ANYONE, "unsubscribe link", lambda s: s.links["unsubscribe"]),
     (ANYONE, "quote link", lambda s: s.links["quote"]),
+    (ANYONE, "opt-in link", lambda s: s.links["opt_in"]),
     (ANYONE, "a link that no longer works", lambda s: "/t/not-a-real-token-at-all/", 404),
 ]
 
@@ -144,8 +151,9 @@ def make_scene(make_order, olivia, alice) -> Scene:
     from orderflow.conversations.actions import post_message
     from orderflow.core.actors import Actor
     from orderflow.integrations.actions import create_webhook_endpoint
+    from orderflow.leads.actions import add_person, save_people
     from orderflow.notifications import links
-    from orderflow.notifications.models import Channel, Delivery
+    from orderflow.notifications.models import Channel, Delivery, Notification
     from orderflow.orders.actions import LineInput
     from orderflow.quotes.actions import QuoteLineInput, create_quote, send_quote
 
@@ -185,6 +193,14 @@ def make_scene(make_order, olivia, alice) -> Scene:
         send_quote(sent, actor=Actor.staff(olivia))
         create_quote(drafted, actor=Actor.staff(olivia), lines=lines, expires_on=expires)
         run_worker()
+    # Now, not in the past: the opt-in link must still be open when the browser follows it.
+    people = [
+        {"first_name": "Zoé", "last_name": "Lefebvre-Tremblay", "email": "zoe@example.com"},
+        {"first_name": "Marc", "phone": "+15145550199", "company": "Boulangerie du Plateau"},
+    ]
+    save_people(Actor.customer(alice), order, "participant", people, source="portal")
+    lead = add_person(Actor.staff(olivia), order, "lead", {"email": "lead@example.com"}, confirm_opt_in=True)
+    opt_in = Notification.objects.get(template="lead_opt_in", email=lead.email).payload or {}
     delivery = Delivery.objects.filter(
         channel=Channel.EMAIL, address=alice.email, sandbox_copy__isnull=False
     ).first()
@@ -205,6 +221,7 @@ def make_scene(make_order, olivia, alice) -> Scene:
             "prefs": path_of(links.url("prefs", contact=alice.pk)),
             "unsubscribe": path_of(links.url("unsubscribe", contact=alice.pk)),
             "quote": path_of(links.url("quote", order=quoted.pk, contact=alice.pk)),
+            "opt_in": path_of(str(opt_in["action_url"])),
         },
         quoted=quoted.number,
         drafted=drafted.number,

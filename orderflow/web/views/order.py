@@ -26,6 +26,7 @@ from orderflow.conversations.selectors import attachment_for_staff, newest_messa
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict
 from orderflow.core.formatting import day, money
+from orderflow.leads.selectors import counts_of
 from orderflow.orders.actions import (
     archive_order,
     assign_order,
@@ -141,6 +142,7 @@ def _page(
         "extras": order_extras(order),
         "confirmations": order_section(order),
         "latest_quote": order.quotes.prefetch_related("lines").order_by("-version").first(),
+        "people_counts": counts_of(order),
     }
     return render_seller(request, membership, "web/order_detail.html", context, status=status)
 
