@@ -27,6 +27,7 @@ from orderflow.orders.actions.common import (
     _record,
     _text,
 )
+from orderflow.orders.actions.indexing import count_new, index_new
 from orderflow.orders.models import EventType, Order, OrderLine, Totals, totals_of
 from orderflow.workflows.definition import Workflow
 from orderflow.workflows.models import OrderType
@@ -130,9 +131,11 @@ def place_order(
             last_activity_at=now,
             options=order_options,
         )
-        OrderLine.objects.bulk_create(
+        created = OrderLine.objects.bulk_create(
             OrderLine(order=order, position=index, **vars(line)) for index, line in enumerate(clean_lines, 1)
         )
+        count_new(order)
+        index_new(order, created)
         data: dict[str, object] = {"lines": len(clean_lines), **order_options}
         if actor.kind == "staff" and contact is not None:
             # Taken by phone (or the like): staff placed it, for this contact.
