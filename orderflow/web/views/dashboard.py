@@ -119,8 +119,17 @@ def dashboard(request: HttpRequest, membership: Membership) -> HttpResponse:
             "bulk_form": BulkForm(membership=membership),
             # "Select all on this page" is a link, so that it works without JavaScript.
             "all_selected": request.GET.get("select") == "page",
+            # Each row's customer links to the same list narrowed to that customer, on its first page.
+            "customer_query": _without(request, "customer", "page"),
         },
     )
+
+
+def _without(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
 
 
 @seller_view
