@@ -111,7 +111,10 @@ def place_order(
 
     now = timezone.now()
     with transaction.atomic():
-        seller = Seller.objects.select_for_update().get(pk=customer.seller_id)
+        # NO KEY UPDATE: the number is taken in turn, while other changes of the seller's orders (whose
+        # rows point at the seller: KEY SHARE) go on; with FOR UPDATE, one holding a counter this order
+        # needs would wait on this lock, and this on it.
+        seller = Seller.objects.select_for_update(no_key=True).get(pk=customer.seller_id)
         seller.order_counter = F("order_counter") + 1
         seller.save(update_fields=["order_counter"])
         seller.refresh_from_db(fields=["order_counter"])

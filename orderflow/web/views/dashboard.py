@@ -14,7 +14,13 @@ from django.urls import reverse
 from orderflow.accounts.models import Membership
 from orderflow.core.errors import ActionError
 from orderflow.orders import export
-from orderflow.orders.selectors import OrderFilters, order_count, order_list, with_workflow_versions
+from orderflow.orders.selectors import (
+    OrderFilters,
+    order_count,
+    order_list,
+    order_page,
+    with_workflow_versions,
+)
 from orderflow.web.access import render_seller, seller_view
 from orderflow.web.forms import BulkForm, OrderFilterForm
 
@@ -78,7 +84,7 @@ def list_page(membership: Membership, filters: OrderFilters, raw_number: str | N
     seller = membership.seller
     number = _page_number(raw_number)
     start = (number - 1) * PAGE_SIZE
-    rows = list(order_list(seller, filters)[start : start + PAGE_SIZE + 1])
+    rows = order_page(seller, filters, start=start, size=PAGE_SIZE + 1)
     total = order_count(seller, filters, up_to=COUNT_UP_TO)
     exact = total <= COUNT_UP_TO or not (filters.search or filters.assignee or filters.customer)
     has_next = len(rows) > PAGE_SIZE and number < MAX_PAGES
