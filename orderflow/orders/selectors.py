@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orderflow.accounts.models import Customer, Membership, Seller
 from orderflow.catalog.models import Availability, Item, ItemKind, search_key
-from orderflow.orders.models import Order, OrderCount, OrderEvent, Refund
+from orderflow.orders.models import Order, OrderCount, OrderEvent, OrderSearch, Refund
 from orderflow.workflows.definition import State
 from orderflow.workflows.models import OrderType, WorkflowVersion
 
@@ -82,6 +82,12 @@ def order_list(seller: Seller, filters: OrderFilters | None = None) -> QuerySet[
 # Words shorter than this are matched only when the search has no longer word: a trigram index (both
 # engines) needs three characters to narrow anything.
 MIN_WORD = 3
+# A search finding at most this many documents hands the list their ids (the documents' own indexes find
+# them, the orders' primary key fetches them); one finding more lets the database walk the list's sort
+# index and keep the orders whose document matches, which reaches a page's fifty soonest when matches
+# are that common. PostgreSQL cannot tell which case it is in from its statistics.
+SEARCH_IDS = 2000
+_FTS = "SELECT rowid FROM orders_ordersearch_fts WHERE orders_ordersearch_fts MATCH %s"
 
 
 def search(text: str) -> Q:
@@ -89,25 +95,40 @@ def search(text: str) -> Q:
     customer's contacts (names, emails) contain every word of `text`, without regard to accents or case
     ("elise" finds "Élise"); "#42" is order 42 exactly. Through `OrderSearch`: trigram GIN indexes on
     PostgreSQL, an FTS5 trigram table on SQLite, so a search that finds nothing is as quick as one that
-    finds something. An empty search matches every order."""
+    finds something (one query for the matching ids, before the list's). An empty search matches every
+    order."""
+    words = _words(text)
+    if not words:
+        return Q()
+    fts = connection.vendor == "sqlite" and all(len(word) >= MIN_WORD for word in words)
+    if fts:
+        phrases = " AND ".join('"{}"'.format(word.replace('"', '""')) for word in words)
+        with connection.cursor() as cursor:
+            cursor.execute(f"{_FTS} LIMIT %s", [phrases, SEARCH_IDS + 1])
+            ids = [row[0] for row in cursor.fetchall()]
+    else:
+        documents = OrderSearch.objects.filter(_document_match(words, ""))
+        ids = list(documents.values_list("order_id", flat=True)[: SEARCH_IDS + 1])
+    if len(ids) <= SEARCH_IDS:
+        return Q(pk__in=ids)
+    if fts:
+        return Q(pk__in=RawSQL(_FTS, [phrases]))
+    return _document_match(words, "search__")
+
+
+def _words(text: str) -> list[str]:
     words = []
     for word in search_key(text).split():
         if word.startswith("#") and word[1:].isdigit():
             word = f"{word}#"  # the number as the document holds it: #42# is not #421#
         words.append(word)
-    words = [word for word in words if len(word) >= MIN_WORD] or words
-    if not words:
-        return Q()
-    if connection.vendor == "sqlite" and all(len(word) >= MIN_WORD for word in words):
-        phrases = " AND ".join('"{}"'.format(word.replace('"', '""')) for word in words)
-        return Q(
-            pk__in=RawSQL(
-                "SELECT rowid FROM orders_ordersearch_fts WHERE orders_ordersearch_fts MATCH %s", [phrases]
-            )
-        )
+    return [word for word in words if len(word) >= MIN_WORD] or words
+
+
+def _document_match(words: list[str], path: str) -> Q:
     match = Q()
     for word in words:
-        match &= Q(search__order_text__contains=word) | Q(search__customer_text__contains=word)
+        match &= Q(**{f"{path}order_text__contains": word}) | Q(**{f"{path}customer_text__contains": word})
     return match
 
 
@@ -122,14 +143,14 @@ def _ordering(sort: str) -> list[str | OrderBy]:
     return [F(field).desc() if descending else F(field).asc(), "-number"]
 
 
-def order_page(seller: Seller, filters: OrderFilters, *, start: int, size: int) -> list[Order]:
-    """Rows `start` to `start + size` of `order_list`, in two queries: the page's ids first, through the
-    filter and sort indexes alone (the rows an offset skips are never joined to their customers and
-    the rest), then those orders with what a list row names."""
-    ids = list(order_list(seller, filters).values_list("pk", flat=True)[start : start + size])
+def order_page(orders: QuerySet[Order], *, start: int, size: int) -> list[Order]:
+    """Rows `start` to `start + size` of a list (`order_list`), in two queries: the page's ids first,
+    through the filter and sort indexes alone (the rows an offset skips are never joined to their
+    customers and the rest), then those orders with what a list row names."""
+    ids = list(orders.values_list("pk", flat=True)[start : start + size])
     if not ids:
         return []
-    found = Order.objects.filter(seller=seller, pk__in=ids).select_related(
+    found = Order.objects.filter(pk__in=ids).select_related(
         "customer", "placed_by", "order_type", "assignee__user"
     )
     by_id = {order.pk: order for order in found}
@@ -171,13 +192,16 @@ def counted_total(seller: Seller, filters: OrderFilters) -> int | None:
     return int(counts.aggregate(total=Sum("count"))["total"] or 0)
 
 
-def order_count(seller: Seller, filters: OrderFilters, *, up_to: int) -> int:
+def order_count(
+    seller: Seller, filters: OrderFilters, *, up_to: int, orders: QuerySet[Order] | None = None
+) -> int:
     """How many orders the list holds: exact from the counters where they apply, else counted, but
-    never past `up_to` (a number above it means "more than that")."""
+    never past `up_to` (a number above it means "more than that"). `orders`: the list already made."""
     total = counted_total(seller, filters)
     if total is not None:
         return total
-    return order_list(seller, filters).order_by()[: up_to + 1].count()
+    orders = order_list(seller, filters) if orders is None else orders
+    return orders.order_by()[: up_to + 1].count()
 
 
 def order_for_staff(seller: Seller, number: int) -> Order | None:

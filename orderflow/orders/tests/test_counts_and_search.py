@@ -218,3 +218,14 @@ def test_every_order_has_its_search_document(make_order):
 
 def test_an_empty_search_matches_everything():
     assert str(search("   ")) == str(search(""))
+
+
+def test_a_search_matching_many_orders_finds_the_same(make_order, acme, monkeypatch):
+    """Past SEARCH_IDS matches the list filters through the documents instead of by ids: same orders."""
+    first, second = make_order("shop", title="Lemon tart"), make_order("shop", title="Lemon cake")
+    make_order("shop", title="Apple pie", lines=[])
+
+    monkeypatch.setattr("orderflow.orders.selectors.SEARCH_IDS", 1)
+
+    assert found(acme, "lemon") == [first.number, second.number]
+    assert found(acme, "lemon cake") == [second.number]

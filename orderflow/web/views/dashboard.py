@@ -84,8 +84,9 @@ def list_page(membership: Membership, filters: OrderFilters, raw_number: str | N
     seller = membership.seller
     number = _page_number(raw_number)
     start = (number - 1) * PAGE_SIZE
-    rows = order_page(seller, filters, start=start, size=PAGE_SIZE + 1)
-    total = order_count(seller, filters, up_to=COUNT_UP_TO)
+    orders = order_list(seller, filters)  # a search reads the ids it matches once, here
+    rows = order_page(orders, start=start, size=PAGE_SIZE + 1)
+    total = order_count(seller, filters, up_to=COUNT_UP_TO, orders=orders)
     exact = total <= COUNT_UP_TO or not (filters.search or filters.assignee or filters.customer)
     has_next = len(rows) > PAGE_SIZE and number < MAX_PAGES
     return ListPage(number, rows[:PAGE_SIZE], has_next, total, exact)
