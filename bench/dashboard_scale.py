@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -38,7 +38,7 @@ os.environ.setdefault("BENCH_PORT", "8106")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/orderflow_dash_bench")
 
 import bench.api_common as api_common
-from bench.api_common import database_url, fresh_database, gunicorn, load_average, setup_django
+from bench.api_common import cpu_seconds, database_url, fresh_database, gunicorn, load_average, setup_django
 
 _api_environment = api_common.server_environment
 
@@ -113,6 +113,8 @@ class Run:
     p95_ms: float
     errors: int
     load: str
+    web_cpu_ms: float = 0.0  # CPU per page of the gunicorn workers (8-connection runs)
+    db_cpu_ms: float = 0.0  # CPU per page of the database's PostgreSQL backends
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,7 @@ def main() -> None:
             print(f"\n{size:,} orders built in {time.monotonic() - started:.0f} s ({load_average()})")
             badges[size] = time_badge(world)
             with gunicorn(url) as base:
-                results[size] = measure(base, world, seconds)
+                results[size] = measure(base, world, seconds, database)
         report(sizes, results, badges)
     finally:
         if os.environ.get("BENCH_KEEP_DB") != "1":
@@ -387,7 +389,7 @@ def views(world: World) -> list[tuple[str, str, bool]]:
     ]
 
 
-def measure(base: str, world: World, seconds: int) -> dict[str, tuple[Run, Run]]:
+def measure(base: str, world: World, seconds: int, database: str) -> dict[str, tuple[Run, Run]]:
     measured = {}
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         script.write(LUA)
@@ -397,11 +399,16 @@ def measure(base: str, world: World, seconds: int) -> dict[str, tuple[Run, Run]]
             _check(base + path, headers)
             wrk(base + path, headers, script.name, seconds=1, connections=2)  # warm up
             one = wrk(base + path, headers, script.name, seconds=seconds, connections=1)
+            web, db = cpu_seconds(gunicorn=True), cpu_seconds(database=database)
             eight = wrk(base + path, headers, script.name, seconds=seconds, connections=8)
+            web, db = cpu_seconds(gunicorn=True) - web, cpu_seconds(database=database) - db
+            requests = max(eight.requests, 1)
+            eight = replace(eight, web_cpu_ms=web * 1000 / requests, db_cpu_ms=db * 1000 / requests)
             measured[name] = (one, eight)
             print(
                 f"  {name:46} p50 {one.p50_ms:7.1f} ms  p95 {one.p95_ms:7.1f} ms  ({one.load})   "
-                f"8 conn: {eight.per_second:6.1f} pages/s  ({eight.load})",
+                f"8 conn: {eight.per_second:6.1f} pages/s  ({eight.load}); CPU per page: gunicorn "
+                f"{eight.web_cpu_ms:.1f} ms, PostgreSQL {eight.db_cpu_ms:.1f} ms",
                 flush=True,
             )
     return measured
