@@ -110,6 +110,9 @@ def search(text: str) -> Q:
         documents = OrderSearch.objects.filter(_document_match(words, ""))
         ids = list(documents.values_list("order_id", flat=True)[: SEARCH_IDS + 1])
     if len(ids) <= SEARCH_IDS:
+        if ids and connection.vendor == "postgresql":
+            # One array parameter rather than thousands: Django and psycopg prepare each of those.
+            return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
         return Q(pk__in=ids)
     if fts:
         return Q(pk__in=RawSQL(_FTS, [phrases]))
