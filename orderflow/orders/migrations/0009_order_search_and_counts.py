@@ -41,6 +41,15 @@ SQLITE_BACK = [
 ]
 
 
+class TrigramOnPostgreSQL(TrigramExtension):
+    """`CREATE EXTENSION pg_trgm` on PostgreSQL; nothing elsewhere, either way (Django's operation skips
+    other engines going forward only)."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 def search_indexes(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     for statement in POSTGRESQL if vendor == "postgresql" else SQLITE if vendor == "sqlite" else []:
@@ -109,7 +118,7 @@ class Migration(migrations.Migration):
     dependencies = [("orders", "0008_dashboard_scale")]
 
     operations = [
-        TrigramExtension(),  # PostgreSQL only (the operation does nothing on other engines)
+        TrigramOnPostgreSQL(),
         migrations.RunPython(search_indexes, drop_search_indexes),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]
