@@ -48,6 +48,7 @@ from orderflow.notifications import links, outbox, windows
 from orderflow.notifications.actions import set_schedule
 from orderflow.notifications.channels import registry
 from orderflow.notifications.models import DeliverySchedule, Notification
+from orderflow.orders.actions import index_customer
 
 
 def _validated(instance: models.Model, *, exclude: Sequence[str] = ()) -> None:
@@ -621,6 +622,8 @@ def update_customer(
                 if domain not in old_domains
             )
         _log(customer, CustomerEventType.CUSTOMER_CHANGED, actor, data={"changes": changes})
+        if "name" in changes or "reference" in changes:
+            index_customer(customer)  # its orders are found by its name and account number
     return customer
 
 
@@ -720,6 +723,7 @@ def create_contact(
         if hours is not None:
             set_schedule(contact, hours, actor=actor)
         _log(customer, CustomerEventType.CONTACT_ADDED, actor, contact=contact, data=_contact_values(contact))
+        index_customer(customer)  # the customer's orders are found by their contacts' names and emails
     return contact
 
 
@@ -768,6 +772,8 @@ def update_contact(
         if not changes:
             return contact
         contact.save()
+        if "name" in changes or "email" in changes:
+            index_customer(contact.customer)
         _log(
             contact.customer,
             CustomerEventType.CONTACT_CHANGED,

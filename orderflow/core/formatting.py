@@ -99,6 +99,22 @@ def zone_name(
     tz = _zone(tz)
     locale = babel_locale(language)
     moment = _aware(moment)
+    local = moment.astimezone(tz)
+    # The name depends only on the zone, the language and which of the zone's offsets is in force: a
+    # list of a hundred moments looks it up once (Babel's lookup is the costliest part of a time).
+    key = (tz, locale, local.utcoffset(), local.dst(), local.tzname())
+    name = _ZONE_NAMES.get(key)
+    if name is None:
+        if len(_ZONE_NAMES) > 1024:
+            _ZONE_NAMES.clear()
+        name = _ZONE_NAMES[key] = _zone_name(moment, tz, locale)
+    return name
+
+
+_ZONE_NAMES: dict[tuple[object, ...], str] = {}
+
+
+def _zone_name(moment: datetime.datetime, tz: datetime.tzinfo, locale: str) -> str:
     name = babel_dates.format_datetime(moment, "z", tzinfo=tz, locale=locale)
     if name and not any(char.isdigit() for char in name):
         return name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -9,14 +10,19 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Sum
+from django.db.models import Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from orderflow.accounts.models import Contact, Customer, Membership, Seller
-from orderflow.catalog.models import Item
+from orderflow.catalog.models import Item, search_key
 from orderflow.core.immutable import AppendOnly
 from orderflow.workflows.definition import State, Workflow
 from orderflow.workflows.models import OrderType, WorkflowVersion
+
+# Where orders without an estimated completion sort: after every real date, or before.
+LAST_DAY = dt.date(9999, 12, 31)
+FIRST_DAY = dt.date(1, 1, 1)
 
 
 class Order(models.Model):
@@ -48,13 +54,38 @@ class Order(models.Model):
     )
     archived = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1, help_text="Bumped by every change (optimistic locking)")
+    # The estimated completion as the two sorts by it read it, orders without one last either way: a
+    # stored column each, so that one plain index serves each sort on SQLite and PostgreSQL alike.
+    due_soonest = models.GeneratedField(
+        expression=Coalesce("estimated_completion", Value(LAST_DAY)),
+        output_field=models.DateField(),
+        db_persist=True,
+    )
+    due_latest = models.GeneratedField(
+        expression=Coalesce("estimated_completion", Value(FIRST_DAY)),
+        output_field=models.DateField(),
+        db_persist=True,
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["seller", "number"], name="order_number_per_seller")]
+        # One index per filter and sort of Manage Orders (`orders.selectors.order_list`), so that a page
+        # reads its fifty rows from an index, never the seller's million.
         indexes = [
             models.Index(fields=["seller", "archived", "-last_activity_at"]),
             models.Index(fields=["seller", "archived", "-submitted_at"]),
-            models.Index(fields=["seller", "state_category"]),
+            models.Index(fields=["seller", "archived", "due_soonest", "-number"], name="order_due_soonest"),
+            models.Index(fields=["seller", "archived", "-due_latest", "-number"], name="order_due_latest"),
+            models.Index(
+                fields=["seller", "archived", "state_category", "-last_activity_at"], name="order_category"
+            ),
+            models.Index(
+                fields=["seller", "archived", "order_type", "state", "-last_activity_at"], name="order_state"
+            ),
+            models.Index(
+                fields=["seller", "archived", "assignee", "-last_activity_at"], name="order_assignee"
+            ),
+            models.Index(fields=["seller", "-last_activity_at"], name="order_all_by_activity"),
             models.Index(fields=["seller", "customer"]),
         ]
 
@@ -92,6 +123,58 @@ class Order(models.Model):
     def refunded_total(self) -> Decimal:
         value = self.refunds.aggregate(total=Sum("amount"))["total"]
         return Decimal(value or 0)
+
+
+class OrderCount(models.Model):
+    """How many of a seller's orders are in one state (of one order type), archived or not: kept exact
+    by the order actions in the same transaction as each change (`orders.actions.counting`), so that no
+    page counts a million orders for its badge or its totals."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    order_type = models.ForeignKey(OrderType, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=40)
+    archived = models.BooleanField()
+    state_category = models.CharField(max_length=16)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seller", "order_type", "state", "archived"], name="order_count_per_state"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state}: {self.count}"
+
+
+class OrderSearch(models.Model):
+    """What a search finds an order by, without accents and case-folded (`search_key`): its own text
+    (number as #n#, title, notes, lines) and its customer's (name, account number, contacts' names and
+    emails), the latter the same for every order of the customer so a customer's change rewrites one
+    column. Kept in step by the actions; searched through `orders.selectors.search` (pg_trgm GIN indexes
+    on PostgreSQL, an FTS5 trigram table on SQLite, both made by the migration)."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, primary_key=True, related_name="search")
+    order_text = models.TextField(default="")
+    customer_text = models.TextField(default="")
+
+    def __str__(self) -> str:
+        return f"search of order {self.order_id}"
+
+
+def order_search_text(order: Order, lines: Iterable[OrderLine]) -> str:
+    parts = [f"#{order.number}#", order.title, order.customer_notes, order.internal_notes]
+    for line in lines:
+        parts += [line.sku, line.description, line.substitute_description, line.backup_description]
+    return search_key(" ".join(part for part in parts if part))
+
+
+def customer_search_text(customer: Customer, contacts: Iterable[Contact]) -> str:
+    parts = [customer.name, customer.reference]
+    for contact in contacts:
+        parts += [contact.name, contact.email]
+    return search_key(" ".join(part for part in parts if part))
 
 
 class LineStatus(models.TextChoices):

@@ -10,13 +10,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from django.db.models import F, Prefetch, Q, QuerySet
-from django.db.models.expressions import OrderBy
+from django.db import connection
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
+from django.db.models.expressions import OrderBy, RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from orderflow.accounts.models import Customer, Membership, Seller
-from orderflow.catalog.models import Availability, Item, ItemKind
-from orderflow.orders.models import Order, OrderEvent, Refund
+from orderflow.catalog.models import Availability, Item, ItemKind, search_key
+from orderflow.orders.models import Order, OrderCount, OrderEvent, OrderSearch, Refund
 from orderflow.workflows.definition import State
 from orderflow.workflows.models import OrderType, WorkflowVersion
 
@@ -62,7 +63,7 @@ def order_list(seller: Seller, filters: OrderFilters | None = None) -> QuerySet[
     if not filters.include_archived:
         orders = orders.filter(archived=False)
     if filters.search:
-        orders = orders.filter(_search(filters.search))
+        orders = orders.filter(search(filters.search))
     if filters.order_type is not None:
         orders = orders.filter(order_type=filters.order_type)
     if filters.category:
@@ -78,25 +79,85 @@ def order_list(seller: Seller, filters: OrderFilters | None = None) -> QuerySet[
     return orders.order_by(*_ordering(filters.sort))
 
 
-def _search(text: str) -> Q:
-    text = text.strip()
-    match = Q(title__icontains=text) | Q(customer__name__icontains=text)
-    number = text.removeprefix("#")
-    if number.isdigit() and len(number) < 10:
-        match |= Q(number=int(number))
+# Words shorter than this are matched only when the search has no longer word: a trigram index (both
+# engines) needs three characters to narrow anything.
+MIN_WORD = 3
+# A search finding at most this many documents hands the list their ids (the documents' own indexes find
+# them, the orders' primary key fetches them); one finding more lets the database walk the list's sort
+# index and keep the orders whose document matches, which reaches a page's fifty soonest when matches
+# are that common. PostgreSQL cannot tell which case it is in from its statistics.
+SEARCH_IDS = 2000
+_FTS = "SELECT rowid FROM orders_ordersearch_fts WHERE orders_ordersearch_fts MATCH %s"
+
+
+def search(text: str) -> Q:
+    """Orders whose number, title, notes, lines (SKU, description), customer (name, account number) or
+    customer's contacts (names, emails) contain every word of `text`, without regard to accents or case
+    ("elise" finds "Élise"); "#42" is order 42 exactly. Through `OrderSearch`: trigram GIN indexes on
+    PostgreSQL, an FTS5 trigram table on SQLite, so a search that finds nothing is as quick as one that
+    finds something (one query for the matching ids, before the list's). An empty search matches every
+    order."""
+    words = _words(text)
+    if not words:
+        return Q()
+    fts = connection.vendor == "sqlite" and all(len(word) >= MIN_WORD for word in words)
+    if fts:
+        phrases = " AND ".join('"{}"'.format(word.replace('"', '""')) for word in words)
+        with connection.cursor() as cursor:
+            cursor.execute(f"{_FTS} LIMIT %s", [phrases, SEARCH_IDS + 1])
+            ids = [row[0] for row in cursor.fetchall()]
+    else:
+        documents = OrderSearch.objects.filter(_document_match(words, ""))
+        ids = list(documents.values_list("order_id", flat=True)[: SEARCH_IDS + 1])
+    if len(ids) <= SEARCH_IDS:
+        if ids and connection.vendor == "postgresql":
+            # One array parameter rather than thousands: Django and psycopg prepare each of those.
+            return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
+        return Q(pk__in=ids)
+    if fts:
+        return Q(pk__in=RawSQL(_FTS, [phrases]))
+    return _document_match(words, "search__")
+
+
+def _words(text: str) -> list[str]:
+    words = []
+    for word in search_key(text).split():
+        if word.startswith("#") and word[1:].isdigit():
+            word = f"{word}#"  # the number as the document holds it: #42# is not #421#
+        words.append(word)
+    return [word for word in words if len(word) >= MIN_WORD] or words
+
+
+def _document_match(words: list[str], path: str) -> Q:
+    match = Q()
+    for word in words:
+        match &= Q(**{f"{path}order_text__contains": word}) | Q(**{f"{path}customer_text__contains": word})
     return match
 
 
 def _ordering(sort: str) -> list[str | OrderBy]:
     descending = sort.startswith("-")
     field = SORT_FIELDS.get(sort.removeprefix("-"), SORT_FIELDS["last_activity"])
-    if not Order._meta.get_field(field).null:
-        # Plain, so that PostgreSQL reads the (seller, archived, -field) index up to the page's end: a
-        # NULLS LAST it has no index for makes it sort every order of the seller.
-        return [F(field).desc() if descending else F(field).asc(), "-number"]
-    # Orders without an estimate go last whichever way the list is sorted.
-    primary = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
-    return [primary, "-number"]
+    if field == "estimated_completion":
+        # Orders without an estimate go last whichever way the list is sorted: stored sort keys (see
+        # `Order.due_soonest`) that an index of each order holds.
+        return [F("due_latest").desc(), "-number"] if descending else [F("due_soonest").asc(), "-number"]
+    # Plain, so that PostgreSQL reads the (seller, archived, -field) index up to the page's end.
+    return [F(field).desc() if descending else F(field).asc(), "-number"]
+
+
+def order_page(orders: QuerySet[Order], *, start: int, size: int) -> list[Order]:
+    """Rows `start` to `start + size` of a list (`order_list`), in two queries: the page's ids first,
+    through the filter and sort indexes alone (the rows an offset skips are never joined to their
+    customers and the rest), then those orders with what a list row names."""
+    ids = list(orders.values_list("pk", flat=True)[start : start + size])
+    if not ids:
+        return []
+    found = Order.objects.filter(pk__in=ids).select_related(
+        "customer", "placed_by", "order_type", "assignee__user"
+    )
+    by_id = {order.pk: order for order in found}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def with_workflow_versions(orders: Iterable[Order]) -> list[Order]:
@@ -110,8 +171,40 @@ def with_workflow_versions(orders: Iterable[Order]) -> list[Order]:
 
 
 def attention_count(seller: Seller) -> int:
-    """Orders needing someone's attention: new ones nobody has moved on yet (category "open")."""
-    return Order.objects.filter(seller=seller, state_category="open", archived=False).count()
+    """Orders needing someone's attention: new ones nobody has moved on yet (category "open"), not
+    archived. From the counters (`OrderCount`): one small query whatever the number of orders."""
+    counts = OrderCount.objects.filter(seller=seller, state_category="open", archived=False)
+    return int(counts.aggregate(total=Sum("count"))["total"] or 0)
+
+
+def counted_total(seller: Seller, filters: OrderFilters) -> int | None:
+    """How many orders the list holds, exactly, from the counters, when its filters are ones the
+    counters know (order type, status, stage, archived); None for the others (search, assignee,
+    customer), which `order_count` counts up to a bound."""
+    if filters.search or filters.assignee is not None or filters.customer is not None:
+        return None
+    counts = OrderCount.objects.filter(seller=seller)
+    if not filters.include_archived:
+        counts = counts.filter(archived=False)
+    if filters.order_type is not None:
+        counts = counts.filter(order_type=filters.order_type)
+    if filters.category:
+        counts = counts.filter(state_category=filters.category)
+    if filters.state:
+        counts = counts.filter(state=filters.state)
+    return int(counts.aggregate(total=Sum("count"))["total"] or 0)
+
+
+def order_count(
+    seller: Seller, filters: OrderFilters, *, up_to: int, orders: QuerySet[Order] | None = None
+) -> int:
+    """How many orders the list holds: exact from the counters where they apply, else counted, but
+    never past `up_to` (a number above it means "more than that"). `orders`: the list already made."""
+    total = counted_total(seller, filters)
+    if total is not None:
+        return total
+    orders = order_list(seller, filters) if orders is None else orders
+    return orders.order_by()[: up_to + 1].count()
 
 
 def order_for_staff(seller: Seller, number: int) -> Order | None:

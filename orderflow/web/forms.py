@@ -52,6 +52,10 @@ class NumberField(forms.CharField):
         return typed_number(super().to_python(value) or "")
 
 
+# Above this many customers, the list's customer filter is no drop-down.
+CUSTOMER_CHOICES = 100
+
+
 class OrderFilterForm(forms.Form):
     """The dashboard's GET filters. Invalid values are reported and ignored, never fatal."""
 
@@ -110,6 +114,10 @@ class OrderFilterForm(forms.Form):
         customer_field = self.fields["customer"]
         assert isinstance(customer_field, forms.ModelChoiceField)
         customer_field.queryset = customers_of(seller)
+        if customers_of(seller)[CUSTOMER_CHOICES : CUSTOMER_CHOICES + 1].exists():
+            # Thousands of customers make no list to pick from (nor a page to send on every view): a
+            # customer is picked from the list's rows, and the page names the one picked.
+            customer_field.widget = forms.HiddenInput()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

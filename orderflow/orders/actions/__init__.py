@@ -23,6 +23,7 @@ from orderflow.orders.actions.details import (
     set_estimated_completion,
     update_line,
 )
+from orderflow.orders.actions.indexing import index_customer, recount
 from orderflow.orders.actions.lines import add_line, edit_line, remove_line
 from orderflow.orders.actions.moving import (
     archive_order,
@@ -71,11 +72,13 @@ __all__ = [
     "common_targets",
     "edit_internal_notes",
     "edit_line",
+    "index_customer",
     "log_event",
     "mark_seen",
     "order_type_for_items",
     "place_order",
     "record_shipment",
+    "recount",
     "refund_order",
     "remove_line",
     "selected_orders",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict, Forbidden, NotAllowed
+from orderflow.orders.actions.indexing import count_change
 from orderflow.orders.models import EventType, Order, OrderEvent
 from orderflow.workflows.definition import Transition
 
@@ -49,6 +50,7 @@ def _save(order: Order, fields: dict[str, Any], *, touch: bool = True) -> None:
     )
     if updated != 1:
         raise Conflict("stale", _("This order changed since you opened it. Reload it and try again."))
+    count_change(order, fields)  # before the order takes the new values: it moves from its old counter
     for name, value in fields.items():
         setattr(order, name, value)
     order.version += 1

@@ -21,6 +21,7 @@ from orderflow.orders.actions.common import (
     _save,
     _text,
 )
+from orderflow.orders.actions.indexing import index_order
 from orderflow.orders.actions.lines import edit_line
 from orderflow.orders.models import EventType, Order, OrderLine
 
@@ -91,6 +92,7 @@ def edit_internal_notes(
         if notes == order.internal_notes:
             return order
         _save(order, {"internal_notes": notes})
+        index_order(order)
         event = _record(order, EventType.INTERNAL_NOTES, actor, data={"length": len(notes)})
         notify(event, order=order)
     return order

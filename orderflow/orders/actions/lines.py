@@ -28,6 +28,7 @@ from orderflow.orders.actions.common import (
     _save,
     _text,
 )
+from orderflow.orders.actions.indexing import index_order
 from orderflow.orders.actions.placing import (
     LineInput,
     _check_orderable,
@@ -86,6 +87,7 @@ def edit_line(
             return line
         line.save()
         _save(order, {})
+        index_order(order)  # its lines are what a search finds it by
         event = _record(
             order,
             EventType.LINE_UPDATED,
@@ -123,6 +125,7 @@ def add_line(
         )
         added = OrderLine.objects.create(order=order, position=last + 1, **vars(clean))
         _save(order, {})
+        index_order(order)  # its lines are what a search finds it by
         event = _record(
             order,
             EventType.LINE_UPDATED,
@@ -155,6 +158,7 @@ def remove_line(
         before = _state_of(line)
         line.delete()
         _save(order, {})
+        index_order(order)  # its lines are what a search finds it by
         event = _record(
             order,
             EventType.LINE_UPDATED,

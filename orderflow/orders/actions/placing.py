@@ -27,6 +27,7 @@ from orderflow.orders.actions.common import (
     _record,
     _text,
 )
+from orderflow.orders.actions.indexing import count_new, index_new
 from orderflow.orders.models import EventType, Order, OrderLine, Totals, totals_of
 from orderflow.workflows.definition import Workflow
 from orderflow.workflows.models import OrderType
@@ -111,7 +112,10 @@ def place_order(
 
     now = timezone.now()
     with transaction.atomic():
-        seller = Seller.objects.select_for_update().get(pk=customer.seller_id)
+        # NO KEY UPDATE: the number is taken in turn, while other changes of the seller's orders (whose
+        # rows point at the seller: KEY SHARE) go on; with FOR UPDATE, one holding a counter this order
+        # needs would wait on this lock, and this on it.
+        seller = Seller.objects.select_for_update(no_key=True).get(pk=customer.seller_id)
         seller.order_counter = F("order_counter") + 1
         seller.save(update_fields=["order_counter"])
         seller.refresh_from_db(fields=["order_counter"])
@@ -131,9 +135,11 @@ def place_order(
             last_activity_at=now,
             options=order_options,
         )
-        OrderLine.objects.bulk_create(
+        created = OrderLine.objects.bulk_create(
             OrderLine(order=order, position=index, **vars(line)) for index, line in enumerate(clean_lines, 1)
         )
+        count_new(order)
+        index_new(order, created)
         data: dict[str, object] = {"lines": len(clean_lines), **order_options}
         if actor.kind == "staff" and contact is not None:
             # Taken by phone (or the like): staff placed it, for this contact.

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
@@ -12,11 +14,82 @@ from django.urls import reverse
 from orderflow.accounts.models import Membership
 from orderflow.core.errors import ActionError
 from orderflow.orders import export
-from orderflow.orders.selectors import OrderFilters, order_list, with_workflow_versions
+from orderflow.orders.selectors import (
+    OrderFilters,
+    order_count,
+    order_list,
+    order_page,
+    with_workflow_versions,
+)
 from orderflow.web.access import render_seller, seller_view
 from orderflow.web.forms import BulkForm, OrderFilterForm
 
 PAGE_SIZE = 50
+# Pages go this deep (10,000 orders); past it, filters narrow the list. A total above COUNT_UP_TO is
+# shown as "more than" (only where the counters do not know it: search, assignee, customer).
+MAX_PAGES = 200
+COUNT_UP_TO = 1000
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of the list, read with an offset and one row more than shown (is there a next page?),
+    and a total that is either exact or a lower bound: no page counts every order of the seller."""
+
+    number: int
+    object_list: list[Any]
+    has_next: bool
+    total: int
+    total_exact: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + 1 if self.object_list else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + len(self.object_list)
+
+    @property
+    def num_pages(self) -> int | None:
+        """Only when the total is exact."""
+        return max(1, -(-self.total // PAGE_SIZE)) if self.total_exact else None
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        number = int(raw or 1)
+    except ValueError:
+        return 1
+    return min(max(number, 1), MAX_PAGES)
+
+
+def list_page(membership: Membership, filters: OrderFilters, raw_number: str | None) -> ListPage:
+    seller = membership.seller
+    number = _page_number(raw_number)
+    start = (number - 1) * PAGE_SIZE
+    orders = order_list(seller, filters)  # a search reads the ids it matches once, here
+    rows = order_page(orders, start=start, size=PAGE_SIZE + 1)
+    total = order_count(seller, filters, up_to=COUNT_UP_TO, orders=orders)
+    exact = total <= COUNT_UP_TO or not (filters.search or filters.assignee or filters.customer)
+    has_next = len(rows) > PAGE_SIZE and number < MAX_PAGES
+    return ListPage(number, rows[:PAGE_SIZE], has_next, total, exact)
 
 
 @seller_view
@@ -39,7 +112,7 @@ def _filtered(request: HttpRequest, membership: Membership) -> tuple[OrderFilter
 @seller_view
 def dashboard(request: HttpRequest, membership: Membership) -> HttpResponse:
     form, filters = _filtered(request, membership)
-    page = Paginator(order_list(membership.seller, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(membership, filters, request.GET.get("page"))
     return render_seller(
         request,
         membership,
@@ -48,12 +121,22 @@ def dashboard(request: HttpRequest, membership: Membership) -> HttpResponse:
             "form": form,
             "filters": filters,
             "page": page,
+            "max_pages": MAX_PAGES,
             "orders": with_workflow_versions(page.object_list),
             "bulk_form": BulkForm(membership=membership),
             # "Select all on this page" is a link, so that it works without JavaScript.
             "all_selected": request.GET.get("select") == "page",
+            # Each row's customer links to the same list narrowed to that customer, on its first page.
+            "customer_query": _without(request, "customer", "page"),
         },
     )
+
+
+def _without(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
 
 
 @seller_view
