@@ -24,6 +24,7 @@ from orderflow.notifications.channels import registry
 from orderflow.notifications.channels.webhook.emission import emit_webhooks
 from orderflow.notifications.models import (
     Category,
+    Channel,
     Delivery,
     Event,
     Feedback,
@@ -115,11 +116,18 @@ def emit(event: OrderEvent, order: Order | None = None) -> list[Notification]:
     hooks = emit_webhooks(event, order)
     keys = _event_keys(event, order)
     # The reasons written for the trace are read by the seller's staff: in the seller's language.
+    change = _Change(order, event)
     with translation.override(order.seller.locale):
-        written = _Change(order, event).tell(keys) if keys else []
-    if written or hooks:
-        wake_worker_on_commit()
+        written = change.tell(keys) if keys else []
+    due = change.pending_channels | ({Channel.WEBHOOK} if hooks else set())
+    if due:
+        wake_worker_on_commit(_lanes_of(due))
     return written
+
+
+def _lanes_of(channels: set[str]) -> set[str]:
+    """The worker lanes that claim these channels (the lanes whose waiting worker is woken)."""
+    return {lane for lane, keys in registry.lanes().items() if keys & channels}
 
 
 @dataclass
@@ -143,6 +151,8 @@ class _Change:
     def __init__(self, order: Order, event: OrderEvent) -> None:
         self.order, self.event, self.now = order, event, event.created_at
         self._settings: NotificationSettings | None = None
+        # The channels of the deliveries written for a worker to send (not suppressed or failed).
+        self.pending_channels: set[str] = set()
 
     @property
     def seller_settings(self) -> NotificationSettings:
@@ -174,6 +184,7 @@ class _Change:
         ]
         deliveries = self._deliveries(to_tell)
         Delivery.objects.bulk_create([delivery for delivery, _key in deliveries])
+        self.pending_channels = {d.channel for d, _key in deliveries if d.status == Status.PENDING}
         for index, (delivery, coalesce_key) in enumerate(deliveries):
             if coalesce_key:
                 later = [d.pk for d, _key in deliveries[index + 1 :]]
