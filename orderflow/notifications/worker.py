@@ -194,12 +194,13 @@ class Worker:
             if slow:
                 Delivery.objects.filter(pk__in=slow, attempts__gt=0).update(attempts=F("attempts") - 1)
             ids = [row[0] for row in rows if row[0] not in hopeless]
-            Delivery.objects.filter(pk__in=ids).update(
-                status=Status.SENDING,
-                lease_until=now + self.lease,
-                worker=self.name,
-                send_started_at=None,
-            )
+            if ids:  # hand-written, as the claim's SELECT: this runs on every wake-up
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"UPDATE {Delivery._meta.db_table} SET status = %s, lease_until = %s, worker = %s, "
+                        f"send_started_at = NULL WHERE id IN ({', '.join(['%s'] * len(ids))})",
+                        [Status.SENDING, self._db_time(now + self.lease), self.name, *ids],
+                    )
             if len(rows) >= size and connection.vendor == "postgresql":
                 # A full batch: more may be due. Wake the lane's waiting worker (the NOTIFY goes out
                 # with this commit), and if this worker is the one that waits, let another take that
@@ -373,7 +374,20 @@ class Worker:
         lease; False (send nothing) when the lease was lost. From here a lease that runs out counts as
         an interrupted attempt; before it, a killed worker's claim goes back unpenalised."""
         started = timezone.now()
-        if not self._held(delivery).update(send_started_at=started, attempts=F("attempts") + 1):
+        with connection.cursor() as cursor:  # as _held(delivery).update(...), without compiling it
+            cursor.execute(
+                f"UPDATE {Delivery._meta.db_table} SET send_started_at = %s, attempts = attempts + 1 "
+                "WHERE id = %s AND status = %s AND worker = %s AND lease_until = %s",
+                [
+                    self._db_time(started),
+                    delivery.pk,
+                    Status.SENDING,
+                    self.name,
+                    self._db_time(delivery.lease_until),
+                ],
+            )
+            held = cursor.rowcount == 1
+        if not held:
             log.warning("worker %s lost the lease on delivery %s before sending it", self.name, delivery.pk)
             return False
         delivery.send_started_at, delivery.attempts = started, delivery.attempts + 1
@@ -423,6 +437,10 @@ class Worker:
             error = f"Unexpected error: {type(exc).__name__}: {exc}"
         ms = int((time.perf_counter() - clock) * 1000)
         self._record(delivery, started, ms, error, permanent, then_start=then_start)
+
+    @staticmethod
+    def _db_time(value: dt.datetime | None) -> Any:
+        return connection.ops.adapt_datetimefield_value(value)
 
     def _held(self, delivery: Delivery) -> QuerySet[Delivery]:
         """The delivery, only while this worker still holds the lease it was claimed under: a worker
