@@ -193,7 +193,13 @@ class Worker:
                 )
             if slow:
                 Delivery.objects.filter(pk__in=slow, attempts__gt=0).update(attempts=F("attempts") - 1)
-            ids = [row[0] for row in rows if row[0] not in hopeless]
+            # What a killed worker had begun to send goes last in this batch: a worker's first send
+            # after starting up is its slowest (nothing warm yet), so a message put first again and
+            # again would take most of the kills that land on a freshly started worker, and be given
+            # up for a few unlucky kills rather than because it is poison.
+            interrupted = {pk for pk, _h, _t in cut_off}
+            ids = [row[0] for row in rows if row[0] not in interrupted]
+            ids += [row[0] for row in rows if row[0] in interrupted and row[0] not in hopeless]
             if ids:  # hand-written, as the claim's SELECT: this runs on every wake-up
                 with connection.cursor() as cursor:
                     cursor.execute(
