@@ -83,6 +83,13 @@ def main() -> None:
                     transition_order(order, to="in_preparation", actor=actor)
             if not sink.wait_for(args.changes, timeout=60, alive=workers.alive):
                 raise RuntimeError(f"only {sink.count} of {args.changes} messages arrived\n{workers.logs()}")
+            # The last attempt is written just after the server accepted its message: wait for it.
+            from orderflow.notifications.models import DeliveryAttempt
+
+            attempts = DeliveryAttempt.objects.filter(delivery__notification__order__in=list(committed))
+            deadline = time.monotonic() + 10
+            while attempts.count() < args.changes and time.monotonic() < deadline:
+                time.sleep(0.05)
             rows = (
                 Delivery.objects.filter(notification__order__in=list(committed))
                 .values("notification__order", "notification__event__created_at")

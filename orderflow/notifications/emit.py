@@ -14,16 +14,16 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from orderflow.core import formatting
+from orderflow.core import formatting, rawread
 from orderflow.notifications import windows
 from orderflow.notifications.channels import registry
 from orderflow.notifications.channels.webhook.emission import emit_webhooks
 from orderflow.notifications.models import (
     Category,
+    Channel,
     Delivery,
     Event,
     Feedback,
@@ -122,11 +122,18 @@ def emit(event: OrderEvent, order: Order | None = None) -> list[Notification]:
     hooks = emit_webhooks(event, order)
     keys = _event_keys(event, order)
     # The reasons written for the trace are read by the seller's staff: in the seller's language.
+    change = _Change(order, event)
     with translation.override(order.seller.locale):
-        written = _Change(order, event).tell(keys) if keys else []
-    if written or hooks:
-        wake_worker_on_commit()
+        written = change.tell(keys) if keys else []
+    due = change.pending_channels | ({Channel.WEBHOOK} if hooks else set())
+    if due:
+        wake_worker_on_commit(_lanes_of(due))
     return written
+
+
+def _lanes_of(channels: set[str]) -> set[str]:
+    """The worker lanes that claim these channels (the lanes whose waiting worker is woken)."""
+    return {lane for lane, keys in registry.lanes().items() if keys & channels}
 
 
 @dataclass
@@ -150,6 +157,8 @@ class _Change:
     def __init__(self, order: Order, event: OrderEvent) -> None:
         self.order, self.event, self.now = order, event, event.created_at
         self._settings: NotificationSettings | None = None
+        # The channels of the deliveries written for a worker to send (not suppressed or failed).
+        self.pending_channels: set[str] = set()
 
     @property
     def seller_settings(self) -> NotificationSettings:
@@ -181,6 +190,7 @@ class _Change:
         ]
         deliveries = self._deliveries(to_tell)
         Delivery.objects.bulk_create([delivery for delivery, _key in deliveries])
+        self.pending_channels = {d.channel for d, _key in deliveries if d.status == Status.PENDING}
         for index, (delivery, coalesce_key) in enumerate(deliveries):
             if coalesce_key:
                 later = [d.pk for d, _key in deliveries[index + 1 :]]
@@ -280,16 +290,20 @@ def _describe_rule(rule: NotificationRule, order: Order) -> str:
 
 
 def _rules(order: Order, keys: list[tuple[str, str]]) -> dict[str, list[NotificationRule]]:
-    """The seller's active rules for each (event, state entered) key of a change, oldest first: one query."""
-    which = Q()
+    """The seller's active rules for each (event, state entered) key of a change, oldest first: one query
+    (hand-written: compiling it as a queryset cost more than running it, on every change)."""
+    which: list[str] = []
+    params: list[object] = [order.seller_id, True, order.order_type_id]
     for key, state in keys:
-        which |= Q(event=key, state__in={"", state})
-    found = NotificationRule.objects.filter(
-        which,
-        Q(order_type=order.order_type_id) | Q(order_type=None),
-        seller=order.seller_id,
-        is_active=True,
-    ).order_by("pk")
+        which.append("(event = %s AND state IN (%s, %s))")
+        params += [key, "", state]
+    found = rawread.rows(
+        NotificationRule,
+        "seller_id = %s AND is_active = %s AND (order_type_id = %s OR order_type_id IS NULL) AND ("
+        + " OR ".join(which)
+        + ")",
+        params,
+    )
     by_key: dict[str, list[NotificationRule]] = {key: [] for key, _state in keys}
     for rule in found:
         by_key[rule.event].append(rule)

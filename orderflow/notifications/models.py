@@ -305,6 +305,8 @@ class DeliveryAttempt(models.Model):
         RETRY = "retry", _("Failed, will retry")
         FAILED = "failed", _("Failed for good")
         INTERRUPTED = "interrupted", _("Worker stopped mid-send")
+        # Its worker was still running (slow) when its lease ran out: not counted as an attempt.
+        LEASE_LOST = "lease_lost", _("Lease ran out, worker still running")
 
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
     started_at = models.DateTimeField()

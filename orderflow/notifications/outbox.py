@@ -5,7 +5,7 @@ and the channels, which both use it."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, transaction
@@ -22,16 +22,42 @@ WAKE_CHANNEL = "orderflow_outbox"
 PERSONAL_TEMPLATES = frozenset({"portal_invitation", "staff_invitation", "password_reset", "lead_opt_in"})
 
 
-def wake_worker_on_commit() -> None:
-    """Caller holds the transaction that wrote deliveries: PostgreSQL workers waiting for it hear at once
-    (others poll)."""
-    if connection.vendor == "postgresql":
-        transaction.on_commit(_wake_worker)
+def lane_channel(lane: str) -> str:
+    """The NOTIFY channel of one worker lane: a change that wrote only emails wakes no webhook worker."""
+    return f"{WAKE_CHANNEL}_{lane}"
 
 
-def _wake_worker() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"NOTIFY {WAKE_CHANNEL}")
+class _Wake:
+    """The one NOTIFY a transaction sends once it commits, for every lane its deliveries are in."""
+
+    def __init__(self) -> None:
+        self.channels: set[str] = set()
+
+    def __call__(self) -> None:
+        channels = sorted(self.channels)
+        with connection.cursor() as cursor:
+            # One statement however many lanes: pg_notify() is NOTIFY as a function.
+            cursor.execute("SELECT " + ", ".join(["pg_notify(%s, '')"] * len(channels)), channels)
+
+
+def wake_worker_on_commit(lanes: Iterable[str] | None = None) -> None:
+    """Caller holds the transaction that wrote deliveries (in `lanes`; None: any lane): PostgreSQL
+    workers waiting for it hear at once (others poll). However often a transaction calls this, it sends
+    one NOTIFY statement after it commits (none if it rolls back)."""
+    if connection.vendor != "postgresql":
+        return
+    channels = {WAKE_CHANNEL} if lanes is None else {lane_channel(lane) for lane in lanes}
+    if not channels:
+        return
+    if connection.in_atomic_block:
+        for pending in connection.run_on_commit:  # (savepoints, callback, robust)
+            callback = pending[1]
+            if isinstance(callback, _Wake):
+                callback.channels |= channels
+                return
+    wake = _Wake()
+    wake.channels = channels
+    transaction.on_commit(wake)
 
 
 def _seller_language(membership: Membership, text: str, **values: object) -> str:

@@ -17,6 +17,19 @@ Each result is written right after its send, so a worker killed mid-batch repeat
 message it was sending. On PostgreSQL that write is one statement in autocommit (the lease-fenced
 UPDATE and the attempt's INSERT in one CTE); on SQLite, an UPDATE and an INSERT in one transaction.
 
+A lease can also run out while its worker is still running, only slow (starved of CPU on a loaded
+machine). On PostgreSQL each worker names its sessions after itself, so the claim that takes such a
+delivery over sees that the holder is still there: it logs a `lease_lost` attempt, gives back the
+attempt the start charged, and never counts it towards giving up. The slow worker's own result is then
+refused by the lease fence and logged as `lease_lost` too. (SQLite cannot tell: every lost lease whose
+send had started counts as interrupted there.)
+
+Waking (PostgreSQL): a change NOTIFYs the lanes its deliveries are in, once per transaction. Of the
+workers of a lane, only the one holding the lane's advisory lock (the waiting turn) waits for NOTIFYs;
+the others wait for that lock. The waiting worker claims everything due when woken, sends it, and keeps
+its turn while its claims are short; a full claim hands the turn on (and NOTIFYs), so with a backlog
+the next worker starts at once. So one change wakes one worker, not every worker of every lane.
+
 With WORKER_SYNCHRONOUS_COMMIT=false the worker's own PostgreSQL session commits without waiting for
 the WAL flush (`synchronous_commit = off`; nobody else's session changes). A worker kill still loses
 nothing, but a PostgreSQL crash can lose the last fraction of a second of the worker's writes: claims
@@ -32,6 +45,7 @@ import os
 import socket
 import threading
 import time
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from concurrent import futures
@@ -49,7 +63,7 @@ from django.utils.translation import gettext as _
 from orderflow.notifications.channels import Outgoing, Transport, TransportError, registry, transport_class
 from orderflow.notifications.channels.registry import transport_kind
 from orderflow.notifications.models import Delivery, DeliveryAttempt, Notification, Status
-from orderflow.notifications.outbox import WAKE_CHANNEL
+from orderflow.notifications.outbox import WAKE_CHANNEL, lane_channel
 from orderflow.notifications.render import Batch, TemplateProblem, preload, render
 
 log = logging.getLogger(__name__)
@@ -68,6 +82,12 @@ CANDIDATES_PER_BATCH = 8
 # budget delays no email or in-app item.
 LANES = registry.lanes()
 ALL_CHANNELS = registry.channel_keys()
+# The advisory lock (class, lane) held by the one worker of a lane that waits for NOTIFYs (PostgreSQL).
+WAITER_LOCK_CLASS = 0x0F1B
+# How long a worker waiting for that lock looks again whether it was asked to stop.
+WAITER_LOCK_TIMEOUT = "250ms"
+# PostgreSQL keeps application_name to 63 bytes.
+APPLICATION_NAME_MAX = 63
 
 
 def _recipient_gone(notification: Notification) -> bool:
@@ -97,6 +117,12 @@ class Worker:
         self.stop = threading.Event()
         self._lease_started = time.monotonic()
         self._listener: psycopg.Connection | None = None
+        # The NOTIFY channels this worker hears: its lane's (the first) and the one for any lane.
+        lanes = [lane] if lane is not None else sorted(LANES)
+        self._wake_channels = [*(lane_channel(each) for each in lanes), WAKE_CHANNEL]
+        # Whether this worker holds its lane's waiter lock: the one worker of the lane that waits for
+        # NOTIFYs, so that a change wakes one worker, not all of them.
+        self._waiting_turn = False
         # `run` keeps transports (an SMTP connection, an HTTP session) open between batches and closes
         # them once a wait ends with nothing to do; `run_once` and `process` close them after the batch.
         self._keep_transports = False
@@ -130,19 +156,33 @@ class Worker:
                 return []
             # A message that stops every worker that sends it (a crash, an out-of-memory kill) would
             # otherwise be reclaimed for ever: interrupted sends count towards giving up like failures.
+            # A lease that ran out while its worker is still running (starved of CPU on a loaded
+            # machine, not stopped) is no fault of the message: it is logged, the attempt its start
+            # charged is given back, and it never counts towards giving up.
             Outcome = DeliveryAttempt.Outcome
-            cut_off = [(pk, holder) for pk, status, holder, _, started in rows if started]
-            hopeless = {pk for pk, _, _, tries, started in rows if started and tries >= MAX_ATTEMPTS}
+            cut_off = [(pk, holder, tries) for pk, status, holder, tries, started in rows if started]
+            running = self._still_running({holder for _pk, holder, _tries in cut_off})
+            slow = {pk for pk, holder, _tries in cut_off if holder in running}
+            hopeless = {pk for pk, _h, tries in cut_off if pk not in slow and tries >= MAX_ATTEMPTS}
             DeliveryAttempt.objects.bulk_create(
                 DeliveryAttempt(
                     delivery_id=pk,
                     started_at=now,
-                    outcome=Outcome.FAILED if pk in hopeless else Outcome.INTERRUPTED,
-                    error=f"The worker sending it ({holder or 'unknown'}) stopped before it finished; "
+                    outcome=Outcome.LEASE_LOST
+                    if pk in slow
+                    else Outcome.FAILED
+                    if pk in hopeless
+                    else Outcome.INTERRUPTED,
+                    error=(
+                        f"The lease of the worker sending it ({holder}) ran out while that worker was "
+                        "still running (slow, not stopped): not counted as an attempt."
+                    )
+                    if pk in slow
+                    else f"The worker sending it ({holder or 'unknown'}) stopped before it finished; "
                     "its lease ran out.",
                     worker=holder,
                 )
-                for pk, holder in cut_off
+                for pk, holder, _tries in cut_off
             )
             if hopeless:
                 Delivery.objects.filter(pk__in=hopeless).update(
@@ -151,18 +191,29 @@ class Worker:
                     send_started_at=None,
                     error=f"Gave up: the worker stopped while sending it {MAX_ATTEMPTS} times.",
                 )
-            ids = [row[0] for row in rows if row[0] not in hopeless]
-            Delivery.objects.filter(pk__in=ids).update(
-                status=Status.SENDING,
-                lease_until=now + self.lease,
-                worker=self.name,
-                send_started_at=None,
-            )
-            if len(rows) >= size and connection.vendor == "postgresql":
-                # A full batch: more may be due. Wake the workers that went back to waiting after a
-                # short batch (theirs can be short only because this claim held rows they skipped).
+            if slow:
+                Delivery.objects.filter(pk__in=slow, attempts__gt=0).update(attempts=F("attempts") - 1)
+            # What a killed worker had begun to send goes last in this batch: a worker's first send
+            # after starting up is its slowest (nothing warm yet), so a message put first again and
+            # again would take most of the kills that land on a freshly started worker, and be given
+            # up for a few unlucky kills rather than because it is poison.
+            interrupted = {pk for pk, _h, _t in cut_off}
+            ids = [row[0] for row in rows if row[0] not in interrupted]
+            ids += [row[0] for row in rows if row[0] in interrupted and row[0] not in hopeless]
+            if ids:  # hand-written, as the claim's SELECT: this runs on every wake-up
                 with connection.cursor() as cursor:
-                    cursor.execute(f"NOTIFY {WAKE_CHANNEL}")
+                    cursor.execute(
+                        f"UPDATE {Delivery._meta.db_table} SET status = %s, lease_until = %s, worker = %s, "
+                        f"send_started_at = NULL WHERE id IN ({', '.join(['%s'] * len(ids))})",
+                        [Status.SENDING, self._db_time(now + self.lease), self.name, *ids],
+                    )
+            if len(rows) >= size and connection.vendor == "postgresql":
+                # A full batch: more may be due. Wake the lane's waiting worker (the NOTIFY goes out
+                # with this commit), and if this worker is the one that waits, let another take that
+                # turn now (it claims at once: the NOTIFY is queued for it) while this one sends.
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_notify(%s, '')", [self._wake_channels[0]])
+                self._give_up_waiting()
         claimed = (
             Delivery.objects.filter(pk__in=ids)
             # Not the order: rendering reads it for the whole batch at once (`render.preload`).
@@ -174,6 +225,20 @@ class Worker:
             .in_bulk()
         )
         return [claimed[pk] for pk in ids if pk in claimed]  # in turn order
+
+    def _still_running(self, holders: set[str]) -> set[str]:
+        """Which of these workers still have a session open on PostgreSQL (each names its sessions
+        after itself): a worker that was killed has none. Elsewhere nobody is known to be running."""
+        holders.discard("")
+        if not holders or connection.vendor != "postgresql":
+            return set()
+        names = {holder[:APPLICATION_NAME_MAX]: holder for holder in holders}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT application_name FROM pg_stat_activity WHERE application_name = ANY(%s)",
+                [list(names)],
+            )
+            return {names[name] for (name,) in cursor.fetchall() if name in names}
 
     def _claimable(self, now: dt.datetime, size: int) -> list[tuple[int, str, str, int, bool]]:
         """(id, status, worker, attempts, whether its send had started) of what this claim takes, in
@@ -315,7 +380,20 @@ class Worker:
         lease; False (send nothing) when the lease was lost. From here a lease that runs out counts as
         an interrupted attempt; before it, a killed worker's claim goes back unpenalised."""
         started = timezone.now()
-        if not self._held(delivery).update(send_started_at=started, attempts=F("attempts") + 1):
+        with connection.cursor() as cursor:  # as _held(delivery).update(...), without compiling it
+            cursor.execute(
+                f"UPDATE {Delivery._meta.db_table} SET send_started_at = %s, attempts = attempts + 1 "
+                "WHERE id = %s AND status = %s AND worker = %s AND lease_until = %s",
+                [
+                    self._db_time(started),
+                    delivery.pk,
+                    Status.SENDING,
+                    self.name,
+                    self._db_time(delivery.lease_until),
+                ],
+            )
+            held = cursor.rowcount == 1
+        if not held:
             log.warning("worker %s lost the lease on delivery %s before sending it", self.name, delivery.pk)
             return False
         delivery.send_started_at, delivery.attempts = started, delivery.attempts + 1
@@ -365,6 +443,10 @@ class Worker:
             error = f"Unexpected error: {type(exc).__name__}: {exc}"
         ms = int((time.perf_counter() - clock) * 1000)
         self._record(delivery, started, ms, error, permanent, then_start=then_start)
+
+    @staticmethod
+    def _db_time(value: dt.datetime | None) -> Any:
+        return connection.ops.adapt_datetimefield_value(value)
 
     def _held(self, delivery: Delivery) -> QuerySet[Delivery]:
         """The delivery, only while this worker still holds the lease it was claimed under: a worker
@@ -417,7 +499,8 @@ class Worker:
                 with transaction.atomic():
                     applied = bool(self._held(delivery).update(**changes))
                     if not applied:
-                        attempt.error = self._lost_note(error)
+                        attempt.error = self._lost_note(error, outcome)
+                        attempt.outcome = Outcome.LEASE_LOST
                     if applied or Delivery.objects.filter(pk=delivery.pk).exists():
                         attempt.save()
                     if then_start is not None:
@@ -434,8 +517,9 @@ class Worker:
             log.warning("worker %s: delivery %s taken over or removed; not applied", self.name, delivery.pk)
 
     @staticmethod
-    def _lost_note(error: str) -> str:
-        return f"{error} ({LEASE_LOST})" if error else LEASE_LOST
+    def _lost_note(error: str, outcome: str) -> str:
+        """What a worker that lost its lease writes on its attempt (whose outcome is LEASE_LOST)."""
+        return f"{outcome}: {error} ({LEASE_LOST})" if error else f"{outcome}: {LEASE_LOST}"
 
     def _write_result(
         self,
@@ -465,7 +549,9 @@ class Worker:
                 RETURNING id
             ), logged AS (
                 INSERT INTO {log_table} (delivery_id, started_at, duration_ms, outcome, error, worker)
-                SELECT id, %s, %s, %s, CASE WHEN EXISTS (SELECT FROM applied) THEN %s ELSE %s END, %s
+                SELECT id, %s, %s,
+                       CASE WHEN EXISTS (SELECT FROM applied) THEN %s ELSE %s END,
+                       CASE WHEN EXISTS (SELECT FROM applied) THEN %s ELSE %s END, %s
                 FROM {table} WHERE id = %s
             ), started AS (
                 UPDATE {table} SET send_started_at = %s, attempts = attempts + 1
@@ -476,8 +562,9 @@ class Worker:
             SELECT EXISTS (SELECT FROM applied), EXISTS (SELECT FROM started)
         """
         params += [delivery.pk, Status.SENDING, self.name, delivery.lease_until]
-        params += [attempt.started_at, attempt.duration_ms, attempt.outcome]
-        params += [attempt.error, self._lost_note(attempt.error), self.name, delivery.pk]
+        lost = DeliveryAttempt.Outcome.LEASE_LOST
+        params += [attempt.started_at, attempt.duration_ms, attempt.outcome, lost]
+        params += [attempt.error, self._lost_note(attempt.error, attempt.outcome), self.name, delivery.pk]
         # Without a next delivery the last UPDATE matches nothing (id 0).
         following = (then_start.pk, then_start.lease_until) if then_start is not None else (0, None)
         params += [now, following[0], Status.SENDING, self.name, following[1]]
@@ -578,15 +665,22 @@ class Worker:
             self._in_flight.add(self._pool.submit(self._send_alone, kind, delivery, None, deadline))
 
     def _tune_session(self) -> None:
-        """WORKER_SYNCHRONOUS_COMMIT=false: this worker's database session commits without waiting for
-        the WAL flush (see the module docstring for what a PostgreSQL crash can then cost)."""
-        if settings.WORKER_SYNCHRONOUS_COMMIT or connection.vendor != "postgresql":
+        """Name this worker's PostgreSQL session after it (a claim taking over an expired lease tells a
+        killed worker from a slow one by it), and with WORKER_SYNCHRONOUS_COMMIT=false let it commit
+        without waiting for the WAL flush (see the module docstring for what a crash can then cost)."""
+        if connection.vendor != "postgresql":
             return
         connection.ensure_connection()
         if connection.connection is not self._tuned:  # once per database connection
             with connection.cursor() as cursor:
-                cursor.execute("SET synchronous_commit = off")
+                cursor.execute("SELECT set_config('application_name', %s, false)", [self._session_name])
+                if not settings.WORKER_SYNCHRONOUS_COMMIT:
+                    cursor.execute("SET synchronous_commit = off")
             self._tuned = connection.connection
+
+    @property
+    def _session_name(self) -> str:
+        return self.name[:APPLICATION_NAME_MAX]
 
     def _known_idle_seconds(self) -> float:
         cap = IDLE_CAP_SECONDS if self._listener else settings.WORKER_POLL_SECONDS
@@ -611,15 +705,43 @@ class Worker:
             host=db.get("HOST") or None,
             port=db.get("PORT") or None,
             autocommit=True,
+            application_name=self._session_name,
         )
-        listener.execute(f"LISTEN {WAKE_CHANNEL}")
+        for channel in self._wake_channels:
+            listener.execute(f"LISTEN {channel}")
+        listener.execute(f"SET lock_timeout = '{WAITER_LOCK_TIMEOUT}'")
         self._listener = listener
+        self._waiting_turn = False
 
     def _unlisten(self) -> None:
         if self._listener is not None:
             with contextlib.suppress(Exception):
-                self._listener.close()
+                self._listener.close()  # lets go of the waiter lock too
             self._listener = None
+        self._waiting_turn = False
+
+    @property
+    def _waiter_lock(self) -> tuple[int, int]:
+        return WAITER_LOCK_CLASS, zlib.crc32((self.lane or "*").encode()) & 0x7FFFFFFF
+
+    def _take_waiting_turn(self, end: float) -> bool:
+        """Become the lane's waiting worker, waiting for the one that is until `end` (or until asked to
+        stop). Its session holds the lock while it waits and while it sends what a NOTIFY brought;
+        it lets go when a claim fills a batch (more may be due: another worker starts on it) or when
+        it stops (a killed worker's session ends, and its lock with it)."""
+        assert self._listener is not None
+        while not self._waiting_turn and not self.stop.is_set() and time.monotonic() < end:
+            try:
+                self._listener.execute("SELECT pg_advisory_lock(%s, %s)", self._waiter_lock)
+                self._waiting_turn = True
+            except psycopg.errors.LockNotAvailable:
+                continue  # lock_timeout: look at `stop` and `end`, then wait again
+        return self._waiting_turn
+
+    def _give_up_waiting(self) -> None:
+        if self._waiting_turn and self._listener is not None:
+            self._listener.execute("SELECT pg_advisory_unlock(%s, %s)", self._waiter_lock)
+        self._waiting_turn = False
 
     def _sleep(self, seconds: float) -> None:
         """Sleep until `seconds` pass or `stop` is set, in short slices.
@@ -640,12 +762,29 @@ class Worker:
         if self._listener is None:
             self._sleep(seconds)
             return False
-        # Wake on the first NOTIFY (draining any others that came with it), and look at `stop` often.
+        # Only the lane's waiting worker waits for NOTIFYs; the others wait for that turn (their
+        # NOTIFYs queue meanwhile, and one queued when the turn comes wakes them at once).
         end = time.monotonic() + seconds
+        if not self._take_waiting_turn(end):
+            return False
+        # Wake on the first NOTIFY, and look at `stop` often.
         while not self.stop.is_set():
             left = end - time.monotonic()
             if left <= 0:
                 return False
-            for _notify in self._listener.notifies(timeout=min(left, STOP_CHECK_SECONDS), stop_after=1):
+            heard = self._listener.notifies(timeout=min(left, STOP_CHECK_SECONDS), stop_after=1)
+            try:
+                woken = any(True for _notify in heard)
+            finally:
+                heard.close()  # lets go of the connection's lock
+            if woken:
+                self._drain()
                 return True
         return False
+
+    def _drain(self) -> None:
+        """Forget the NOTIFYs already received: the claim that follows takes every change they announced
+        (each was sent after its change committed), so each would only wake this worker to no purpose."""
+        assert self._listener is not None
+        for _notify in self._listener.notifies(timeout=0):
+            pass

@@ -25,6 +25,7 @@ class Published:
 # the version's order type is checked on use, and tests start with an empty cache.) Bounded, so that a
 # process serving many sellers stays small.
 _versions: dict[int, Published] = {}
+_instances: dict[int, WorkflowVersion] = {}
 MAX_CACHED = 2000
 
 
@@ -46,6 +47,19 @@ def versions_of(wanted: Mapping[int, int]) -> dict[int, Published]:
     return found
 
 
+def workflow_version(pk: int, order_type_id: int) -> WorkflowVersion:
+    """The version with this id (of this order type), read once per process: an action that holds an
+    order under its lock takes the version from here rather than joining it (and decoding its kilobytes
+    of JSON) on every change. Callers only read it."""
+    cached = _instances.get(pk)
+    if cached is None or cached.order_type_id != order_type_id:
+        if len(_instances) >= MAX_CACHED:
+            _instances.clear()
+        cached = _instances[pk] = WorkflowVersion.objects.get(pk=pk)
+    return cached
+
+
 def forget_workflows() -> None:
-    """Drop what `versions_of` read (for tests, whose rolled-back ids come back)."""
+    """Drop what `versions_of` and `workflow_version` read (for tests, whose rolled-back ids come back)."""
     _versions.clear()
+    _instances.clear()

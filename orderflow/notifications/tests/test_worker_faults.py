@@ -85,7 +85,14 @@ def test_killed_workers_lose_nothing_and_repeat_only_what_a_kill_cut_off(
         assert worker.process.wait(timeout=15) == 0, worker.output()
     left = Counter(Delivery.objects.values_list("status", flat=True))
     why = Counter(Delivery.objects.exclude(status=Status.SENT).values_list("error", flat=True))
-    assert finished, f"not all sent after {elapsed:.1f} s: {dict(left)}; errors: {why.most_common(3)}"
+    trail = [
+        (a.delivery_id, a.outcome, a.worker, a.started_at.isoformat(timespec="milliseconds"), a.error[:60])
+        for a in DeliveryAttempt.objects.exclude(delivery__status=Status.SENT).order_by("delivery", "pk")[:40]
+    ]
+    assert finished, (
+        f"not all sent after {elapsed:.1f} s: {dict(left)}; errors: {why.most_common(3)}; kills at "
+        f"{[round(k - began, 2) for k in kills]}; attempts of what was not sent: {trail}"
+    )
 
     arrived = smtp_sink.ids()
     duplicated = {message_id: n for message_id, n in arrived.items() if n > 1}

@@ -15,6 +15,7 @@ from orderflow.core.errors import ActionError, Conflict, Forbidden, NotAllowed
 from orderflow.orders.actions.indexing import count_change
 from orderflow.orders.models import EventType, Order, OrderEvent
 from orderflow.workflows.definition import Transition
+from orderflow.workflows.selectors import workflow_version
 
 MAX_NOTE = 2000
 MAX_INTERNAL_NOTES = 10000
@@ -27,11 +28,10 @@ CENT = Decimal("0.01")
 
 def _locked(order: Order, expected_version: int | None) -> Order:
     """Re-read the order under a row lock (SQLite: the IMMEDIATE transaction's write lock)."""
-    fresh = (
-        Order.objects.select_for_update(of=("self",))
-        .select_related("workflow_version", "order_type", "seller")
-        .get(pk=order.pk)
-    )
+    locked = Order.objects.select_for_update(of=("self",)).select_related("order_type", "seller")
+    fresh = locked.get(pk=order.pk)
+    # Versions never change: read once per process, not joined (with their JSON) on every change.
+    fresh.workflow_version = workflow_version(fresh.workflow_version_id, fresh.order_type_id)
     if expected_version is not None and fresh.version != expected_version:
         raise Conflict(
             "stale",
