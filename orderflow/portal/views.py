@@ -109,13 +109,16 @@ def _bad_link(request: HttpRequest, code: str, message: str, *, status: int = 40
 
 
 def behind_link(view: View) -> View:
-    """A page reached by a link: no cache keeps it, no Referer carries its token to another site."""
+    """A page reached by a link: no cache keeps it, no Referer carries its token to another site.
+
+    `same-origin`, not `no-referrer`: under `no-referrer` Chromium posts the page's own forms with
+    `Origin: null`, which Django's CSRF check refuses."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
         response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     return wrapper
