@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "orderflow.conversations",
     "orderflow.notifications",
     "orderflow.integrations",
+    "orderflow.transfers",
     "orderflow.portal",
     "orderflow.api",
     "orderflow.web",

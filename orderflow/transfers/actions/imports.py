@@ -1,0 +1,357 @@
+"""Importing participants or leads into an order from a file, with a column mapping.
+
+1. `upload_people_file` judges the file at once (who, size, what the content is), keeps it in the
+   default storage and reads its header and first rows; the mapping is guessed from the headers, or is
+   the one this person chose last time for the same headers.
+2. `start_people_import` checks the mapping (one column per field, an email or phone column) and queues
+   the task; "test" only validates, "import" saves.
+3. `run_people_import` (the task) reads the file row by row: every row validated by the leads' rules
+   without the database, the refused ones written to a CSV file with a reason column. All or nothing by
+   default: one refused row and nothing is saved; with `valid_only` the valid rows are saved anyway.
+   Rows are saved in batches through `leads.actions.save_people`, the one bulk upsert of people."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from orderflow.core.actors import Actor
+from orderflow.core.errors import ActionError, Conflict
+from orderflow.leads.actions import save_people
+from orderflow.leads.rules import problem_message, region_for, validate_person
+from orderflow.orders.models import Order
+from orderflow.transfers.access import check_may_transfer, who_key
+from orderflow.transfers.files import SAMPLE_BYTES, FileInfo, FileRefused, inspect_file, iter_rows
+from orderflow.transfers.formulas import defuse
+from orderflow.transfers.mapping import check_mapping, guess_mapping, header_key
+from orderflow.transfers.models import ImportStatus, PeopleImport, SavedMapping
+
+logger = logging.getLogger(__name__)
+
+PREVIEW_ROWS = 5
+BATCH = 5000
+ERRORS_KEPT = 50
+
+
+# ----------------------------------------------------------------------------------------------
+# Upload
+
+
+def upload_people_file(
+    order: Order,
+    *,
+    actor: Actor,
+    kind: str,
+    file_name: str,
+    file: IO[bytes],
+    limits: dict[str, int] | None = None,
+) -> PeopleImport:
+    """Keep the file and show its first rows for the mapping. Refused at once, nothing kept: someone
+    who may not import into this order, an empty or header-only file, one over its type's limit, and
+    one whose content is not a spreadsheet whatever its name says."""
+    check_may_transfer(actor, order, kind)
+    file.seek(0, os.SEEK_END)
+    size = file.tell()
+    file.seek(0)
+    head = file.read(SAMPLE_BYTES)
+    file.seek(0)
+    info = inspect_file(head, size, limits=limits, whole=file)
+    stored = default_storage.save(f"imports/{uuid.uuid4().hex}.{info.file_format}", File(file))
+    try:
+        headers, preview, total = _first_rows(stored, info)
+    except ActionError:
+        default_storage.delete(stored)
+        raise
+    saved = SavedMapping.objects.filter(seller_id=order.seller_id, who=who_key(actor), header_key=header_key(headers)).first()
+    mapping = saved.mapping if saved is not None else guess_mapping(headers)
+    return PeopleImport.objects.create(
+        seller_id=order.seller_id,
+        order=order,
+        kind=kind,
+        uploaded_by=actor.membership,
+        uploaded_by_contact=actor.contact,
+        file_name=file_name[:255],
+        file_format=info.file_format,
+        encoding=info.encoding,
+        delimiter=info.delimiter,
+        stored_file=stored,
+        headers=headers,
+        preview=preview,
+        mapping=mapping,
+        total_rows=total,
+    )
+
+
+def _info(record: PeopleImport) -> FileInfo:
+    return FileInfo(record.file_format, record.encoding, record.delimiter)
+
+
+def _first_rows(stored: str, info: FileInfo) -> tuple[list[str], list[list[str]], int]:
+    """The header, the first rows after it, and an estimate of the number of rows (for the progress
+    bar: lines of a text file, the height of a sheet)."""
+    with default_storage.open(stored, "rb") as stream:
+        rows = _data_rows(stream, info)
+        header = next(rows, None)
+        if header is None or not any(header[1]):
+            raise FileRefused("empty_file", _("The file is empty: its first row must name the columns."), details={"field": "file"})
+        preview = []
+        for _number, cells in rows:
+            preview.append(cells)
+            if len(preview) == PREVIEW_ROWS:
+                break
+        if not preview:
+            raise FileRefused("no_rows", _("The file has column names but no rows."), details={"field": "file"})
+    headers = header[1]
+    width = max(len(headers), *(len(cells) for cells in preview))
+    headers = headers + [""] * (width - len(headers))
+    return headers, preview, _estimate_rows(stored, info)
+
+
+def _estimate_rows(stored: str, info: FileInfo) -> int:
+    with default_storage.open(stored, "rb") as stream:
+        if info.file_format in ("csv", "txt"):
+            newline = "\n".encode(info.encoding.replace("-sig", "")) if info.encoding != "utf-16" else None
+            lines = 0
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
+                lines += chunk.count(newline) if newline else chunk.count(b"\n\x00") + chunk.count(b"\x00\n")
+            return max(lines - 1, 0) or 1
+        return max(sum(1 for _row in iter_rows(stream, info)) - 1, 1)
+
+
+def _data_rows(stream: IO[bytes], info: FileInfo) -> Iterator[tuple[int, list[str]]]:
+    """(row number as a spreadsheet shows it, cells), blank rows left out."""
+    for number, cells in enumerate(iter_rows(stream, info), start=1):
+        if any(cells):
+            yield number, cells
+
+
+# ----------------------------------------------------------------------------------------------
+# Mapping, then test or import
+
+
+def start_people_import(
+    record: PeopleImport,
+    *,
+    actor: Actor,
+    mapping: dict[str, str],
+    valid_only: bool = False,
+    test_only: bool = False,
+) -> PeopleImport:
+    """Check the mapping, remember it for this person and these headers, and queue the task."""
+    check_may_transfer(actor, record.order, record.kind)
+    clean = check_mapping(mapping, len(record.headers))
+    with transaction.atomic():
+        locked = PeopleImport.objects.select_for_update().get(pk=record.pk)
+        if locked.status not in (ImportStatus.UPLOADED, ImportStatus.TESTED):
+            raise Conflict("already_started", _("This import has already run; upload the file again."))
+        SavedMapping.objects.update_or_create(
+            seller_id=record.seller_id,
+            who=who_key(actor),
+            header_key=header_key(record.headers),
+            defaults={"mapping": clean},
+        )
+        locked.mapping = clean
+        locked.valid_only = valid_only
+        locked.test_only = test_only
+        locked.status = ImportStatus.QUEUED
+        locked.processed_rows = locked.created_count = locked.updated_count = 0
+        locked.skipped_count = locked.failed_count = 0
+        locked.errors = []
+        locked.save()
+        transaction.on_commit(lambda: run_people_import.enqueue(locked.pk))
+    return locked
+
+
+@task()
+def run_people_import(import_id: int) -> str:
+    """Run a queued import once (a second run of the same import does nothing)."""
+    claimed = PeopleImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(status=ImportStatus.RUNNING)
+    if not claimed:
+        return "already run"
+    record = PeopleImport.objects.select_related("order", "seller", "uploaded_by__user", "uploaded_by__seller", "uploaded_by_contact").get(pk=import_id)
+    language = record.uploaded_by.reading_language if record.uploaded_by else record.seller.locale
+    with translation.override(language):
+        try:
+            run_import(record)
+        except ActionError as error:
+            _fail(record, error.code, error.message)
+        except Exception:
+            _fail(record, "failed", _("The import failed unexpectedly; nothing was saved. Try again or ask for help."))
+            raise
+    return record.status
+
+
+def _actor_of(record: PeopleImport) -> Actor:
+    if record.uploaded_by is not None:
+        return Actor.staff(record.uploaded_by)
+    if record.uploaded_by_contact is not None:
+        return Actor.customer(record.uploaded_by_contact)
+    return Actor.system(_("Import"))
+
+
+def _fail(record: PeopleImport, code: str, message: str) -> None:
+    record.status = ImportStatus.FAILED
+    record.errors = [{"row": None, "column": None, "code": code, "message": message}, *record.errors][:ERRORS_KEPT]
+    record.finished_at = timezone.now()
+    record.save()
+
+
+@dataclass
+class Pass:
+    """What one reading of the file found."""
+
+    rows: int = 0
+    failed: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    batch: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+
+
+def run_import(record: PeopleImport) -> None:
+    """Validate every row, write the refused ones to a file, then save (see the module's docstring).
+    Caller: the task (or the benchmark), with the record RUNNING."""
+    actor = _actor_of(record)
+    check_may_transfer(actor, record.order, record.kind)
+    region = region_for(record.order.currency)
+    columns = [(int(column), name) for column, name in record.mapping.items()]
+    refused = tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+b")
+    text = io.TextIOWrapper(refused, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text, delimiter=record.delimiter if record.delimiter in (",", ";") else ",")
+    writer.writerow([defuse(header) for header in record.headers] + [_("Row"), _("Reason")])
+    save_now = record.valid_only and not record.test_only
+    outcome = Pass()
+    created = updated = 0
+
+    def flush() -> None:
+        nonlocal created, updated
+        if outcome.batch:
+            c, u, failures = _save(record, actor, outcome.batch)
+            created += c
+            updated += u
+            for number, values, code, message, column in failures:
+                _refuse_row(outcome, writer, number, values, record, column, code, message)
+            outcome.batch = []
+
+    with default_storage.open(record.stored_file, "rb") as stream:
+        rows = _data_rows(stream, _info(record))
+        next(rows, None)  # the header
+        for number, cells in rows:
+            outcome.rows += 1
+            raw = {name: (cells[index] if index < len(cells) else "") for index, name in columns}
+            clean, problems = validate_person(raw, region=region)
+            if problems:
+                field_name, code = problems[0]
+                message = "; ".join(problem_message(f, c) for f, c in problems)
+                _refuse_row(outcome, writer, number, cells, record, field_name, code, message)
+            elif save_now:
+                outcome.batch.append((number, raw))
+                if len(outcome.batch) >= BATCH:
+                    flush()
+            if outcome.rows % BATCH == 0:
+                PeopleImport.objects.filter(pk=record.pk).update(processed_rows=outcome.rows, failed_count=outcome.failed)
+        flush()
+    if not save_now and not record.test_only and not outcome.failed:
+        created, updated = _save_all(record, actor, columns, region, outcome, writer)
+    text.flush()
+    _finish(record, outcome, created, updated, refused if outcome.failed else None)
+    text.close()
+
+
+def _save_all(
+    record: PeopleImport, actor: Actor, columns: list[tuple[int, str]], region: str, outcome: Pass, writer: Any
+) -> tuple[int, int]:
+    """All or nothing: the file had no refused row; save it in one transaction, which a row the
+    database refuses (a person who is two people) undoes whole."""
+    created = updated = 0
+    conflicts: list[tuple[int, list[str], str, str, str]] = []
+    with transaction.atomic():
+        batch: list[tuple[int, dict[str, str]]] = []
+        with default_storage.open(record.stored_file, "rb") as stream:
+            rows = _data_rows(stream, _info(record))
+            next(rows, None)
+            for number, cells in rows:
+                batch.append((number, {name: (cells[index] if index < len(cells) else "") for index, name in columns}))
+                if len(batch) >= BATCH:
+                    c, u, failures = _save(record, actor, batch)
+                    created, updated = created + c, updated + u
+                    conflicts.extend(failures)
+                    batch = []
+            if batch:
+                c, u, failures = _save(record, actor, batch)
+                created, updated = created + c, updated + u
+                conflicts.extend(failures)
+        if conflicts:
+            transaction.set_rollback(True)
+    if conflicts:
+        for number, values, code, message, column in conflicts:
+            _refuse_row(outcome, writer, number, values, record, column, code, message)
+        return 0, 0
+    return created, updated
+
+
+def _save(
+    record: PeopleImport, actor: Actor, batch: list[tuple[int, dict[str, str]]]
+) -> tuple[int, int, list[tuple[int, list[str], str, str, str]]]:
+    """One call of the leads' bulk upsert; its refusals as (row, cells, code, message, field)."""
+    result = save_people(
+        actor, record.order, record.kind, [values for _number, values in batch], source=_("Import: %(file)s") % {"file": record.file_name}
+    )
+    failures = []
+    for index, field_name, code in result.failed:
+        number, values = batch[index]
+        failures.append((number, _cells_of(record, values), code, problem_message(field_name, code), field_name))
+    return result.created, result.updated, failures
+
+
+def _cells_of(record: PeopleImport, values: dict[str, str]) -> list[str]:
+    cells = [""] * len(record.headers)
+    for column, name in record.mapping.items():
+        cells[int(column)] = values.get(name, "")
+    return cells
+
+
+def _refuse_row(
+    outcome: Pass, writer: Any, number: int, cells: list[str], record: PeopleImport, field_name: str, code: str, message: str
+) -> None:
+    outcome.failed += 1
+    writer.writerow([defuse(cell) for cell in cells] + [str(number), message])
+    if len(outcome.errors) < ERRORS_KEPT:
+        column = next((record.headers[int(c)] for c, name in record.mapping.items() if name == field_name), field_name)
+        outcome.errors.append({"row": number, "column": column, "code": code, "message": message})
+
+
+def _finish(record: PeopleImport, outcome: Pass, created: int, updated: int, refused: IO[bytes] | None) -> None:
+    if refused is not None:
+        refused.seek(0)
+        record.refused_file = default_storage.save(f"imports/refused-{record.pk}-{uuid.uuid4().hex[:8]}.csv", File(refused))
+    saved = created + updated
+    if record.test_only:
+        record.status = ImportStatus.TESTED
+    elif outcome.failed and not record.valid_only:
+        record.status = ImportStatus.FAILED
+    else:
+        record.status = ImportStatus.DONE
+    record.total_rows = record.processed_rows = outcome.rows
+    record.created_count = created
+    record.updated_count = updated
+    record.failed_count = outcome.failed
+    record.skipped_count = 0 if record.test_only else outcome.rows - outcome.failed - saved
+    record.errors = outcome.errors
+    record.finished_at = timezone.now()
+    if record.status != ImportStatus.TESTED:
+        default_storage.delete(record.stored_file)
+        record.stored_file = ""
+    record.save()
