@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "orderflow.accounts",
     "orderflow.workflows",
     "orderflow.catalog",
+    "orderflow.leads",
     "orderflow.orders",
     "orderflow.conversations",
     "orderflow.notifications",

@@ -200,11 +200,28 @@ class EventType(models.TextChoices):
     MESSAGE = "message", _("Message posted")
     CALL_DONE = "call_done", _("Call made")
     SHIPPED = "shipped", _("Shipped")
+    PEOPLE_ADDED = "people_added", _("Participants or leads saved")
+    PERSON_CHANGED = "person_changed", _("Participant or lead changed")
+    PERSON_REMOVED = "person_removed", _("Lead removed")
+    PERSON_CONVERTED = "person_converted", _("Participant made a lead")
+    OPT_IN = "opt_in", _("Opt-in answered")
 
 
 # Events the customer's timeline never shows.
 STAFF_ONLY_EVENTS = frozenset(
-    {EventType.SEEN, EventType.ASSIGNED, EventType.INTERNAL_NOTES, EventType.ARCHIVED, EventType.CALL_DONE}
+    {
+        EventType.SEEN,
+        EventType.ASSIGNED,
+        EventType.INTERNAL_NOTES,
+        EventType.ARCHIVED,
+        EventType.CALL_DONE,
+        # Participants and leads are the provider's sales data, kept off the customer's timeline.
+        EventType.PEOPLE_ADDED,
+        EventType.PERSON_CHANGED,
+        EventType.PERSON_REMOVED,
+        EventType.PERSON_CONVERTED,
+        EventType.OPT_IN,
+    }
 )
 
 

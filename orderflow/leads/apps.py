@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LeadsConfig(AppConfig):
+    name = "orderflow.leads"
+    label = "leads"
+    verbose_name = "Participants and leads"

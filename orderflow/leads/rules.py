@@ -1,0 +1,157 @@
+"""The pure rules of one participant or lead: what a row may hold, how email and phone are normalised
+for deduplication. No database: the importer pre-validates whole files with `validate_person`, and
+`save_people` validates with it again before writing.
+
+Problems are (field, code) pairs; `problem_message` words them for people."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.utils.translation import gettext as _
+
+# What a person sets on a participant or lead, in the order forms and files show them.
+PERSON_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "job_title",
+    "source",
+    "notes",
+)
+TEXT_LIMITS = {
+    "first_name": 100,
+    "last_name": 100,
+    "email": 254,
+    "phone": 40,
+    "company": 200,
+    "job_title": 200,
+    "source": 100,
+    "notes": 2000,
+}
+# Sellers have no country of their own; their currency tells where a number without its country
+# code is most likely dialled from.
+_REGION_OF_CURRENCY = {"CAD": "CA", "USD": "US", "EUR": "FR", "GBP": "GB", "CHF": "CH", "AUD": "AU"}
+
+_email_validator = EmailValidator()
+_E164 = re.compile(r"\+[1-9]\d{6,14}")
+
+Problem = tuple[str, str]  # (field, code)
+
+
+def region_for(currency: str) -> str:
+    """The region a national phone number is read in for a seller with this currency."""
+    return _REGION_OF_CURRENCY.get(currency.upper(), "US")
+
+
+def normalise_email(raw: str) -> str:
+    """The address as deduplication compares it: trimmed, lower case."""
+    return raw.strip().lower()
+
+
+@lru_cache(maxsize=8192)
+def normalise_phone(raw: str, region: str = "US") -> str | None:
+    """The number in E.164 (+15145550199), read in `region` when it has no country code; None when it
+    is not a valid number. Empty gives ""."""
+    text = raw.strip()
+    if not text:
+        return ""
+    try:
+        parsed = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    formatted = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return formatted if _E164.fullmatch(formatted) else None
+
+
+def _valid_email(address: str) -> bool:
+    try:
+        _email_validator(address)
+    except ValidationError:
+        return False
+    return True
+
+
+def validate_person(
+    row: Mapping[str, Any], *, region: str = "US", partial: bool = False
+) -> tuple[dict[str, str], list[Problem]]:
+    """The clean values of one row (text stripped, `email_normalised` and `phone_normalised` added) and
+    its problems as (field, code): `unknown_field`, `too_long`, `invalid` (NUL character),
+    `invalid_email`, `invalid_phone`, and `email_or_phone_required` (field "email") when it has
+    neither. With `partial`, only the fields given are checked (an edit), not the email-or-phone rule.
+    """
+    clean: dict[str, str] = {}
+    problems: list[Problem] = []
+    for field, raw in row.items():
+        if field not in TEXT_LIMITS:
+            problems.append((field, "unknown_field"))
+            continue
+        text = "" if raw is None else str(raw).strip()
+        if "\x00" in text:
+            problems.append((field, "invalid"))
+            continue
+        if len(text) > TEXT_LIMITS[field]:
+            problems.append((field, "too_long"))
+            continue
+        clean[field] = text
+    if "email" in clean:
+        email = normalise_email(clean["email"])
+        if email and not _valid_email(email):
+            problems.append(("email", "invalid_email"))
+            email = ""
+        clean["email_normalised"] = email
+    if "phone" in clean:
+        phone = normalise_phone(clean["phone"], region)
+        if phone is None:
+            problems.append(("phone", "invalid_phone"))
+            phone = ""
+        clean["phone_normalised"] = phone
+    given = {field for field, _code in problems}
+    if (
+        not partial
+        and not clean.get("email_normalised")
+        and not clean.get("phone_normalised")
+        and not given & {"email", "phone"}
+    ):
+        problems.append(("email", "email_or_phone_required"))
+    return clean, problems
+
+
+def problem_message(field: str, code: str) -> str:
+    """A problem as people read it, naming the field."""
+    labels = field_labels()
+    name = labels.get(field, field)
+    messages = {
+        "unknown_field": _("%(field)s is not a field of a participant or lead."),
+        "too_long": _("%(field)s is too long."),
+        "invalid": _("%(field)s contains a NUL character."),
+        "invalid_email": _("%(field)s is not a valid email address."),
+        "invalid_phone": _("%(field)s is not a valid phone number (e.g. +15145550199)."),
+        "email_or_phone_required": _("An email address or a phone number is required."),
+        "duplicate_in_batch": _("%(field)s appears twice in what was sent."),
+        "conflict": _("%(field)s belongs to another person of this order."),
+    }
+    return messages.get(code, _("%(field)s is refused.")) % {"field": name}
+
+
+def field_labels() -> dict[str, str]:
+    return {
+        "first_name": _("First name"),
+        "last_name": _("Last name"),
+        "email": _("Email"),
+        "phone": _("Phone"),
+        "company": _("Company"),
+        "job_title": _("Job title"),
+        "source": _("Source"),
+        "notes": _("Notes"),
+    }

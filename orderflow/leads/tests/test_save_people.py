@@ -1,0 +1,105 @@
+"""save_people: validation, deduplication, upsert, permissions, one event per call."""
+
+from __future__ import annotations
+
+import pytest
+
+from orderflow.core.actors import Actor
+from orderflow.core.errors import ActionError, Forbidden
+from orderflow.leads.actions import add_person, save_people
+from orderflow.leads.models import Kind, OptIn, Person
+from orderflow.leads.rules import normalise_phone, validate_person
+from orderflow.orders.models import EventType, OrderEvent
+
+
+def test_validate_person_names_each_problem():
+    assert validate_person({"first_name": "Ann"})[1] == [("email", "email_or_phone_required")]
+    assert validate_person({"email": "not an email"})[1] == [("email", "invalid_email")]
+    assert validate_person({"phone": "12"})[1] == [("phone", "invalid_phone")]
+    assert validate_person({"email": "a@b.example", "shoe": "44"})[1] == [("shoe", "unknown_field")]
+    assert validate_person({"email": "a@b.example", "first_name": "x" * 101})[1] == [
+        ("first_name", "too_long")
+    ]
+    clean, problems = validate_person({"email": " Ann@Example.COM ", "phone": "(514) 555-0199"}, region="CA")
+    assert problems == []
+    assert clean["email_normalised"] == "ann@example.com"
+    assert clean["phone_normalised"] == "+15145550199"
+    assert normalise_phone("06 12 34 56 78", "FR") == "+33612345678"
+
+
+def test_save_people_creates_updates_and_refuses(order, olivia):
+    actor = Actor.staff(olivia)
+    result = save_people(
+        actor,
+        order,
+        Kind.LEAD,
+        [
+            {"first_name": "Ann", "email": "ann@example.com"},
+            {"first_name": "Bob", "phone": "+1 415 555 0123"},
+            {"first_name": "Nobody"},
+            {"last_name": "Lee", "email": "ANN@example.com"},  # same as row 1: merged
+            {"email": "bad@"},
+        ],
+        source="test",
+    )
+    assert (result.created, result.updated) == (2, 0)
+    assert result.failed == [(3, "email", "email_or_phone_required"), (5, "email", "invalid_email")]
+    ann = Person.objects.get(order=order, email_normalised="ann@example.com")
+    assert (ann.first_name, ann.last_name, ann.source, ann.kind) == ("Ann", "Lee", "test", Kind.LEAD)
+    bob = Person.objects.get(order=order, phone_normalised="+14155550123")
+    assert bob.needs_qualification
+    assert not ann.needs_qualification
+    assert ann.added_by_membership == olivia
+
+    again = save_people(
+        actor,
+        order,
+        Kind.LEAD,
+        [{"email": "ann@example.com", "company": "Acme"}, {"phone": "4155550123", "email": "bob@x.example"}],
+        source="test",
+    )
+    assert (again.created, again.updated, again.failed) == (0, 2, [])
+    ann.refresh_from_db()
+    bob.refresh_from_db()
+    assert (ann.first_name, ann.company) == ("Ann", "Acme")
+    assert bob.email_normalised == "bob@x.example"
+    assert not bob.needs_qualification
+    events = OrderEvent.objects.filter(order=order, type=EventType.PEOPLE_ADDED)
+    assert events.count() == 2
+    assert events.last().data["updated"] == 2
+
+
+def test_conflicting_row_is_refused(order, olivia):
+    actor = Actor.staff(olivia)
+    save_people(actor, order, Kind.LEAD, [{"email": "a@x.example"}, {"phone": "+14155550123"}], source="t")
+    result = save_people(
+        actor, order, Kind.LEAD, [{"email": "a@x.example", "phone": "+14155550123"}], source="t"
+    )
+    assert result.failed == [(1, "phone", "conflict")]
+    assert Person.objects.filter(order=order).count() == 2
+
+
+def test_participants_and_leads_are_separate(order, olivia):
+    actor = Actor.staff(olivia)
+    save_people(actor, order, Kind.LEAD, [{"email": "a@x.example"}], source="t")
+    save_people(actor, order, Kind.PARTICIPANT, [{"email": "a@x.example"}], source="t")
+    assert Person.objects.filter(order=order).count() == 2
+
+
+def test_who_may_add(order, olivia, alice, rita, rival_order):
+    add_person(Actor.customer(alice), order, Kind.PARTICIPANT, {"email": "p@x.example"})
+    with pytest.raises(Forbidden):
+        add_person(Actor.customer(alice), order, Kind.LEAD, {"email": "l@x.example"})
+    with pytest.raises(Forbidden):
+        add_person(Actor.staff(rita), order, Kind.LEAD, {"email": "l@x.example"})
+    with pytest.raises(Forbidden):
+        add_person(Actor.customer(alice), rival_order, Kind.PARTICIPANT, {"email": "p@x.example"})
+    with pytest.raises(ActionError) as refused:
+        add_person(Actor.staff(olivia), order, Kind.LEAD, {"first_name": "No contact"})
+    assert refused.value.code == "email_or_phone_required"
+    assert refused.value.details == {"field": "email"}
+
+
+def test_confirm_opt_in_sets_pending(order, olivia):
+    person = add_person(Actor.staff(olivia), order, Kind.LEAD, {"email": "o@x.example"}, confirm_opt_in=True)
+    assert person.opt_in == OptIn.PENDING
