@@ -65,7 +65,9 @@ def _too_large(limit: int) -> FileRefused:
     )
 
 
-def inspect_file(head: bytes, size: int, *, limits: dict[str, int] | None = None, whole: IO[bytes]) -> FileInfo:
+def inspect_file(
+    head: bytes, size: int, *, limits: dict[str, int] | None = None, whole: IO[bytes]
+) -> FileInfo:
     """What the file is, from its first bytes (`head`, at least SAMPLE_BYTES when the file is that long),
     its size, and for a zip the file itself (`whole`, seekable) to read the zip's directory. Refused: an
     empty file, one over its type's limit, a zip that is not a workbook or unpacks too far, and anything
@@ -114,7 +116,11 @@ def _check_workbook_zip(whole: IO[bytes], size: int) -> None:
     if "[Content_Types].xml" not in names or not any(name.startswith("xl/") for name in names):
         raise not_workbook
     unpacked = sum(info.file_size for info in infos)
-    if len(infos) > MAX_ZIP_ENTRIES or unpacked > MAX_UNZIPPED_BYTES or unpacked > MAX_ZIP_RATIO * max(size, 1):
+    if (
+        len(infos) > MAX_ZIP_ENTRIES
+        or unpacked > MAX_UNZIPPED_BYTES
+        or unpacked > MAX_ZIP_RATIO * max(size, 1)
+    ):
         raise _refuse(
             "zip_bomb", _("This workbook would unpack to far more than its size; it is refused for safety.")
         )
@@ -172,9 +178,7 @@ def iter_rows(stream: IO[bytes], info: FileInfo) -> Iterator[list[str]]:
             for cells in csv.reader(text, delimiter=info.delimiter):
                 yield [cell.strip()[:MAX_CELL_CHARS] for cell in cells]
         except (csv.Error, UnicodeDecodeError) as exc:
-            raise _refuse(
-                "unreadable", _("The file cannot be read: %(reason)s") % {"reason": exc}
-            ) from None
+            raise _refuse("unreadable", _("The file cannot be read: %(reason)s") % {"reason": exc}) from None
         finally:
             text.detach()
         return

@@ -26,9 +26,37 @@ FIELDS = {
 _SYNONYMS = {
     "first_name": ["firstname", "first", "givenname", "forename", "prenom", "prenoms"],
     "last_name": ["lastname", "last", "surname", "familyname", "nom", "nomdefamille", "name"],
-    "email": ["email", "emailaddress", "mail", "courriel", "adressecourriel", "adresseemail", "adressemail", "emails"],
-    "phone": ["phone", "phonenumber", "telephone", "tel", "mobile", "cell", "cellulaire", "portable", "numerodetelephone"],
-    "company": ["company", "companyname", "organization", "organisation", "societe", "entreprise", "compagnie", "employer"],
+    "email": [
+        "email",
+        "emailaddress",
+        "mail",
+        "courriel",
+        "adressecourriel",
+        "adresseemail",
+        "adressemail",
+        "emails",
+    ],
+    "phone": [
+        "phone",
+        "phonenumber",
+        "telephone",
+        "tel",
+        "mobile",
+        "cell",
+        "cellulaire",
+        "portable",
+        "numerodetelephone",
+    ],
+    "company": [
+        "company",
+        "companyname",
+        "organization",
+        "organisation",
+        "societe",
+        "entreprise",
+        "compagnie",
+        "employer",
+    ],
     "job_title": ["jobtitle", "title", "position", "role", "poste", "fonction", "titre", "titredeposte"],
     "source": ["source", "origin", "leadsource", "provenance", "origine"],
     "notes": ["notes", "note", "comments", "comment", "remarques", "remarque", "commentaires", "commentaire"],
@@ -71,12 +99,14 @@ def check_mapping(mapping: dict[str, str], column_count: int) -> dict[str, str]:
         if field in clean.values():
             raise ActionError(
                 "duplicate_mapping",
-                str(_("Two columns are mapped to %(field)s; map one column to each field.")) % {"field": FIELDS[field]},
+                str(_("Two columns are mapped to %(field)s; map one column to each field."))
+                % {"field": FIELDS[field]},
                 details={"field": field},
             )
         clean[column] = field
     if not {"email", "phone"} & set(clean.values()):
         raise ActionError(
-            "missing_contact_column", str(_("Map a column to the email or to the phone: every person needs one."))
+            "missing_contact_column",
+            str(_("Map a column to the email or to the phone: every person needs one.")),
         )
     return clean

@@ -28,8 +28,12 @@ class PeopleImport(models.Model):
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="people_imports")
     kind = models.CharField(max_length=12, choices=KINDS)
-    uploaded_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    uploaded_by_contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_by_contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     file_name = models.CharField(max_length=255, blank=True)
     file_format = models.CharField(max_length=8)  # csv, txt, xls, xlsx
     encoding = models.CharField(max_length=16, blank=True)
@@ -38,7 +42,9 @@ class PeopleImport(models.Model):
     headers = models.JSONField(default=list, blank=True)
     preview = models.JSONField(default=list, blank=True, help_text="The first rows after the header")
     mapping = models.JSONField(default=dict, blank=True, help_text="Column index -> field")
-    valid_only = models.BooleanField(default=False, help_text="Import the valid rows even if some are refused")
+    valid_only = models.BooleanField(
+        default=False, help_text="Import the valid rows even if some are refused"
+    )
     test_only = models.BooleanField(default=False)
     status = models.CharField(max_length=12, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
     total_rows = models.PositiveIntegerField(default=0)
@@ -47,7 +53,9 @@ class PeopleImport(models.Model):
     updated_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
     failed_count = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True, help_text="The first errors: {row, column, code, message}")
+    errors = models.JSONField(
+        default=list, blank=True, help_text="The first errors: {row, column, code, message}"
+    )
     refused_file = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -107,7 +115,9 @@ class ExportSchedule(models.Model):
     paused = models.BooleanField(default=False)
     next_run_at = models.DateTimeField()
     last_run_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -55,13 +55,15 @@ def people_of(order: Order, kind: str) -> QuerySet[Person]:
 # Now
 
 
-def export_people_now(order: Order, *, actor: Actor, kind: str, file_format: str, language: str) -> tuple[str, IO[bytes]]:
+def export_people_now(
+    order: Order, *, actor: Actor, kind: str, file_format: str, language: str
+) -> tuple[str, IO[bytes]]:
     """The order's leads or participants as a file: (file name, the file rewound). Staff only; a
     contact's export is their own portal's business."""
     _staff(actor, order.seller_id)
     check_may_transfer(actor, order, kind)
     _check_format(file_format)
-    out = tempfile.TemporaryFile()
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (handed to the caller, who closes it)
     tz = ZoneInfo(order.seller.time_zone)
     writers.write(file_format, writers.headers(language), writers.rows(people_of(order, kind), tz), out)
     out.seek(0)
@@ -88,20 +90,39 @@ def request_people_export(
     _check_format(file_format)
     numbers = sorted(set(order_numbers))
     if not numbers or len(numbers) > MAX_ORDERS:
-        raise ActionError("no_orders", _("Choose from 1 to %(limit)s orders.") % {"limit": MAX_ORDERS}, details={"field": "orders"})
+        raise ActionError(
+            "no_orders",
+            _("Choose from 1 to %(limit)s orders.") % {"limit": MAX_ORDERS},
+            details={"field": "orders"},
+        )
     ids = list(Order.objects.filter(seller=seller, number__in=numbers).values_list("id", flat=True))
     if len(ids) != len(numbers):
-        raise ActionError("unknown_order", _("Some of these orders do not exist."), details={"field": "orders"})
+        raise ActionError(
+            "unknown_order", _("Some of these orders do not exist."), details={"field": "orders"}
+        )
     with translation.override(member.reading_language):
         what = _("Participants") if kind == "participant" else _("Leads")
-        title = _("%(what)s of %(count)s orders") % {"what": what, "count": len(ids)} if len(ids) > 1 else _("%(what)s of order %(number)s") % {"what": what, "number": numbers[0]}
+        title = (
+            _("%(what)s of %(count)s orders") % {"what": what, "count": len(ids)}
+            if len(ids) > 1
+            else _("%(what)s of order %(number)s") % {"what": what, "number": numbers[0]}
+        )
         if since is not None:
             title += " " + _("(added since %(date)s)") % {"date": since.isoformat()}
-    return _queue_download(member, title=title, kind=kind, order_ids=ids, since=since, file_format=file_format, tell=True)
+    return _queue_download(
+        member, title=title, kind=kind, order_ids=ids, since=since, file_format=file_format, tell=True
+    )
 
 
 def _queue_download(
-    member: Membership, *, title: str, kind: str, order_ids: list[int], since: dt.date | None, file_format: str, tell: bool
+    member: Membership,
+    *,
+    title: str,
+    kind: str,
+    order_ids: list[int],
+    since: dt.date | None,
+    file_format: str,
+    tell: bool,
 ) -> Download:
     now = timezone.now()
     with transaction.atomic():
@@ -111,7 +132,12 @@ def _queue_download(
             title=title[:200],
             file_name=f"{kind}s-{now:%Y%m%d-%H%M}.{file_format}",
             file_format=file_format,
-            request={"kind": kind, "orders": order_ids, "since": since.isoformat() if since else None, "tell": tell},
+            request={
+                "kind": kind,
+                "orders": order_ids,
+                "since": since.isoformat() if since else None,
+                "tell": tell,
+            },
             expires_at=now + dt.timedelta(days=DOWNLOAD_DAYS),
         )
         transaction.on_commit(lambda: build_download.enqueue(download.pk))
@@ -121,11 +147,19 @@ def _queue_download(
 @task()
 def build_download(download_id: int) -> str:
     """Write the file of a queued download, then tell its owner (once: a second run does nothing)."""
-    download = Download.objects.select_related("membership__user", "membership__seller").filter(pk=download_id, status=DownloadStatus.PENDING).first()
+    download = (
+        Download.objects.select_related("membership__user", "membership__seller")
+        .filter(pk=download_id, status=DownloadStatus.PENDING)
+        .first()
+    )
     if download is None:
         return "already built"
     member = download.membership
-    people = Person.objects.filter(order_id__in=download.request["orders"], kind=download.request["kind"], order__seller_id=download.seller_id)
+    people = Person.objects.filter(
+        order_id__in=download.request["orders"],
+        kind=download.request["kind"],
+        order__seller_id=download.seller_id,
+    )
     if download.request.get("since"):
         people = people.filter(created_at__date__gte=dt.date.fromisoformat(download.request["since"]))
     with tempfile.TemporaryFile() as out:
@@ -152,7 +186,8 @@ def build_download(download_id: int) -> str:
                 payload={
                     "title": download.title,
                     "valid_days": str(DOWNLOAD_DAYS),
-                    "action_url": settings.SITE_URL + reverse("downloads", kwargs={"seller_slug": member.seller.slug}),
+                    "action_url": settings.SITE_URL
+                    + reverse("downloads", kwargs={"seller_slug": member.seller.slug}),
                 },
                 reason=f"{member.display_name} asked for this export.",
                 membership=member,
@@ -214,11 +249,17 @@ def schedule_export(
     check_kind(kind)
     _check_format(file_format)
     if frequency not in Frequency.values:
-        raise ActionError("unknown_frequency", _("Choose every day, week or month."), details={"field": "frequency"})
+        raise ActionError(
+            "unknown_frequency", _("Choose every day, week or month."), details={"field": "frequency"}
+        )
     if not recipients:
-        raise ActionError("no_recipients", _("Choose who receives the export."), details={"field": "recipients"})
+        raise ActionError(
+            "no_recipients", _("Choose who receives the export."), details={"field": "recipients"}
+        )
     if any(person.seller_id != order.seller_id or not person.is_active for person in recipients):
-        raise ActionError("unknown_recipient", _("Choose staff members of this seller."), details={"field": "recipients"})
+        raise ActionError(
+            "unknown_recipient", _("Choose staff members of this seller."), details={"field": "recipients"}
+        )
     with transaction.atomic():
         schedule = ExportSchedule.objects.create(
             seller_id=order.seller_id,
@@ -254,8 +295,11 @@ def run_due_schedules() -> int:
     now = timezone.now()
     ran = 0
     for schedule in ExportSchedule.objects.filter(paused=False, next_run_at__lte=now).select_related("order"):
-        claimed = ExportSchedule.objects.filter(pk=schedule.pk, next_run_at=schedule.next_run_at, paused=False).update(
-            next_run_at=next_run(max(schedule.next_run_at, now - dt.timedelta(days=1)), schedule.frequency), last_run_at=now
+        claimed = ExportSchedule.objects.filter(
+            pk=schedule.pk, next_run_at=schedule.next_run_at, paused=False
+        ).update(
+            next_run_at=next_run(max(schedule.next_run_at, now - dt.timedelta(days=1)), schedule.frequency),
+            last_run_at=now,
         )
         if not claimed:
             continue
@@ -267,6 +311,14 @@ def run_due_schedules() -> int:
                     "what": what,
                     "number": schedule.order.number,
                 }
-            _queue_download(member, title=title, kind=schedule.kind, order_ids=[schedule.order_id], since=None, file_format=schedule.file_format, tell=True)
+            _queue_download(
+                member,
+                title=title,
+                kind=schedule.kind,
+                order_ids=[schedule.order_id],
+                since=None,
+                file_format=schedule.file_format,
+                tell=True,
+            )
         ran += 1
     return ran

@@ -76,7 +76,9 @@ def upload_people_file(
     except ActionError:
         default_storage.delete(stored)
         raise
-    saved = SavedMapping.objects.filter(seller_id=order.seller_id, who=who_key(actor), header_key=header_key(headers)).first()
+    saved = SavedMapping.objects.filter(
+        seller_id=order.seller_id, who=who_key(actor), header_key=header_key(headers)
+    ).first()
     mapping = saved.mapping if saved is not None else guess_mapping(headers)
     return PeopleImport.objects.create(
         seller_id=order.seller_id,
@@ -107,14 +109,20 @@ def _first_rows(stored: str, info: FileInfo) -> tuple[list[str], list[list[str]]
         rows = _data_rows(stream, info)
         header = next(rows, None)
         if header is None or not any(header[1]):
-            raise FileRefused("empty_file", _("The file is empty: its first row must name the columns."), details={"field": "file"})
+            raise FileRefused(
+                "empty_file",
+                _("The file is empty: its first row must name the columns."),
+                details={"field": "file"},
+            )
         preview = []
         for _number, cells in rows:
             preview.append(cells)
             if len(preview) == PREVIEW_ROWS:
                 break
         if not preview:
-            raise FileRefused("no_rows", _("The file has column names but no rows."), details={"field": "file"})
+            raise FileRefused(
+                "no_rows", _("The file has column names but no rows."), details={"field": "file"}
+            )
     headers = header[1]
     width = max(len(headers), *(len(cells) for cells in preview))
     headers = headers + [""] * (width - len(headers))
@@ -179,10 +187,14 @@ def start_people_import(
 @task()
 def run_people_import(import_id: int) -> str:
     """Run a queued import once (a second run of the same import does nothing)."""
-    claimed = PeopleImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(status=ImportStatus.RUNNING)
+    claimed = PeopleImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING
+    )
     if not claimed:
         return "already run"
-    record = PeopleImport.objects.select_related("order", "seller", "uploaded_by__user", "uploaded_by__seller", "uploaded_by_contact").get(pk=import_id)
+    record = PeopleImport.objects.select_related(
+        "order", "seller", "uploaded_by__user", "uploaded_by__seller", "uploaded_by_contact"
+    ).get(pk=import_id)
     language = record.uploaded_by.reading_language if record.uploaded_by else record.seller.locale
     with translation.override(language):
         try:
@@ -190,7 +202,11 @@ def run_people_import(import_id: int) -> str:
         except ActionError as error:
             _fail(record, error.code, error.message)
         except Exception:
-            _fail(record, "failed", _("The import failed unexpectedly; nothing was saved. Try again or ask for help."))
+            _fail(
+                record,
+                "failed",
+                _("The import failed unexpectedly; nothing was saved. Try again or ask for help."),
+            )
             raise
     return record.status
 
@@ -205,7 +221,9 @@ def _actor_of(record: PeopleImport) -> Actor:
 
 def _fail(record: PeopleImport, code: str, message: str) -> None:
     record.status = ImportStatus.FAILED
-    record.errors = [{"row": None, "column": None, "code": code, "message": message}, *record.errors][:ERRORS_KEPT]
+    record.errors = [{"row": None, "column": None, "code": code, "message": message}, *record.errors][
+        :ERRORS_KEPT
+    ]
     record.finished_at = timezone.now()
     record.save()
 
@@ -227,7 +245,7 @@ def run_import(record: PeopleImport) -> None:
     check_may_transfer(actor, record.order, record.kind)
     region = region_for(record.order.currency)
     columns = [(int(column), name) for column, name in record.mapping.items()]
-    refused = tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+b")
+    refused = tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+b")  # noqa: SIM115 (closed at the end)
     text = io.TextIOWrapper(refused, encoding="utf-8-sig", newline="")
     writer = csv.writer(text, delimiter=record.delimiter if record.delimiter in (",", ";") else ",")
     writer.writerow([defuse(header) for header in record.headers] + [_("Row"), _("Reason")])
@@ -251,7 +269,7 @@ def run_import(record: PeopleImport) -> None:
         for number, cells in rows:
             outcome.rows += 1
             raw = {name: (cells[index] if index < len(cells) else "") for index, name in columns}
-            clean, problems = validate_person(raw, region=region)
+            _clean, problems = validate_person(raw, region=region)
             if problems:
                 field_name, code = problems[0]
                 message = "; ".join(problem_message(f, c) for f, c in problems)
@@ -261,7 +279,9 @@ def run_import(record: PeopleImport) -> None:
                 if len(outcome.batch) >= BATCH:
                     flush()
             if outcome.rows % BATCH == 0:
-                PeopleImport.objects.filter(pk=record.pk).update(processed_rows=outcome.rows, failed_count=outcome.failed)
+                PeopleImport.objects.filter(pk=record.pk).update(
+                    processed_rows=outcome.rows, failed_count=outcome.failed
+                )
         flush()
     if not save_now and not record.test_only and not outcome.failed:
         created, updated = _save_all(record, actor, columns, region, outcome, writer)
@@ -271,7 +291,12 @@ def run_import(record: PeopleImport) -> None:
 
 
 def _save_all(
-    record: PeopleImport, actor: Actor, columns: list[tuple[int, str]], region: str, outcome: Pass, writer: Any
+    record: PeopleImport,
+    actor: Actor,
+    columns: list[tuple[int, str]],
+    region: str,
+    outcome: Pass,
+    writer: Any,
 ) -> tuple[int, int]:
     """All or nothing: the file had no refused row; save it in one transaction, which a row the
     database refuses (a person who is two people) undoes whole."""
@@ -283,7 +308,9 @@ def _save_all(
             rows = _data_rows(stream, _info(record))
             next(rows, None)
             for number, cells in rows:
-                batch.append((number, {name: (cells[index] if index < len(cells) else "") for index, name in columns}))
+                batch.append(
+                    (number, {name: (cells[index] if index < len(cells) else "") for index, name in columns})
+                )
                 if len(batch) >= BATCH:
                     c, u, failures = _save(record, actor, batch)
                     created, updated = created + c, updated + u
@@ -307,12 +334,21 @@ def _save(
 ) -> tuple[int, int, list[tuple[int, list[str], str, str, str]]]:
     """One call of the leads' bulk upsert; its refusals as (row, cells, code, message, field)."""
     result = save_people(
-        actor, record.order, record.kind, [values for _number, values in batch], source=_("Import: %(file)s") % {"file": record.file_name}
+        actor,
+        record.order,
+        record.kind,
+        [values for _number, values in batch],
+        source=_("Import: %(file)s") % {"file": record.file_name},
+        first_row=0,
     )
-    failures = []
+    problems: dict[int, list[tuple[str, str]]] = {}
     for index, field_name, code in result.failed:
+        problems.setdefault(index, []).append((field_name, code))
+    failures = []
+    for index, found in sorted(problems.items()):
         number, values = batch[index]
-        failures.append((number, _cells_of(record, values), code, problem_message(field_name, code), field_name))
+        message = "; ".join(problem_message(f, c) for f, c in found)
+        failures.append((number, _cells_of(record, values), found[0][1], message, found[0][0]))
     return result.created, result.updated, failures
 
 
@@ -324,19 +360,32 @@ def _cells_of(record: PeopleImport, values: dict[str, str]) -> list[str]:
 
 
 def _refuse_row(
-    outcome: Pass, writer: Any, number: int, cells: list[str], record: PeopleImport, field_name: str, code: str, message: str
+    outcome: Pass,
+    writer: Any,
+    number: int,
+    cells: list[str],
+    record: PeopleImport,
+    field_name: str,
+    code: str,
+    message: str,
 ) -> None:
     outcome.failed += 1
     writer.writerow([defuse(cell) for cell in cells] + [str(number), message])
     if len(outcome.errors) < ERRORS_KEPT:
-        column = next((record.headers[int(c)] for c, name in record.mapping.items() if name == field_name), field_name)
+        column = next(
+            (record.headers[int(c)] for c, name in record.mapping.items() if name == field_name), field_name
+        )
         outcome.errors.append({"row": number, "column": column, "code": code, "message": message})
 
 
-def _finish(record: PeopleImport, outcome: Pass, created: int, updated: int, refused: IO[bytes] | None) -> None:
+def _finish(
+    record: PeopleImport, outcome: Pass, created: int, updated: int, refused: IO[bytes] | None
+) -> None:
     if refused is not None:
         refused.seek(0)
-        record.refused_file = default_storage.save(f"imports/refused-{record.pk}-{uuid.uuid4().hex[:8]}.csv", File(refused))
+        record.refused_file = default_storage.save(
+            f"imports/refused-{record.pk}-{uuid.uuid4().hex[:8]}.csv", File(refused)
+        )
     saved = created + updated
     if record.test_only:
         record.status = ImportStatus.TESTED

@@ -119,7 +119,7 @@ def test_limits_by_type() -> None:
 
 
 def test_formula_cells_are_read_as_text() -> None:
-    _format, rows = read(b"first_name,email\n=HYPERLINK(\"x\"),a@example.com\n")
+    _format, rows = read(b'first_name,email\n=HYPERLINK("x"),a@example.com\n')
     assert rows[1][0] == '=HYPERLINK("x")'
 
 
@@ -132,7 +132,9 @@ def test_mapping_is_guessed_from_french_and_english_headers() -> None:
         "4": "company",
         "5": "job_title",
     }
-    assert guess_mapping(["First Name", "Last name", "E-mail", "Phone number", "Entreprise", "Job Title"]) == {
+    assert guess_mapping(
+        ["First Name", "Last name", "E-mail", "Phone number", "Entreprise", "Job Title"]
+    ) == {
         "0": "first_name",
         "1": "last_name",
         "2": "email",
