@@ -23,6 +23,7 @@ from orderflow.web.views import (
     notification_settings,
     order,
     outbox,
+    people_transfer,
     seller_settings,
     team,
 )
@@ -47,6 +48,30 @@ order_patterns: list[URLPattern | URLResolver] = [
     path("links/revoke/", customer_links.order_links_revoke, name="order_links_revoke"),
     path("contact/links/revoke/", customer_links.contact_links_revoke, name="contact_links_revoke"),
     path("contact/deactivate/", customer_links.contact_deactivate, name="contact_deactivate"),
+    path("people/transfer/", people_transfer.people_transfer, name="people_transfer"),
+    path("people/imports/", people_transfer.people_import_upload, name="people_import_upload"),
+    path("people/imports/<int:import_id>/", people_transfer.people_import, name="people_import"),
+    path(
+        "people/imports/<int:import_id>/progress/",
+        people_transfer.people_import_progress,
+        name="people_import_progress",
+    ),
+    path(
+        "people/imports/<int:import_id>/refused.csv",
+        people_transfer.people_import_refused,
+        name="people_import_refused",
+    ),
+    path(
+        "people/export/<str:kind>.<str:file_format>",
+        people_transfer.people_export,
+        name="people_export",
+    ),
+    path("people/schedules/", people_transfer.people_schedule_add, name="people_schedule_add"),
+    path(
+        "people/schedules/<int:schedule_id>/",
+        people_transfer.people_schedule_change,
+        name="people_schedule_change",
+    ),
 ]
 
 seller_patterns: list[URLPattern | URLResolver] = [
@@ -54,6 +79,10 @@ seller_patterns: list[URLPattern | URLResolver] = [
     path("orders/", dashboard.dashboard, name="dashboard"),
     path("orders/export.<str:file_format>", dashboard.dashboard_export, name="dashboard_export"),
     path("orders/bulk/", bulk.dashboard_bulk, name="dashboard_bulk"),
+    path("orders/export-participants/", people_transfer.participants_export, name="participants_export"),
+    path("downloads/", people_transfer.downloads, name="downloads"),
+    path("downloads/<int:download_id>/", people_transfer.download_file, name="download_file"),
+    path("downloads/<int:download_id>/remove/", people_transfer.download_remove, name="download_remove"),
     path("orders/new/", new_order.order_new, name="order_new"),
     path("orders/<int:number>/", include(order_patterns)),
     path("outbox/", outbox.outbox, name="outbox"),

@@ -162,16 +162,11 @@ def build_download(download_id: int) -> str:
     )
     if download.request.get("since"):
         people = people.filter(created_at__date__gte=dt.date.fromisoformat(download.request["since"]))
-    with tempfile.TemporaryFile() as out:
-        count = writers.write(
-            download.file_format,
-            writers.headers(member.reading_language),
-            writers.rows(people, ZoneInfo(member.seller.time_zone)),
-            out,
-        )
-        size = out.tell()
-        out.seek(0)
-        stored = default_storage.save(f"downloads/{uuid.uuid4().hex}.{download.file_format}", File(out))
+    try:
+        stored, size, count = _write_download(download, people, member)
+    except Exception:
+        Download.objects.filter(pk=download.pk).update(status=DownloadStatus.FAILED)
+        raise
     with transaction.atomic():
         updated = Download.objects.filter(pk=download.pk, status=DownloadStatus.PENDING).update(
             status=DownloadStatus.READY, stored_file=stored, size=size, row_count=count
@@ -195,6 +190,20 @@ def build_download(download_id: int) -> str:
     if not updated:
         default_storage.delete(stored)
     return DownloadStatus.READY
+
+
+def _write_download(download: Download, people: QuerySet[Person], member: Membership) -> tuple[str, int, int]:
+    with tempfile.TemporaryFile() as out:
+        count = writers.write(
+            download.file_format,
+            writers.headers(member.reading_language),
+            writers.rows(people, ZoneInfo(member.seller.time_zone)),
+            out,
+        )
+        size = out.tell()
+        out.seek(0)
+        stored = default_storage.save(f"downloads/{uuid.uuid4().hex}.{download.file_format}", File(out))
+    return stored, size, count
 
 
 def remove_download(download: Download, *, actor: Actor) -> None:
