@@ -180,7 +180,8 @@ def iter_rows(stream: IO[bytes], info: FileInfo) -> Iterator[list[str]]:
         except (csv.Error, UnicodeDecodeError) as exc:
             raise _refuse("unreadable", _("The file cannot be read: %(reason)s") % {"reason": exc}) from None
         finally:
-            text.detach()
+            if not stream.closed:
+                text.detach()  # the caller closes its stream
         return
     try:
         workbook = CalamineWorkbook.from_filelike(stream)
