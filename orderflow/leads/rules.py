@@ -68,9 +68,11 @@ def normalise_phone(raw: str, region: str = "US") -> str | None:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(parsed):
+    # Most numbers are the seller's region's: checking that region first spares is_valid_number's
+    # search through every region of the country code (NANP has 25). Valid there is valid.
+    if not (phonenumbers.is_valid_number_for_region(parsed, region) or phonenumbers.is_valid_number(parsed)):
         return None
-    formatted = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    formatted = f"+{parsed.country_code}{phonenumbers.national_significant_number(parsed)}"
     return formatted if _E164.fullmatch(formatted) else None
 
 
