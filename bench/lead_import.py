@@ -1,6 +1,7 @@
 """Importing leads from files on PostgreSQL, through the product's import code, beside a plain COPY.
 
-Generates a CSV file of --rows leads (first and last name, email, phone on every other row, company,
+Generates a CSV file of --rows leads (first and last name, email, a French mobile number on every other
+row (the bench seller is in France), company,
 job title; about 90 bytes a row) and an XLSX workbook of --xlsx-rows, then for each:
 
 - *import*: `transfers.actions.imports.upload_people_file` (the file judged by content, stored, its
@@ -36,7 +37,9 @@ HEADERS = ["Prénom", "Nom", "Courriel", "Téléphone", "Société", "Poste"]
 
 
 def row(i: int) -> list[str]:
-    phone = f"+1 514 {200 + i // 10000 % 800:03d} {i % 10000:04d}" if i % 2 == 0 else ""
+    # The bench seller is in France (EUR): French mobile numbers as people type them, on every other row.
+    digits = f"{i % 100_000_000:08d}"
+    phone = f"06 {digits[:2]} {digits[2:4]} {digits[4:6]} {digits[6:]}" if i % 2 == 0 else ""
     return [
         f"Prénom{i}",
         f"Nom{i}",

@@ -7,20 +7,21 @@ import hashlib
 import re
 import unicodedata
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from orderflow.core.errors import ActionError
 
 # Field -> label, in the order the mapping form shows them.
 FIELDS = {
-    "first_name": _("First name"),
-    "last_name": _("Last name"),
-    "email": _("Email"),
-    "phone": _("Phone"),
-    "company": _("Company"),
-    "job_title": _("Job title"),
-    "source": _("Source"),
-    "notes": _("Notes"),
+    "first_name": gettext_lazy("First name"),
+    "last_name": gettext_lazy("Last name"),
+    "email": gettext_lazy("Email"),
+    "phone": gettext_lazy("Phone"),
+    "company": gettext_lazy("Company"),
+    "job_title": gettext_lazy("Job title"),
+    "source": gettext_lazy("Source"),
+    "notes": gettext_lazy("Notes"),
 }
 # Headers as people write them, folded (lower case, no accents, letters and digits only).
 _SYNONYMS = {
@@ -93,13 +94,13 @@ def check_mapping(mapping: dict[str, str], column_count: int) -> dict[str, str]:
         if not field:
             continue
         if field not in FIELDS:
-            raise ActionError("unknown_field", str(_("Unknown field %(field)s.")) % {"field": field})
+            raise ActionError("unknown_field", _("Unknown field %(field)s.") % {"field": field})
         if not column.isdigit() or int(column) >= column_count:
-            raise ActionError("unknown_column", str(_("Unknown column %(column)s.")) % {"column": column})
+            raise ActionError("unknown_column", _("Unknown column %(column)s.") % {"column": column})
         if field in clean.values():
             raise ActionError(
                 "duplicate_mapping",
-                str(_("Two columns are mapped to %(field)s; map one column to each field."))
+                (_("Two columns are mapped to %(field)s; map one column to each field."))
                 % {"field": FIELDS[field]},
                 details={"field": field},
             )
@@ -107,6 +108,6 @@ def check_mapping(mapping: dict[str, str], column_count: int) -> dict[str, str]:
     if not {"email", "phone"} & set(clean.values()):
         raise ActionError(
             "missing_contact_column",
-            str(_("Map a column to the email or to the phone: every person needs one.")),
+            (_("Map a column to the email or to the phone: every person needs one.")),
         )
     return clean
