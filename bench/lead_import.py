@@ -73,7 +73,7 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_import(world: common.World, path: Path, name: str) -> tuple[float, dict[str, int]]:
+def run_import(world: common.World, path: Path, name: str, url: str) -> tuple[float, dict[str, float]]:
     from django.db import connection
 
     from orderflow.core.actors import Actor
@@ -83,6 +83,11 @@ def run_import(world: common.World, path: Path, name: str) -> tuple[float, dict[
     actor = Actor.staff(world.staff)
     order = world.orders[0]
     big = {"csv": 1 << 34, "txt": 1 << 34, "xls": 1 << 34, "xlsx": 1 << 34}
+    database = common.database_name(url)
+    meter = common.CpuMeter(
+        {"import": lambda: [os.getpid()], "postgres": lambda: common.postgres_backends(database)}
+    )
+    meter.start()
     started = time.perf_counter()
     with path.open("rb") as upload:
         record = upload_people_file(order, actor=actor, kind="lead", file_name=name, file=upload, limits=big)
@@ -91,6 +96,7 @@ def run_import(world: common.World, path: Path, name: str) -> tuple[float, dict[
     PeopleImport.objects.filter(pk=record.pk).update(mapping=mapping, status=ImportStatus.QUEUED)
     run_people_import.call(record.pk)
     elapsed = time.perf_counter() - started
+    cpu = meter.stop()
     record.refresh_from_db()
     if record.status != ImportStatus.DONE:
         raise RuntimeError(f"import {record.status}: {record.errors[:3]}")
@@ -100,6 +106,8 @@ def run_import(world: common.World, path: Path, name: str) -> tuple[float, dict[
         "created": record.created_count,
         "updated": record.updated_count,
         "failed": record.failed_count,
+        "cpu_import": cpu["import"],
+        "cpu_postgres": cpu["postgres"],
     }
 
 
@@ -154,10 +162,10 @@ def main() -> None:
             )
             copy_seconds = run_copy(csv_path)
             print(f"COPY: {copy_seconds:.1f} s", flush=True)
-            csv_seconds, csv_counts = run_import(world, csv_path, "leads.csv")
+            csv_seconds, csv_counts = run_import(world, csv_path, "leads.csv", url)
             csv_peak = peak_mb()
             print(f"CSV import: {csv_seconds:.1f} s {csv_counts}; peak RSS {csv_peak:.0f} MB", flush=True)
-            xlsx_seconds, xlsx_counts = run_import(world, xlsx_path, "leads.xlsx")
+            xlsx_seconds, xlsx_counts = run_import(world, xlsx_path, "leads.xlsx", url)
             print(f"XLSX import: {xlsx_seconds:.1f} s {xlsx_counts}; peak RSS {peak_mb():.0f} MB", flush=True)
     finally:
         common.close_connections()
@@ -186,6 +194,20 @@ def main() -> None:
             (
                 "XLSX import",
                 f"{xlsx_rate:,.0f} rows/s, {xlsx_seconds:.1f} s ({ok(xlsx_rate >= 5_000)} >= 5,000/s)",
+            ),
+            (
+                "CSV CPU per row: import / PostgreSQL",
+                f"{csv_counts['cpu_import'] / args.rows * 1e6:.0f} / "
+                f"{csv_counts['cpu_postgres'] / args.rows * 1e6:.0f} µs",
+            ),
+            (
+                "CSV rows per CPU second (both)",
+                f"{args.rows / (csv_counts['cpu_import'] + csv_counts['cpu_postgres']):,.0f} "
+                "(the rate on an idle machine, the import waiting on PostgreSQL)",
+            ),
+            (
+                "XLSX rows per CPU second (both)",
+                f"{args.xlsx_rows / (xlsx_counts['cpu_import'] + xlsx_counts['cpu_postgres']):,.0f}",
             ),
             ("peak RSS after CSV", f"{csv_peak:.0f} MB ({ok(csv_peak < 500)} < 500 MB)"),
             ("peak RSS overall", f"{peak_mb():.0f} MB"),

@@ -16,7 +16,16 @@ from django.http.response import HttpResponseBase
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
-from orderflow.api import catalog, customers, order_activity, orders, ratelimit, seller, webhooks
+from orderflow.api import (
+    catalog,
+    customers,
+    order_activity,
+    orders,
+    people_transfers,
+    ratelimit,
+    seller,
+    webhooks,
+)
 from orderflow.api.auth import BearerToken, authenticate, check_scope
 from orderflow.api.docs import DESCRIPTION
 from orderflow.api.errors import install_handlers
@@ -83,3 +92,4 @@ api.add_router("", customers.router)
 api.add_router("", seller.router)
 api.add_router("/webhooks", webhooks.router)
 api.add_router("/catalog", catalog.router)
+api.add_router("", people_transfers.router)
