@@ -215,3 +215,26 @@ def test_refused_rows_file_defuses_formulas(order, olivia) -> None:
     record = start_people_import(record, actor=Actor.staff(olivia), mapping=record.mapping)
     record.refresh_from_db()
     assert refused_rows(record)[1][0].startswith("'=")
+
+
+def test_the_demo_sample_file_imports_five_and_refuses_three(order, olivia) -> None:
+    sample = Path(__file__).resolve().parents[2] / "demo" / "leads-sample.csv"
+    staff = Actor.staff(olivia)
+    record = upload(order, staff, io.BytesIO(sample.read_bytes()))
+    assert record.mapping == {
+        "0": "first_name",
+        "1": "last_name",
+        "2": "email",
+        "3": "phone",
+        "4": "company",
+        "5": "job_title",
+        "6": "notes",
+    }
+    record = start_people_import(record, actor=staff, mapping=record.mapping, valid_only=True)
+    record.refresh_from_db()
+    assert (record.created_count, record.failed_count) == (5, 3)
+    assert [error["code"] for error in record.errors] == [
+        "email_or_phone_required",
+        "invalid_email",
+        "invalid_phone",
+    ]
