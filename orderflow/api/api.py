@@ -21,6 +21,7 @@ from orderflow.api import (
     customers,
     order_activity,
     orders,
+    people,
     people_transfers,
     ratelimit,
     seller,
@@ -88,8 +89,10 @@ def guard(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBas
 api.add_decorator(guard, mode="view")
 api.add_router("/orders", orders.router)
 api.add_router("/orders", order_activity.router)
+# Before the people router: its /orders/{number}/leads/{lead_id} would take "imports" as an id.
+api.add_router("", people_transfers.router)
+api.add_router("/orders", people.router)
 api.add_router("", customers.router)
 api.add_router("", seller.router)
 api.add_router("/webhooks", webhooks.router)
 api.add_router("/catalog", catalog.router)
-api.add_router("", people_transfers.router)

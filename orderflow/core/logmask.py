@@ -13,7 +13,11 @@ import re
 
 # The prefixes of notifications.links.PURPOSES (a test keeps the two the same).
 LINK_PREFIXES = ("t", "p", "f", "d", "u")
-TOKEN_IN_PATH = re.compile(r"/(?:%s)/([^/\s?#\"']{16,})" % "|".join(LINK_PREFIXES))  # noqa: UP031
+# Links that are not contacts' grants: a lead's opt-in link (leads).
+OTHER_LINK_PREFIXES = ("o",)
+TOKEN_IN_PATH = re.compile(
+    r"/(?:%s)/([^/\s?#\"']{16,})" % "|".join(LINK_PREFIXES + OTHER_LINK_PREFIXES)  # noqa: UP031
+)
 SERVER_ACCESS_LOGGERS = ("gunicorn.access", "granian.access")
 
 

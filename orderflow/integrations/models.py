@@ -20,6 +20,8 @@ WEBHOOK_EVENTS = [
     ("order.archived", gettext_noop("An order was archived")),
     ("message.posted", gettext_noop("A message was posted on an order")),
     ("feedback.received", gettext_noop("A customer rated an order")),
+    ("lead.added", gettext_noop("Leads were added to an order")),
+    ("participant.added", gettext_noop("Participants were added to an order")),
 ]
 WEBHOOK_EVENT_TYPES = frozenset(key for key, _ in WEBHOOK_EVENTS)
 

@@ -15,6 +15,7 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 # What a person sets on a participant or lead, in the order forms and files show them.
 PERSON_FIELDS = (
@@ -157,3 +158,55 @@ def field_labels() -> dict[str, str]:
         "source": _("Source"),
         "notes": _("Notes"),
     }
+
+
+def describe_save(data: Mapping[str, Any]) -> str:
+    """What one save of people did, for the activity log and the digest: "3 leads added, 2 updated
+    (import): Ann Lee, Bob Roy, …"."""
+    created, updated = int(data.get("created") or 0), int(data.get("updated") or 0)
+    if data.get("kind") == "lead":
+        added = ngettext("%(count)d lead added", "%(count)d leads added", created) % {"count": created}
+    else:
+        added = ngettext("%(count)d participant added", "%(count)d participants added", created) % {
+            "count": created
+        }
+    text = added
+    if updated:
+        text += ", " + ngettext("%(count)d updated", "%(count)d updated", updated) % {"count": updated}
+    if data.get("source"):
+        text += f" ({data['source']})"
+    names = [str(name) for name in data.get("names") or []]
+    if names:
+        more = created + updated > len(names)
+        text += ": " + ", ".join(names) + (", …" if more else "")
+    return text
+
+
+# The activity-log events of people (orders.models.EventType values), described by `describe_event`.
+PEOPLE_EVENTS = frozenset({"people_added", "person_changed", "person_removed", "person_converted", "opt_in"})
+
+
+def describe_event(type: str, data: Mapping[str, Any]) -> str:
+    """One sentence for the activity log about a change to people."""
+    name = str(data.get("name") or "")
+    if type == "people_added":
+        return describe_save(data)
+    if type == "person_changed":
+        labels = field_labels()
+        fields = ", ".join(labels.get(str(field), str(field)) for field in data.get("changes") or {})
+        if data.get("kind") == "lead":
+            text = _("Lead %(name)s changed") % {"name": name}
+        else:
+            text = _("Participant %(name)s changed") % {"name": name}
+        return f"{text}: {fields}" if fields else text
+    if type == "person_removed":
+        if data.get("kind") == "lead":
+            return _("Lead %(name)s removed") % {"name": name}
+        return _("Participant %(name)s removed") % {"name": name}
+    if type == "person_converted":
+        return _("Participant %(name)s made a lead") % {"name": name}
+    if type == "opt_in":
+        if data.get("opt_in") == "confirmed":
+            return _("%(name)s agreed to be contacted") % {"name": name}
+        return _("%(name)s refused to be contacted") % {"name": name}
+    return type

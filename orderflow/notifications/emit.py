@@ -69,6 +69,9 @@ def _event_keys(event: OrderEvent, order: Order) -> list[tuple[str, str]]:
         ):
             keys.append((Event.FEEDBACK_DUE, ""))
         return keys
+    if event.type == EventType.PEOPLE_ADDED:
+        # One digest per save, when it added someone (updates alone tell nobody).
+        return [(Event.PEOPLE_ADDED, "")] if (event.data or {}).get("created") else []
     if event.type == EventType.ESTIMATE_SET:
         # A date set or changed is news for the customer; a date taken away tells nobody anything.
         return [(Event.ESTIMATE_CHANGED, "")] if (event.data or {}).get("date") else []

@@ -25,6 +25,7 @@ class Event(models.TextChoices):
     ESTIMATE_CHANGED = "estimate_changed", _("Estimated completion changed")
     SHIPPED = "shipped", _("Order shipped")
     LINES_CHANGED = "lines_changed", _("Order lines changed")
+    PEOPLE_ADDED = "people_added", _("Participants or leads added")
 
 
 class Audience(models.TextChoices):
@@ -33,6 +34,7 @@ class Audience(models.TextChoices):
     ASSIGNEE = "assignee", _("The assigned staff member")
     STAFF = "staff", _("All staff (unless they turned the category off)")
     WATCHERS = "watchers", _("Extra email addresses on the order")
+    PEOPLE_RECIPIENTS = "people", _("People told about the order's participants and leads")
 
 
 class Category(models.TextChoices):
@@ -43,10 +45,11 @@ class Category(models.TextChoices):
     TRANSACTIONAL = "transactional", _("Cancellations and refunds")
     FEEDBACK = "feedback", _("Requests for feedback")
     MARKETING = "marketing", _("Offers and recommendations")
+    PEOPLE = "people", _("Participants and leads added")
 
 
 # What only staff are told about: a customer's settings do not offer these.
-STAFF_ONLY = frozenset({Category.NEW_ORDERS, Category.ASSIGNMENTS})
+STAFF_ONLY = frozenset({Category.NEW_ORDERS, Category.ASSIGNMENTS, Category.PEOPLE})
 CUSTOMER_CATEGORIES = tuple(c for c in Category if c not in STAFF_ONLY)
 
 # Messages that must reach people: their category cannot be turned off.

@@ -16,7 +16,7 @@ from orderflow.notifications.models import Category, Channel, Delivery, Notifica
 WAKE_CHANNEL = "orderflow_outbox"
 # Messages written by `tell_person`: they carry a link that signs their recipient in, so the app shows
 # their sandbox copies to nobody (staff reading the outbox could otherwise use the link).
-PERSONAL_TEMPLATES = frozenset({"portal_invitation", "staff_invitation", "password_reset"})
+PERSONAL_TEMPLATES = frozenset({"portal_invitation", "staff_invitation", "password_reset", "lead_opt_in"})
 
 
 def wake_worker_on_commit() -> None:

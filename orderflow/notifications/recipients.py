@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from orderflow.accounts.models import Contact, Membership
+from orderflow.leads.models import Recipient as PeopleRecipient
 from orderflow.notifications.models import (
     MANDATORY,
     Audience,
@@ -150,7 +151,38 @@ def recipients(audience: str, order: Order) -> tuple[list[Recipient], str]:
             )
             for w in watchers
         ], ("" if watchers else _("No extra addresses are set on this order."))
+    if audience == Audience.PEOPLE_RECIPIENTS:
+        return _people_recipients(order)
     raise ValueError(f"unknown audience {audience!r}")
+
+
+def _people_recipients(order: Order) -> tuple[list[Recipient], str]:
+    """The extra people staff chose to tell when participants or leads are added to the order."""
+    chosen = list(
+        PeopleRecipient.objects.filter(order_id=order.pk)
+        .select_related("membership__user", "membership__seller", "membership__schedule")
+        .order_by("pk")
+    )
+    seller = order.seller
+    why = _("told when participants or leads are added")
+    people: list[Recipient] = []
+    for chosen_one in chosen:
+        member = chosen_one.membership
+        if member is not None:
+            if member.is_active:
+                people.append(_staff(member, why))
+            continue
+        people.append(
+            Recipient(
+                key=f"email:{chosen_one.email}",
+                name=chosen_one.email,
+                why=why,
+                email=chosen_one.email,
+                locale=seller.locale,
+                time_zone=seller.time_zone,
+            )
+        )
+    return people, ("" if people else _("Nobody is told about this order's participants and leads."))
 
 
 def _default_channels(recipient: Recipient, category: str) -> tuple[list[str], str]:

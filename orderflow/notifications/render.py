@@ -36,6 +36,7 @@ from django.utils.translation import gettext
 from orderflow.conversations.models import Message
 from orderflow.conversations.selectors import thread_for_email
 from orderflow.core import formatting
+from orderflow.leads.rules import describe_save
 from orderflow.notifications import links, replies, seller_templates
 from orderflow.notifications.models import (
     Action,
@@ -271,6 +272,9 @@ def context_for(
     if event is not None and event.type == EventType.LINE_UPDATED:
         with translation.override(locale):
             changes = "\n".join(describe_line_change(event.data or {}))
+    if event is not None and event.type == EventType.PEOPLE_ADDED:
+        with translation.override(locale):
+            changes = describe_save(event.data or {})
     staff_url = f"{settings.SITE_URL}/s/{order.seller.slug}/orders/{order.number}/"
     track_url = link(LinkPurpose.TRACK) if with_links else staff_url
     context: dict[str, Any] = {

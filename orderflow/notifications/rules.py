@@ -6,7 +6,7 @@ from orderflow.notifications.models import Action, Audience, Category, Event, No
 from orderflow.workflows.definition import Workflow
 from orderflow.workflows.models import OrderType
 
-STAFF_AUDIENCES = {Audience.STAFF, Audience.ASSIGNEE, Audience.WATCHERS}
+STAFF_AUDIENCES = {Audience.STAFF, Audience.ASSIGNEE, Audience.WATCHERS, Audience.PEOPLE_RECIPIENTS}
 
 # event -> (template, category) for the events that are not status changes.
 EVENT_DEFAULTS: dict[str, tuple[str, str]] = {

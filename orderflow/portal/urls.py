@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from orderflow.portal import account, ordering, views
+from orderflow.portal import account, ordering, people, views
 
 # Short prefixes: these links travel in SMS. They match orderflow.notifications.links.PURPOSES.
 signed_links = [
@@ -14,6 +14,8 @@ signed_links = [
     path("d/<str:token>/", views.delivery_time, name="portal_delivery_time"),
     path("p/<str:token>/", views.preferences, name="portal_preferences"),
     path("u/<str:token>/", views.unsubscribe, name="portal_unsubscribe"),
+    path("t/<str:token>/participants/", people.participants, name="portal_track_participants"),
+    path("o/<str:token>/", people.opt_in, name="lead_opt_in"),
 ]
 
 # The signed-in portal of a contact with a portal login: the same order pages, by order number.
@@ -28,6 +30,7 @@ signed_in = [
     path("my/orders/<int:number>/move/", views.my_order_move, name="portal_order_move"),
     path("my/orders/<int:number>/cancel/", views.my_order_cancel, name="portal_order_cancel"),
     path("my/orders/<int:number>/files/<int:attachment_id>/", views.my_order_file, name="portal_order_file"),
+    path("my/orders/<int:number>/participants/", people.my_participants, name="portal_order_participants"),
     path("my/inbox/", account.inbox, name="portal_inbox"),
     path("my/inbox/read/", account.inbox_read, name="portal_inbox_read"),
     path("my/settings/", views.my_preferences, name="portal_my_preferences"),

@@ -242,6 +242,11 @@ def _track_page(
         move_url=reached.url("move"),
         cancel_form=cancel_form if can_cancel(order, actor) else None,
         cancel_url=reached.url("cancel"),
+        participants_url=(
+            reverse("portal_order_participants", kwargs={"number": order.number})
+            if reached.signed_in
+            else f"{reached.url('track')}participants/"
+        ),
     )
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from orderflow.core import formatting
 from orderflow.core.formatting import day, money, when
+from orderflow.leads.rules import PEOPLE_EVENTS, describe_event
 from orderflow.notifications.models import CallTask, Feedback, Notification
 from orderflow.notifications.selectors import order_trace
 from orderflow.orders.models import EventType, Order, OrderEvent, Shipment, describe_line_change
@@ -106,6 +107,8 @@ def _summary(event: OrderEvent, workflow: Workflow, locale: str) -> str:
     data = event.data or {}
     before = _state(workflow, event.from_state, locale)
     after = _state(workflow, event.to_state, locale)
+    if event.type in PEOPLE_EVENTS:
+        return describe_event(event.type, data)
     match event.type:
         case EventType.PLACED:
             behalf = data.get("on_behalf_of")

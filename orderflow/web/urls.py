@@ -23,6 +23,7 @@ from orderflow.web.views import (
     notification_settings,
     order,
     outbox,
+    people,
     people_transfer,
     seller_settings,
     team,
@@ -71,6 +72,19 @@ order_patterns: list[URLPattern | URLResolver] = [
         "people/schedules/<int:schedule_id>/",
         people_transfer.people_schedule_change,
         name="people_schedule_change",
+    ),
+    path("people/", people.order_people, name="order_people"),
+    path("people/add/<str:kind>/", people.people_add, name="people_add"),
+    path("people/<int:person_id>/edit/", people.person_edit, name="person_edit"),
+    path("people/<int:person_id>/remove/", people.person_remove, name="person_remove"),
+    path("people/<int:person_id>/convert/", people.person_convert, name="person_convert"),
+    path("people/<int:person_id>/call/", people.person_call, name="person_call"),
+    path("people/<int:person_id>/opt-in/", people.person_opt_in, name="person_opt_in"),
+    path("people/recipients/", people.recipient_add, name="people_recipient_add"),
+    path(
+        "people/recipients/<int:recipient_id>/remove/",
+        people.recipient_remove,
+        name="people_recipient_remove",
     ),
 ]
 

@@ -13,6 +13,7 @@ from orderflow.catalog.actions import create_item
 from orderflow.conversations.actions import post_message
 from orderflow.core.actors import Actor
 from orderflow.integrations.actions import create_webhook_endpoint
+from orderflow.leads.actions import add_person
 from orderflow.notifications.models import Delivery
 
 WITH_IDS = [(method, path) for method, path in operations() if "{" in path]
@@ -29,6 +30,9 @@ BODIES: dict[str, dict[str, Any] | None] = {
     "/contacts": {"name": "Intruder", "email": "intruder@example.com"},
     "/preferences": {"categories": {}, "hours": None},
     "/items/{item_id}": {"name": "Taken"},
+    "/participants": {"email": "taken@example.com"},
+    "/leads": {"email": "taken@example.com"},
+    "/leads/{lead_id}": {"company": "Taken"},
 }
 
 
@@ -51,6 +55,7 @@ def acme_ids(acme, olivia, make_order, alice):
         "endpoint_id": endpoint.pk,
         "delivery_id": delivery.pk,
         "item_id": create_item(acme, actor=Actor.staff(olivia), sku="KEG", name="Keg", unit_price="1").pk,
+        "lead_id": add_person(Actor.staff(olivia), order, "lead", {"email": "lead@example.com"}).pk,
         **_transfer_ids(order, olivia),
     }
 

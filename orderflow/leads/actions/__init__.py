@@ -1,6 +1,17 @@
 """Changes to the participants and leads of orders: the only writers of people, their opt-in and their
 qualification calls."""
 
+from orderflow.leads.actions.changes import (
+    Outcome,
+    add_recipient,
+    answer_opt_in,
+    ask_opt_in,
+    convert_to_lead,
+    record_call,
+    remove_person,
+    remove_recipient,
+    update_person,
+)
 from orderflow.leads.actions.people import (
     Result,
     add_person,
@@ -9,4 +20,19 @@ from orderflow.leads.actions.people import (
     save_people,
 )
 
-__all__ = ["Result", "add_person", "check_may_change", "may_see_people", "save_people"]
+__all__ = [
+    "Outcome",
+    "Result",
+    "add_person",
+    "add_recipient",
+    "answer_opt_in",
+    "ask_opt_in",
+    "check_may_change",
+    "convert_to_lead",
+    "may_see_people",
+    "record_call",
+    "remove_person",
+    "remove_recipient",
+    "save_people",
+    "update_person",
+]

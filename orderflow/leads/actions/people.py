@@ -330,6 +330,8 @@ def _tell(actor: Actor, order: Order, kind: str, result: Result, *, source: str)
             "updated": result.updated,
             "failed": result.failed_rows,
             "names": [_name(row) for row in result.rows[:5]],
+            # The first hundred new people, for webhooks and the log's links.
+            "ids": [row["id"] for row in result.rows[: min(result.created, 100)]],
         },
     )
     after_save(order, event, kind, result.rows[: result.created], actor=actor)

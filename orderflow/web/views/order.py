@@ -26,6 +26,7 @@ from orderflow.conversations.selectors import attachment_for_staff, thread_for_s
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict
 from orderflow.core.formatting import day, money
+from orderflow.leads.selectors import counts_of
 from orderflow.orders.actions import (
     archive_order,
     assign_order,
@@ -143,6 +144,7 @@ def _page(
         "contact_login": contact_login(order.placed_by) if order.placed_by else None,
         "shipment_form": form("shipment", ShipmentForm(order=order)),
         "extras": order_extras(order),
+        "people_counts": counts_of(order),
     }
     return render_seller(request, membership, "web/order_detail.html", context, status=status)
 

@@ -40,9 +40,18 @@ def payload(event: OrderEvent, order: Order, event_type: str) -> dict[str, Any]:
     }
 
 
+def _event_type(event: OrderEvent) -> str | None:
+    if event.type == EventType.PEOPLE_ADDED:
+        data = event.data or {}
+        if not data.get("created"):
+            return None
+        return "lead.added" if data.get("kind") == "lead" else "participant.added"
+    return EVENT_TYPES.get(event.type)
+
+
 def emit_webhooks(event: OrderEvent, order: Order) -> int:
     """Write one webhook delivery per subscribed endpoint. Caller holds the change's transaction."""
-    event_type = EVENT_TYPES.get(event.type)
+    event_type = _event_type(event)
     if event_type is None:
         return 0
     endpoints = [e for e in WebhookEndpoint.objects.filter(seller_id=order.seller_id) if e.wants(event_type)]
