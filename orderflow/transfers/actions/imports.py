@@ -34,7 +34,9 @@ from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict
 from orderflow.leads.actions import save_people
 from orderflow.leads.rules import problem_message, region_for, validate_person
-from orderflow.orders.models import Order
+from orderflow.notifications.emit import notify
+from orderflow.orders.actions import log_event
+from orderflow.orders.models import EventType, Order
 from orderflow.transfers.access import check_may_transfer, who_key
 from orderflow.transfers.files import SAMPLE_BYTES, FileInfo, FileRefused, inspect_file, iter_rows
 from orderflow.transfers.formulas import defuse
@@ -228,7 +230,9 @@ def _fail(record: PeopleImport, code: str, message: str) -> None:
         :ERRORS_KEPT
     ]
     record.finished_at = timezone.now()
-    record.save()
+    with transaction.atomic():
+        record.save()
+        _log_finished(record)
 
 
 @dataclass
@@ -409,4 +413,29 @@ def _finish(record: PeopleImport, outcome: Pass) -> None:
     if record.status != ImportStatus.TESTED:
         default_storage.delete(record.stored_file)
         record.stored_file = ""
-    record.save()
+    with transaction.atomic():
+        record.save()
+        if record.status != ImportStatus.TESTED:
+            _log_finished(record)
+
+
+def _log_finished(record: PeopleImport) -> None:
+    """The import in the order's activity log (staff only) and the `import.finished` webhook."""
+    order = record.order
+    event = log_event(
+        order,
+        EventType.IMPORT_FINISHED,
+        _actor_of(record),
+        data={
+            "import": record.pk,
+            "kind": record.kind,
+            "status": record.status,
+            "file_name": record.file_name,
+            "rows": record.processed_rows,
+            "created": record.created_count,
+            "updated": record.updated_count,
+            "skipped": record.skipped_count,
+            "failed": record.failed_count,
+        },
+    )
+    notify(event, order=order)

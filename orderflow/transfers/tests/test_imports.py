@@ -238,3 +238,22 @@ def test_the_demo_sample_file_imports_five_and_refuses_three(order, olivia) -> N
         "invalid_email",
         "invalid_phone",
     ]
+
+
+def test_a_finished_import_is_logged_and_sent_to_webhooks(order, olivia, acme) -> None:
+    from orderflow.integrations.actions import create_webhook_endpoint
+    from orderflow.notifications.models import Notification
+    from orderflow.orders.models import OrderEvent
+
+    create_webhook_endpoint(
+        acme,
+        url="https://hooks.example.com/leads",
+        event_types=["import.finished"],
+        actor=Actor.staff(olivia),
+    )
+    record = upload(order, Actor.staff(olivia), french_csv(GOOD + BAD_ROWS))
+    record = start_people_import(record, actor=Actor.staff(olivia), mapping=record.mapping, valid_only=True)
+    event = OrderEvent.objects.get(order=order, type="import_finished")
+    assert (event.data or {})["created"] == 2
+    sent = Notification.objects.get(webhook__isnull=False, event=event)
+    assert (sent.payload or {})["type"] == "import.finished"

@@ -22,6 +22,7 @@ EVENT_TYPES: dict[str, str] = {
     EventType.ARCHIVED: "order.archived",
     EventType.MESSAGE: "message.posted",
     EventType.FEEDBACK: "feedback.received",
+    EventType.IMPORT_FINISHED: "import.finished",
 }
 
 
