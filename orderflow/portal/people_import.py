@@ -4,6 +4,8 @@ rows. The same transfers actions as the workspace; a contact sees only the impor
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -120,7 +122,7 @@ def _progress(request: HttpRequest, reached: Reached, import_id: int) -> JsonRes
     )
 
 
-def _refused(request: HttpRequest, reached: Reached, import_id: int) -> FileResponse:
+def _refused(request: HttpRequest, reached: Reached, import_id: int) -> HttpResponse:
     record = _mine(reached, import_id)
     if not record.refused_file:
         raise Http404("No refused rows")
@@ -131,7 +133,7 @@ def _refused(request: HttpRequest, reached: Reached, import_id: int) -> FileResp
     response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
-    return response
+    return cast(HttpResponse, response)  # the portal's views are typed as returning HttpResponse
 
 
 _get_post = require_http_methods(["GET", "POST"])
