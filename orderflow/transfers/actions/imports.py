@@ -5,10 +5,13 @@
    the one this person chose last time for the same headers.
 2. `start_people_import` checks the mapping (one column per field, an email or phone column) and queues
    the task; "test" only validates, "import" saves.
-3. `run_people_import` (the task) reads the file row by row: every row validated by the leads' rules
-   without the database, the refused ones written to a CSV file with a reason column. All or nothing by
-   default: one refused row and nothing is saved; with `valid_only` the valid rows are saved anyway.
-   Rows are saved in batches through `leads.actions.save_people`, the one bulk upsert of people."""
+3. `run_people_import` (the task) reads the file once, row by row, and hands the rows in batches to
+   `leads.actions.save_people`, the one bulk upsert of people, which validates each row (the leads'
+   rules) and reports the refused ones; those are written to a CSV file with a reason column. All or
+   nothing by default: the batches are saved in one transaction, undone if any row is refused (the
+   rows after the first refused one are only validated, to report them all); with `valid_only` the
+   valid rows are saved anyway.
+"""
 
 from __future__ import annotations
 
@@ -46,8 +49,7 @@ from orderflow.transfers.models import ImportStatus, PeopleImport, SavedMapping
 logger = logging.getLogger(__name__)
 
 PREVIEW_ROWS = 5
-# Rows per call of save_people: under the size of the leads' phone cache (8,192), so the numbers this
-# module validates are still cached when save_people validates them again.
+# Rows per call of save_people (which validates them) and between two progress reports.
 BATCH = 4000
 ERRORS_KEPT = 50
 
@@ -245,7 +247,7 @@ class Pass:
     created: int = 0
     updated: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
-    batch: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    batch: list[tuple[int, dict[str, str], list[str]]] = field(default_factory=list)
 
 
 def run_import(record: PeopleImport) -> None:
@@ -307,15 +309,19 @@ def _read_and_save(record: PeopleImport, actor: Actor, progress: Callable[[int, 
     text = io.TextIOWrapper(outcome.refused, encoding="utf-8-sig", newline="")
     writer = csv.writer(text, delimiter=record.delimiter if record.delimiter in (",", ";") else ",")
     writer.writerow([defuse(header) for header in record.headers] + [_("Row"), _("Reason")])
-    saving = not record.test_only
+
+    def saving() -> bool:
+        """Whether rows still go to save_people, which validates them itself (once per row): not in a
+        test, nor after a refused row when all or nothing is asked (the rest is only validated)."""
+        return not record.test_only and (record.valid_only or not outcome.failed)
 
     def flush() -> None:
-        if outcome.batch and (record.valid_only or not outcome.failed):
+        if outcome.batch and saving():
             created, updated, failures = _save(record, actor, outcome.batch)
             outcome.created += created
             outcome.updated += updated
-            for number, values, code, message, column in failures:
-                _refuse_row(outcome, writer, number, values, record, column, code, message)
+            for number, cells, code, message, column in failures:
+                _refuse_row(outcome, writer, number, cells, record, column, code, message)
         outcome.batch = []
 
     with default_storage.open(record.stored_file, "rb") as stream:
@@ -324,32 +330,35 @@ def _read_and_save(record: PeopleImport, actor: Actor, progress: Callable[[int, 
         for number, cells in rows:
             outcome.rows += 1
             raw = {name: (cells[index] if index < len(cells) else "") for index, name in columns}
-            _clean, problems = validate_person(raw, region=region)
-            if problems:
-                field_name, code = problems[0]
-                message = "; ".join(problem_message(f, c) for f, c in problems)
-                _refuse_row(outcome, writer, number, cells, record, field_name, code, message)
-            elif saving and (record.valid_only or not outcome.failed):
-                outcome.batch.append((number, raw))
+            if saving():
+                outcome.batch.append((number, raw, cells))
                 if len(outcome.batch) >= BATCH:
                     flush()
+            else:
+                _clean, problems = validate_person(raw, region=region)
+                if problems:
+                    field_name, code = problems[0]
+                    message = "; ".join(problem_message(f, c) for f, c in problems)
+                    _refuse_row(outcome, writer, number, cells, record, field_name, code, message)
             if outcome.rows % BATCH == 0:
                 progress(record.pk, outcome.rows, outcome.failed)
         flush()
+    outcome.errors.sort(key=lambda error: error["row"] or 0)
     text.flush()
     text.detach()
     return outcome
 
 
 def _save(
-    record: PeopleImport, actor: Actor, batch: list[tuple[int, dict[str, str]]]
+    record: PeopleImport, actor: Actor, batch: list[tuple[int, dict[str, str], list[str]]]
 ) -> tuple[int, int, list[tuple[int, list[str], str, str, str]]]:
-    """One call of the leads' bulk upsert; its refusals as (row, cells, code, message, field)."""
+    """One call of the leads' bulk upsert, which validates every row; its refusals as (row, cells,
+    code, message, field)."""
     result = save_people(
         actor,
         record.order,
         record.kind,
-        [values for _number, values in batch],
+        [values for _number, values, _cells in batch],
         source=_("Import: %(file)s") % {"file": record.file_name},
         first_row=0,
     )
@@ -358,17 +367,10 @@ def _save(
         problems.setdefault(index, []).append((field_name, code))
     failures = []
     for index, found in sorted(problems.items()):
-        number, values = batch[index]
+        number, _values, cells = batch[index]
         message = "; ".join(problem_message(f, c) for f, c in found)
-        failures.append((number, _cells_of(record, values), found[0][1], message, found[0][0]))
+        failures.append((number, cells, found[0][1], message, found[0][0]))
     return result.created, result.updated, failures
-
-
-def _cells_of(record: PeopleImport, values: dict[str, str]) -> list[str]:
-    cells = [""] * len(record.headers)
-    for column, name in record.mapping.items():
-        cells[int(column)] = values.get(name, "")
-    return cells
 
 
 def _refuse_row(
