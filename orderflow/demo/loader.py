@@ -32,7 +32,9 @@ from orderflow.conversations.actions import customer_may_write, post_message
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
 from orderflow.demo.data import ADMIN_EMAIL, ADMIN_USERNAME, PASSWORD, SELLERS
-from orderflow.demo.spec import OrderSpec, SellerSpec, Step
+from orderflow.demo.spec import PEOPLE_COLUMNS, OrderSpec, SellerSpec, Step
+from orderflow.leads.actions import add_recipient, save_people
+from orderflow.leads.models import Person
 from orderflow.notifications import replies
 from orderflow.notifications.actions import set_schedule, update_rule
 from orderflow.notifications.emit import muted
@@ -296,6 +298,14 @@ class _Seeder:
                 order, carrier=carrier, tracking_number=step.text, estimated_delivery=expected, actor=actor
             )
             Shipment.objects.filter(pk=shipment.pk).update(shipped_at=at)
+        elif step.do == "people":
+            rows = [dict(zip(PEOPLE_COLUMNS, row.split("|"), strict=False)) for row in step.text.splitlines()]
+            result = save_people(actor, order, step.to, rows, source="demo")
+            if result.failed:
+                raise DemoError(f"{self.spec.slug}: people refused {result.failed}")
+            Person.objects.filter(pk__in=result.ids).update(created_at=at, updated_at=at)
+        elif step.do == "recipient":
+            add_recipient(actor, order, email=step.text)
         else:  # pragma: no cover - Step refuses unknown kinds
             raise DemoError(f"unknown step {step.do!r}")
 

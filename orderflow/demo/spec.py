@@ -14,6 +14,7 @@ from orderflow.orders.actions import LineInput
 
 STEP_KINDS = frozenset(
     {"open", "move", "assign", "estimate", "notes", "line", "cancel", "refund", "archive", "ship"}
+    | {"people", "recipient"}
 )
 
 
@@ -168,3 +169,18 @@ def archive(*, by: str = "", after: float = 48.0) -> Step:
 def ship(carrier: str, tracking: str, *, days: int = 0, by: str = "", after: float = 3.0) -> Step:
     """Record a shipment with one of the seller's carriers, delivery expected `days` later (0: none)."""
     return Step("ship", by=by, to=carrier, text=tracking, days=days, after=after)
+
+
+# The columns of a row of `people`, separated by "|": what leads.rules.PERSON_FIELDS names.
+PEOPLE_COLUMNS = ("first_name", "last_name", "email", "phone", "company", "job_title")
+
+
+def people(kind: str, *rows: str, by: str = "", after: float = 1.0) -> Step:
+    """Add participants or leads (`kind`) to the order, one row per person as
+    "first|last|email|phone|company|job title" (empty columns allowed), in one save."""
+    return Step("people", by=by, to=kind, text="\n".join(rows), after=after)
+
+
+def recipient(email: str, *, by: str = "", after: float = 0.5) -> Step:
+    """Tell this address when participants or leads are added to the order."""
+    return Step("recipient", by=by, text=email, after=after)

@@ -29,8 +29,11 @@ class Person(models.Model):
     """A participant or a lead of one order. `email_normalised` and `phone_normalised` (E.164) are
     what deduplication compares; `email` and `phone` are kept as given."""
 
-    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="people")
+    # No index of their own on the foreign keys: the composite indexes below start with seller and
+    # order, and who added or converted a person is never searched. Every index costs each row of a
+    # large import (see save_people).
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+", db_index=False)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="people", db_index=False)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
@@ -50,10 +53,10 @@ class Person(models.Model):
         default=False, help_text="A phone number but no email: a call should fill in the details"
     )
     added_by_membership = models.ForeignKey(
-        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     added_by_contact = models.ForeignKey(
-        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     added_by_name = models.CharField(max_length=200, blank=True)
     converted_from = models.ForeignKey(
@@ -62,6 +65,7 @@ class Person(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
         help_text="For a lead: the participant it was made from",
     )
     created_at = models.DateTimeField()

@@ -16,6 +16,8 @@ from orderflow.demo.spec import (
     estimate,
     move,
     notes,
+    people,
+    recipient,
 )
 
 WEBINAR = Product(
@@ -309,7 +311,31 @@ SELLER = SellerSpec(
                 estimate(12),
                 move("in_progress", after=4),
                 move("scheduled", after=100),
+                recipient("events@kestrelnetworks.example", by="manager", after=1),
+                people(
+                    "participant",
+                    "Amara|Okoye|amara.okoye@kestrelnetworks.example|+442079460322|Kestrel Networks|Partner",
+                    "Daniel|Reyes|daniel.reyes@kestrelnetworks.example||Kestrel Networks|Solutions engineer",
+                    by="customer",
+                    after=2,
+                ),
                 move("executing", "Registration is live and the reminder emails are running.", after=48),
+                people(
+                    "participant",
+                    "Sofia|Marsh|sofia@brightmoor-it.example||Brightmoor IT|IT manager",
+                    "Kenji|Watanabe|kenji.w@harborlogistics.example|+14155550188|Harbor Logistics|CTO",
+                    "Grace|Oduya|grace@oduya-law.example||Oduya Law|Office manager",
+                    by="customer",
+                    after=20,
+                ),
+                people(
+                    "lead",
+                    "Kenji|Watanabe|kenji.w@harborlogistics.example|+14155550188|Harbor Logistics|CTO",
+                    "Martin|Kowalski||+12065550177|Pinecrest Dental|Practice owner",
+                    "Helen|Brooks|helen.brooks@fernvale.example||Fernvale Schools|IT director",
+                    by="specialist",
+                    after=4,
+                ),
             ),
         ),
         OrderSpec(

@@ -15,6 +15,7 @@ from orderflow.leads.actions.changes import (
 from orderflow.leads.actions.people import (
     Result,
     add_person,
+    announce_saved,
     check_may_change,
     may_see_people,
     save_people,
@@ -25,6 +26,7 @@ __all__ = [
     "Result",
     "add_person",
     "add_recipient",
+    "announce_saved",
     "answer_opt_in",
     "ask_opt_in",
     "check_may_change",

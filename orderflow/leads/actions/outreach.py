@@ -32,7 +32,7 @@ def _name(row: Mapping[str, Any]) -> str:
 
 
 def after_save(
-    order: Order, event: OrderEvent, kind: str, created: Sequence[Mapping[str, Any]], *, actor: Actor
+    order: Order, event: OrderEvent | None, kind: str, created: Sequence[Mapping[str, Any]], *, actor: Actor
 ) -> None:
     """Caller holds the transaction (the order locked); `created` are the new people's columns."""
     to_call = [row for row in created if row["needs_qualification"]]
@@ -66,7 +66,7 @@ def _caller(order: Order, actor: Actor) -> int | None:
 
 
 def ask_for_calls(
-    order: Order, event: OrderEvent, people: Sequence[Mapping[str, Any]], *, caller: int | None
+    order: Order, event: OrderEvent | None, people: Sequence[Mapping[str, Any]], *, caller: int | None
 ) -> None:
     """One call delivery per person: the worker's call channel makes it a task for the order's assignee,
     with the script (`qualification_call`) to read. Two inserts whatever the number of people."""

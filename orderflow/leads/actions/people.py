@@ -23,7 +23,7 @@ from orderflow.leads.models import Kind, OptIn, Person
 from orderflow.leads.rules import PERSON_FIELDS, region_for, validate_person
 from orderflow.notifications.emit import notify
 from orderflow.orders.actions.common import log_event
-from orderflow.orders.models import EventType, Order
+from orderflow.orders.models import EventType, Order, OrderEvent
 
 # How many keys one read of the matching people asks for (SQLite allows 32,766 parameters).
 _CHUNK = 1000
@@ -95,6 +95,7 @@ def save_people(
     source: str,
     confirm_opt_in: bool = False,
     first_row: int = 1,
+    announce: bool = True,
 ) -> Result:
     """Validate and upsert many participants or leads of one order.
 
@@ -104,7 +105,9 @@ def save_people(
     phone is refused (`conflict`). Refused rows change nothing; the valid ones are saved. `source` is
     what people see as where they came from (e.g. "import", "api", "web"; a row's own source wins).
 
-    `confirm_opt_in` (leads only): new people get an opt-in email, their status pending.
+    `confirm_opt_in` (leads only): new people get an opt-in email, their status pending. New people
+    with a phone but no email get a qualification call. Without `announce` (a chunk of an import),
+    no activity event nor digest: the caller ends with `announce_saved` and the totals.
     """
     check_may_change(actor, order, kind)
     if confirm_opt_in and kind != Kind.LEAD:
@@ -127,7 +130,7 @@ def save_people(
             locked = Order.objects.select_for_update(of=("self",)).select_related("seller").get(pk=order.pk)
             _upsert(actor, locked, kind, valid, source=source[:100], confirm=confirm_opt_in, result=result)
             if result.created or result.updated:
-                _tell(actor, locked, kind, result, source=source)
+                _tell(actor, locked, kind, result, source=source, announce=announce)
     except IntegrityError:
         raise Conflict(
             "conflict",
@@ -227,15 +230,36 @@ _CAST = {"id": "bigint", "needs_qualification": "boolean", "updated_at": "timest
 
 
 def _matching(order: Order, kind: str, emails: set[str], phones: set[str]) -> list[dict[str, Any]]:
-    """The people of the order and kind with one of these emails or phones, as dicts of their columns:
-    one query per 1,000 keys."""
+    """The people of the order and kind with one of these emails or phones, as dicts of their columns.
+    PostgreSQL: one query per 5,000 keys of each, with arrays (a list of thousands of placeholders
+    costs more to write than to run); SQLite: one per 1,000 keys."""
     found: dict[int, dict[str, Any]] = {}
+    names = ("id", *_COMPARED, "do_not_contact")
+    email_keys, phone_keys = sorted(emails), sorted(phones)
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(name) for name in names)
+        table = quote(Person._meta.db_table)
+        step = 5 * _CHUNK
+        with connection.cursor() as cursor:
+            for start in range(0, max(len(email_keys), len(phone_keys)), step):
+                # "<> ''" lets the planner use the partial unique indexes.
+                cursor.execute(
+                    f"SELECT {columns} FROM {table} WHERE order_id = %s AND kind = %s AND ("
+                    "(email_normalised <> '' AND email_normalised = ANY(%s)) OR "
+                    "(phone_normalised <> '' AND phone_normalised = ANY(%s)))",
+                    [order.pk, kind, email_keys[start : start + step], phone_keys[start : start + step]],
+                )
+                for row in cursor.fetchall():
+                    found.setdefault(row[0], dict(zip(names, row, strict=True)))
+        return list(found.values())
     people = Person.objects.filter(order=order, kind=kind)
-    for keys, column in ((sorted(emails), "email_normalised"), (sorted(phones), "phone_normalised")):
+    for keys, column in ((email_keys, "email_normalised"), (phone_keys, "phone_normalised")):
         for start in range(0, len(keys), _CHUNK):
             chunk = keys[start : start + _CHUNK]
-            for row in people.filter(**{f"{column}__in": chunk}).values("id", *_COMPARED, "do_not_contact"):
-                found.setdefault(row["id"], row)
+            matching = people.exclude(**{column: ""}).filter(**{f"{column}__in": chunk})
+            for values in matching.values(*names):
+                found.setdefault(values["id"], values)
     return list(found.values())
 
 
@@ -314,28 +338,86 @@ def _update(people: list[dict[str, Any]]) -> None:
             )
 
 
-def _tell(actor: Actor, order: Order, kind: str, result: Result, *, source: str) -> None:
-    """The one activity event of a save, and everything it sets going: the digest to the order's
-    recipients, the webhooks, the call tasks of people to qualify, the opt-in emails."""
+def _tell(actor: Actor, order: Order, kind: str, result: Result, *, source: str, announce: bool) -> None:
+    """Everything a save sets going: the call tasks of people to qualify and the opt-in emails; and,
+    when it `announce`s, the one activity event, the digest to the order's recipients, the webhooks."""
     from orderflow.leads.actions.outreach import after_save
 
-    event = log_event(
+    event = None
+    if announce:
+        event = _announce(
+            actor,
+            order,
+            kind,
+            source=source,
+            created=result.created,
+            updated=result.updated,
+            failed=result.failed_rows,
+            rows=result.rows,
+        )
+    after_save(order, event, kind, result.rows[: result.created], actor=actor)
+    if event is not None:
+        notify(event, order=order)
+
+
+def _announce(
+    actor: Actor,
+    order: Order,
+    kind: str,
+    *,
+    source: str,
+    created: int,
+    updated: int,
+    failed: int,
+    rows: list[dict[str, Any]],
+) -> OrderEvent:
+    return log_event(
         order,
         EventType.PEOPLE_ADDED,
         actor,
         data={
             "kind": kind,
             "source": source,
-            "created": result.created,
-            "updated": result.updated,
-            "failed": result.failed_rows,
-            "names": [_name(row) for row in result.rows[:5]],
+            "created": created,
+            "updated": updated,
+            "failed": failed,
+            "names": [_name(row) for row in rows[:5]],
             # The first hundred new people, for webhooks and the log's links.
-            "ids": [row["id"] for row in result.rows[: min(result.created, 100)]],
+            "ids": [row["id"] for row in rows[: min(created, 100)]],
         },
     )
-    after_save(order, event, kind, result.rows[: result.created], actor=actor)
-    notify(event, order=order)
+
+
+def announce_saved(
+    actor: Actor,
+    order: Order,
+    kind: str,
+    *,
+    source: str,
+    created: int,
+    updated: int,
+    failed: int,
+    first: Result | None = None,
+) -> OrderEvent | None:
+    """The one activity event and digest of a save made in several calls of `save_people(...,
+    announce=False)` (an import read in chunks): with the totals, and the people of the `first` chunk
+    named. Nothing when nobody was created or updated."""
+    if not (created or updated):
+        return None
+    with transaction.atomic():
+        locked = Order.objects.select_for_update(of=("self",)).select_related("seller").get(pk=order.pk)
+        event = _announce(
+            actor,
+            locked,
+            kind,
+            source=source[:100],
+            created=created,
+            updated=updated,
+            failed=failed,
+            rows=first.rows if first is not None else [],
+        )
+        notify(event, order=locked)
+    return event
 
 
 def _name(row: Mapping[str, Any]) -> str:

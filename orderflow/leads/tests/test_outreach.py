@@ -24,7 +24,7 @@ from orderflow.leads.actions import (
 from orderflow.leads.models import Kind, OptIn, Person
 from orderflow.notifications.models import CallTask, Channel, Delivery, Notification
 from orderflow.orders.actions import assign_order
-from orderflow.web.tests.conftest import run_worker
+from orderflow.web.tests.conftest import DAYTIME, run_worker
 
 
 def _link_token(person: Person) -> str:
@@ -137,3 +137,17 @@ def test_opt_in_link_expires_and_refusal_marks_do_not_contact(order, olivia):
     refused = answer_opt_in(token, consent=False, ip=None)
     assert refused.opt_in == OptIn.REFUSED
     assert refused.do_not_contact
+
+
+def test_the_digest_says_what_was_added(settings, order, olivia):
+    from orderflow.notifications.models import SandboxMessage
+
+    settings.NOTIFICATIONS_SANDBOX = True
+    add_recipient(Actor.staff(olivia), order, email="sales@partner.example")
+    rows = [{"first_name": "Ann", "last_name": "Lee", "email": "ann@x.example"}, {"phone": "+12125550199"}]
+    with time_machine.travel(DAYTIME, tick=False):  # inside the seller's delivery hours
+        save_people(Actor.staff(olivia), order, Kind.PARTICIPANT, rows, source="import")
+        run_worker()
+    message = SandboxMessage.objects.get(to="sales@partner.example")
+    assert f"Order #{order.number}" in message.subject
+    assert "2 participants added (import): Ann Lee, +12125550199" in message.body

@@ -103,3 +103,47 @@ def test_who_may_add(order, olivia, alice, rita, rival_order):
 def test_confirm_opt_in_sets_pending(order, olivia):
     person = add_person(Actor.staff(olivia), order, Kind.LEAD, {"email": "o@x.example"}, confirm_opt_in=True)
     assert person.opt_in == OptIn.PENDING
+
+
+def test_chunks_of_an_import_announce_once(order, olivia):
+    from orderflow.leads.actions import announce_saved
+    from orderflow.leads.actions.people import Result
+
+    actor = Actor.staff(olivia)
+    totals = Result()
+    first = None
+    for start in (0, 3):
+        rows = [{"email": f"p{i}@x.example"} for i in range(start, start + 3)]
+        chunk = save_people(
+            actor, order, Kind.LEAD, rows, source="import", first_row=start + 2, announce=False
+        )
+        first = first or chunk
+        totals.created += chunk.created
+    assert not OrderEvent.objects.filter(order=order, type=EventType.PEOPLE_ADDED).exists()
+    announce_saved(
+        actor, order, Kind.LEAD, source="import", created=totals.created, updated=0, failed=0, first=first
+    )
+    [event] = OrderEvent.objects.filter(order=order, type=EventType.PEOPLE_ADDED)
+    assert event.data["created"] == 6
+    assert event.data["names"][0] == "p0@x.example"
+
+
+def test_row_numbers_count_from_first_row(order, olivia):
+    result = save_people(Actor.staff(olivia), order, Kind.LEAD, [{}, {"email": "x"}], source="t", first_row=2)
+    assert result.failed == [(2, "email", "email_or_phone_required"), (3, "email", "invalid_email")]
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "expected"),
+    [
+        ("+1 212 555 0199", "US", "+12125550199"),
+        ("(514) 555-0199", "CA", "+15145550199"),
+        ("1-514-555-0199", "CA", "+15145550199"),
+        ("514.555.0199", "FR", None),  # no country code: read as French, not a French number
+        ("+1 012 555 0199", "US", None),  # no area code starts with 0
+        ("212 555 0199 ext. 12", "US", "+12125550199"),
+        ("+44 20 7946 0321", "US", "+442079460321"),
+    ],
+)
+def test_phone_numbers_as_dialled(text, region, expected):
+    assert normalise_phone(text, region) == expected

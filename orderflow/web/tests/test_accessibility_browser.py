@@ -85,6 +85,7 @@ PAGES: list[Page | tuple] = [
     (STAFF, "seller settings", lambda s: s.staff("seller_settings")),
     (STAFF, "import and export people", lambda s: s.staff("people_transfer", number=s.order)),
     (STAFF, "my downloads", lambda s: s.staff("downloads")),
+    (STAFF, "participants and leads", lambda s: s.staff("order_people", number=s.order)),
     (CUSTOMER, "portal: my orders", lambda s: reverse("portal_orders")),
     (CUSTOMER, "portal: order", lambda s: reverse("portal_order", kwargs={"number": s.order})),
     (CUSTOMER, "portal: inbox", lambda s: reverse("portal_inbox")),
@@ -96,6 +97,11 @@ PAGES: list[Page | tuple] = [
         "portal: import participants",
         lambda s: reverse("portal_order_import", kwargs={"number": s.order}),
     ),
+    (
+        CUSTOMER,
+        "portal: participants",
+        lambda s: reverse("portal_order_participants", kwargs={"number": s.order}),
+    ),
     (ANYONE, "login", lambda s: reverse("login")),
     (ANYONE, "password reset", lambda s: reverse("password_reset")),
     (ANYONE, "password reset sent", lambda s: reverse("password_reset_done")),
@@ -106,6 +112,7 @@ PAGES: list[Page | tuple] = [
     (ANYONE, "delivery time link", lambda s: s.links["delivery"]),
     (ANYONE, "preferences link", lambda s: s.links["prefs"]),
     (ANYONE, "unsubscribe link", lambda s: s.links["unsubscribe"]),
+    (ANYONE, "opt-in link", lambda s: s.links["opt_in"]),
     (ANYONE, "a link that no longer works", lambda s: "/t/not-a-real-token-at-all/", 404),
 ]
 
@@ -138,8 +145,9 @@ def make_scene(make_order, olivia, alice) -> Scene:
     from orderflow.conversations.actions import post_message
     from orderflow.core.actors import Actor
     from orderflow.integrations.actions import create_webhook_endpoint
+    from orderflow.leads.actions import add_person, save_people
     from orderflow.notifications import links
-    from orderflow.notifications.models import Channel, Delivery
+    from orderflow.notifications.models import Channel, Delivery, Notification
 
     # Long names, as the header must fit them on one line at 1280 px in French too
     type(olivia.seller).objects.filter(pk=olivia.seller.pk).update(
@@ -162,6 +170,14 @@ def make_scene(make_order, olivia, alice) -> Scene:
         delivered = make_order("custom-production", path=(*packed, "shipped", "delivered"), title="Doors")
         waiting = make_order("custom-production", path=packed, title="Cupboards")
         run_worker()
+    # Now, not in the past: the opt-in link must still be open when the browser follows it.
+    people = [
+        {"first_name": "Zoé", "last_name": "Lefebvre-Tremblay", "email": "zoe@example.com"},
+        {"first_name": "Marc", "phone": "+15145550199", "company": "Boulangerie du Plateau"},
+    ]
+    save_people(Actor.customer(alice), order, "participant", people, source="portal")
+    lead = add_person(Actor.staff(olivia), order, "lead", {"email": "lead@example.com"}, confirm_opt_in=True)
+    opt_in = Notification.objects.get(template="lead_opt_in", email=lead.email).payload or {}
     delivery = Delivery.objects.filter(
         channel=Channel.EMAIL, address=alice.email, sandbox_copy__isnull=False
     ).first()
@@ -181,6 +197,7 @@ def make_scene(make_order, olivia, alice) -> Scene:
             "delivery": path_of(links.url("delivery", order=waiting.pk, contact=alice.pk)),
             "prefs": path_of(links.url("prefs", contact=alice.pk)),
             "unsubscribe": path_of(links.url("unsubscribe", contact=alice.pk)),
+            "opt_in": path_of(str(opt_in["action_url"])),
         },
     )
 
