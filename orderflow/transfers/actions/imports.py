@@ -35,7 +35,8 @@ from django_tasks import task
 
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict
-from orderflow.leads.actions import save_people
+from orderflow.leads.actions import announce_saved, save_people
+from orderflow.leads.actions.people import Result
 from orderflow.leads.models import Person
 from orderflow.leads.rules import problem_message, region_for, validate_person
 from orderflow.notifications.emit import notify
@@ -250,6 +251,7 @@ class Pass:
     updated: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     batch: list[tuple[int, dict[str, str], list[str]]] = field(default_factory=list)
+    first: Result | None = None  # save_people's answer for the first batch: the people the digest names
 
 
 def run_import(record: PeopleImport) -> None:
@@ -269,7 +271,23 @@ def run_import(record: PeopleImport) -> None:
         if all_or_nothing and outcome.failed:
             transaction.set_rollback(True)
             outcome.created = outcome.updated = 0
+    if outcome.created or outcome.updated:
+        # One activity event and one digest for the whole file, once its saves are committed.
+        announce_saved(
+            actor,
+            record.order,
+            record.kind,
+            source=_source(record),
+            created=outcome.created,
+            updated=outcome.updated,
+            failed=outcome.failed,
+            first=outcome.first,
+        )
     _finish(record, outcome)
+
+
+def _source(record: PeopleImport) -> str:
+    return _("Import: %(file)s") % {"file": record.file_name}
 
 
 @contextmanager
@@ -322,7 +340,7 @@ def _read_and_save(record: PeopleImport, actor: Actor, progress: Callable[[int, 
     def flush() -> None:
         nonlocal analyzed_at
         if outcome.batch and saving():
-            created, updated, failures = _save(record, actor, outcome.batch)
+            created, updated, failures = _save(record, actor, outcome.batch, outcome)
             outcome.created += created
             outcome.updated += updated
             if outcome.created >= max(2 * analyzed_at, ANALYZE_AFTER):
@@ -369,7 +387,10 @@ def _analyze_people() -> None:
 
 
 def _save(
-    record: PeopleImport, actor: Actor, batch: list[tuple[int, dict[str, str], list[str]]]
+    record: PeopleImport,
+    actor: Actor,
+    batch: list[tuple[int, dict[str, str], list[str]]],
+    outcome: Pass,
 ) -> tuple[int, int, list[tuple[int, list[str], str, str, str]]]:
     """One call of the leads' bulk upsert, which validates every row; its refusals as (row, cells,
     code, message, field)."""
@@ -378,9 +399,12 @@ def _save(
         record.order,
         record.kind,
         [values for _number, values, _cells in batch],
-        source=_("Import: %(file)s") % {"file": record.file_name},
+        source=_source(record),
         first_row=0,
+        announce=False,
     )
+    if outcome.first is None:
+        outcome.first = result
     problems: dict[int, list[tuple[str, str]]] = {}
     for index, field_name, code in result.failed:
         problems.setdefault(index, []).append((field_name, code))

@@ -257,3 +257,21 @@ def test_a_finished_import_is_logged_and_sent_to_webhooks(order, olivia, acme) -
     assert (event.data or {})["created"] == 2
     sent = Notification.objects.get(webhook__isnull=False, event=event)
     assert (sent.payload or {})["type"] == "import.finished"
+
+
+def test_an_import_in_many_batches_is_announced_once(order, olivia, monkeypatch) -> None:
+    from orderflow.orders.models import OrderEvent
+
+    monkeypatch.setattr(imports, "BATCH", 1)
+    record = upload(order, Actor.staff(olivia), french_csv(GOOD))
+    start_people_import(record, actor=Actor.staff(olivia), mapping=record.mapping)
+    added = OrderEvent.objects.filter(order=order, type="people_added")
+    assert [(event.data or {}).get("created") for event in added] == [2]
+
+
+def test_nothing_is_announced_when_all_or_nothing_refuses(order, olivia) -> None:
+    from orderflow.orders.models import OrderEvent
+
+    record = upload(order, Actor.staff(olivia), french_csv(GOOD + BAD_ROWS))
+    start_people_import(record, actor=Actor.staff(olivia), mapping=record.mapping)
+    assert not OrderEvent.objects.filter(order=order, type="people_added").exists()
