@@ -37,6 +37,7 @@ PLACEHOLDERS = frozenset({
     "order_url", "reply_url", "action_url", "rate_url", "preferences_url", "unsubscribe_url", "total",
     "endpoint_url", "reason", "valid_hours", "changes",
     "carrier", "tracking_number", "tracking_url", "estimated_delivery",
+    "title", "valid_days",  # an export in My downloads
 })  # fmt: skip
 ALLOWED_TAGS = ("if", "elif", "else", "endif")
 ALLOWED_FILTERS = ("default", "lower", "upper", "capfirst", "title")  # each linear, none reads anything

@@ -69,8 +69,9 @@ def test_a_contact_or_another_seller_cannot_export(order, alice, rita, people) -
 
 
 def test_participants_export_lands_in_my_downloads_with_an_email(
-    order, olivia, people, django_capture_on_commit_callbacks
+    order, olivia, people, django_capture_on_commit_callbacks, settings
 ) -> None:
+    settings.NOTIFICATIONS_SANDBOX = True
     with django_capture_on_commit_callbacks(execute=True):
         download = exports.request_people_export(
             olivia.seller,
@@ -86,6 +87,14 @@ def test_participants_export_lands_in_my_downloads_with_an_email(
     email = Notification.objects.get(template="export_ready")
     assert email.membership == olivia
     assert "/s/acme/downloads/" in (email.payload or {})["action_url"]
+    # The worker writes it (in the sandbox) with the export's title and the link
+    from orderflow.notifications.models import Delivery, SandboxMessage
+    from orderflow.web.tests.conftest import run_worker
+
+    run_worker()
+    assert Delivery.objects.get(notification=email).status == "sent"
+    kept = SandboxMessage.objects.get()
+    assert "Leads of order" in kept.subject
 
 
 def test_only_people_added_since_a_date(order, olivia, people, django_capture_on_commit_callbacks) -> None:
