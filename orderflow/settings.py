@@ -44,12 +44,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "orderflow.core",
     "orderflow.accounts",
     "orderflow.workflows",
     "orderflow.catalog",
     "orderflow.leads",
     "orderflow.orders",
     "orderflow.conversations",
+    "orderflow.quotes",
     "orderflow.notifications",
     "orderflow.integrations",
     "orderflow.transfers",
@@ -343,3 +345,7 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Periodic jobs: a task's dotted path (decorated with `@task()` and `@periodic`) and its interval in
+# seconds. `manage.py run_tasks` (the task worker) keeps one run of each waiting; see orderflow.core.periodic.
+PERIODIC_TASKS: dict[str, int] = {}

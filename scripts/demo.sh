@@ -41,7 +41,7 @@ trap 'exit 143' TERM
 children+=("$!")
 
 # Background jobs (catalogue imports, exports, schedules, expiries) run through Django's task API.
-"$PYTHON" manage.py db_worker --no-startup-delay &
+"$PYTHON" manage.py run_tasks --no-startup-delay &
 children+=("$!")
 
 # Due scheduled exports and expired downloads: queued every minute, run by the db_worker above.

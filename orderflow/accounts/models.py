@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from orderflow.core.immutable import AppendOnly
 
 LOCALES = [("en", "English"), ("fr", "Français")]
 
@@ -265,15 +266,7 @@ class CustomerEventType(models.TextChoices):
     REACH_ANSWERED = "reach_answered", _("Contact chose their channels and hours")
 
 
-class CustomerEventQuerySet(models.QuerySet["CustomerEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("The customer log is append-only")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("The customer log is append-only")
-
-
-class CustomerEvent(models.Model):
+class CustomerEvent(AppendOnly):
     """One line of a customer's log: the customer or one of its contacts added, changed (before and
     after), deactivated, reactivated. Appended in the same transaction as the change; never edited."""
 
@@ -288,18 +281,13 @@ class CustomerEvent(models.Model):
     data = models.JSONField(default=dict, blank=True, help_text="Before and after of what changed")
     created_at = models.DateTimeField(db_index=True)
 
-    objects = CustomerEventQuerySet.as_manager()
+    append_only_name = "The customer log"
 
     class Meta:
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.type} on customer {self.customer_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("The customer log is append-only")
-        super().save(*args, **kwargs)
 
 
 class Invitation(models.Model):

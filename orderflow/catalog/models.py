@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from orderflow.accounts.models import Seller
+from orderflow.core.immutable import AppendOnly
 from orderflow.workflows.models import OrderType
 
 
@@ -120,15 +121,7 @@ class Item(models.Model):
         return True
 
 
-class ItemEventQuerySet(models.QuerySet["ItemEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("The catalogue log is append-only")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("The catalogue log is append-only")
-
-
-class ItemEvent(models.Model):
+class ItemEvent(AppendOnly):
     """One line of a catalogue item's log: created, changed (with before and after), availability
     changed, imported. Appended in the same transaction as the change; never edited."""
 
@@ -142,18 +135,13 @@ class ItemEvent(models.Model):
     data = models.JSONField(default=dict, blank=True, help_text="Before and after of what changed")
     created_at = models.DateTimeField(db_index=True)
 
-    objects = ItemEventQuerySet.as_manager()
+    append_only_name = "The catalogue log"
 
     class Meta:
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.type} on {self.item_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("The catalogue log is append-only")
-        super().save(*args, **kwargs)
 
 
 class ImportStatus(models.TextChoices):

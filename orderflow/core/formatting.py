@@ -7,6 +7,7 @@ and the portal activates the member's or contact's, and messages are rendered in
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 from babel import dates as babel_dates
@@ -56,6 +57,25 @@ def number(value: Decimal | int | float | str | None, language: str | None = Non
     if value is None or value == "":
         return ""
     return babel_numbers.format_decimal(Decimal(str(value)), locale=babel_locale(language))
+
+
+def typed_number(text: str, language: str | None = None) -> str:
+    """A number as a person typed it, in the plain form the actions read (`1234.5`).
+
+    French readers write `1 234,5`: the decimal comma becomes a point and spaces between digits go (also
+    no-break and narrow no-break spaces). A point is read as a decimal point in every language, so `7.25`
+    works everywhere. Anything else is returned as typed, for the action to say what is wrong with it."""
+    value = text.strip()
+    for space in (" ", "\u00a0", "\u202f"):
+        value = value.replace(space, "")
+    if (
+        re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?", value)
+        and babel_numbers.get_decimal_symbol(babel_locale(language)) == "."
+    ):
+        value = value.replace(",", "")  # 1,234.50 written in English
+    elif value.count(",") == 1 and "." not in value:
+        value = value.replace(",", ".")  # 7,25 (a point is a point in every language)
+    return value
 
 
 def percent(rate: Decimal | int | float | str | None, language: str | None = None) -> str:

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
+from babel import numbers as babel_numbers
 from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum
 from django.http import FileResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -39,6 +40,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from orderflow.accounts.models import Seller
 from orderflow.core.errors import ActionError
+from orderflow.core.formatting import babel_locale
 from orderflow.orders.models import Order, OrderLine
 from orderflow.workflows.definition import CATEGORY_LABELS
 from orderflow.workflows.models import WorkflowVersion
@@ -187,16 +189,18 @@ class _Line:
 
 def csv_lines(orders: QuerySet[Order], *, language: str, tz: dt.tzinfo) -> Iterator[str]:
     """The export as CSV, a line at a time: UTF-8 with a byte order mark (so Excel reads accents), one
-    header row, then a row per order."""
+    header row, then a row per order. Written as the reader's spreadsheet expects it: where numbers take a
+    decimal comma (French), amounts are written `12,50` and cells are separated by semicolons."""
     with translation.override(language):
         yes, no = _("yes"), _("no")
-    writer = csv.writer(_Line())
+    comma = babel_numbers.get_decimal_symbol(babel_locale(language)) == ","
+    writer = csv.writer(_Line(), delimiter=";" if comma else ",")
     yield "\ufeff" + writer.writerow([defuse(header) for header in headers(language)])
     for values in rows(orders, language=language, tz=tz):
-        yield writer.writerow([_csv_cell(value, yes, no) for value in values])
+        yield writer.writerow([_csv_cell(value, yes, no, comma) for value in values])
 
 
-def _csv_cell(value: Value, yes: str, no: str) -> str:
+def _csv_cell(value: Value, yes: str, no: str, decimal_comma: bool = False) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -206,7 +210,7 @@ def _csv_cell(value: Value, yes: str, no: str) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, int | Decimal):
-        return str(value)
+        return str(value).replace(".", ",") if decimal_comma else str(value)
     return defuse(value)
 
 

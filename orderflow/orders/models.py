@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orderflow.accounts.models import Contact, Customer, Membership, Seller
 from orderflow.catalog.models import Item
+from orderflow.core.immutable import AppendOnly
 from orderflow.workflows.definition import State, Workflow
 from orderflow.workflows.models import OrderType, WorkflowVersion
 
@@ -109,7 +110,7 @@ class Totals:
     total: Decimal
 
 
-def totals_of(lines: Iterable[OrderLine]) -> Totals:
+def totals_of(lines: Iterable[PricedLine]) -> Totals:
     """An order's totals: the one place they are computed (pages, API, webhooks, refunds, messages).
 
     Tax is rounded to the cent per line; lines marked out of stock and lines without a price (awaiting a
@@ -117,15 +118,16 @@ def totals_of(lines: Iterable[OrderLine]) -> Totals:
     subtotal = tax = Decimal(0)
     for line in lines:
         amount = line.amount
-        if amount is None or line.status == LineStatus.OUT_OF_STOCK:
+        if amount is None or getattr(line, "status", None) == LineStatus.OUT_OF_STOCK:
             continue
         subtotal += amount
         tax += line.tax_amount or 0
     return Totals(subtotal.quantize(CENT), tax.quantize(CENT), (subtotal + tax).quantize(CENT))
 
 
-class OrderLine(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+class PricedLine(models.Model):
+    """What an order line and a quote line share: what is sold, how many, at what price and tax."""
+
     position = models.PositiveIntegerField()
     item = models.ForeignKey(
         Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="Empty: free line"
@@ -137,21 +139,9 @@ class OrderLine(models.Model):
     tax_rate = models.DecimalField(
         max_digits=6, decimal_places=3, default=Decimal("0"), help_text="Percent, copied from the item"
     )
-    backup_item = models.ForeignKey(
-        Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="Customer's pick"
-    )
-    backup_description = models.CharField(
-        max_length=300, blank=True, help_text="What the customer accepts instead if this is out of stock"
-    )
-    status = models.CharField(max_length=16, choices=LineStatus.choices, default=LineStatus.AVAILABLE)
-    substitute_description = models.CharField(max_length=300, blank=True)
-    substitute_item = models.ForeignKey(
-        Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     class Meta:
-        ordering = ["position"]
-        constraints = [models.UniqueConstraint(fields=["order", "position"], name="line_position_per_order")]
+        abstract = True
 
     def __str__(self) -> str:
         return self.description
@@ -168,6 +158,25 @@ class OrderLine(models.Model):
         if amount is None:
             return None
         return (amount * self.tax_rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class OrderLine(PricedLine):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    backup_item = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="Customer's pick"
+    )
+    backup_description = models.CharField(
+        max_length=300, blank=True, help_text="What the customer accepts instead if this is out of stock"
+    )
+    status = models.CharField(max_length=16, choices=LineStatus.choices, default=LineStatus.AVAILABLE)
+    substitute_description = models.CharField(max_length=300, blank=True)
+    substitute_item = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["order", "position"], name="line_position_per_order")]
 
 
 class Refund(models.Model):
@@ -227,15 +236,7 @@ STAFF_ONLY_EVENTS = frozenset(
 )
 
 
-class OrderEventQuerySet(models.QuerySet["OrderEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("The activity log is append-only")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("The activity log is append-only")
-
-
-class OrderEvent(models.Model):
+class OrderEvent(AppendOnly):
     """One line of the activity log. Appended in the same transaction as the change; never edited."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
@@ -255,21 +256,13 @@ class OrderEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(db_index=True)
 
-    objects = OrderEventQuerySet.as_manager()
+    append_only_name = "The activity log"
 
     class Meta:
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} on {self.order_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("The activity log is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("The activity log is append-only")
 
     @property
     def customer_visible(self) -> bool:

@@ -21,6 +21,7 @@ from orderflow.accounts.models import Contact
 from orderflow.catalog.models import Item
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
+from orderflow.core.formatting import typed_number
 from orderflow.orders.actions import Checked, LineInput, check_order, order_type_for_items, place_order
 from orderflow.orders.selectors import backup_choices, catalogue_for_ordering, items_by_id
 from orderflow.portal.access import portal_view, render_portal
@@ -53,7 +54,7 @@ class Basket:
             if not number.isdigit() or len(number) > 18:
                 continue
             if name == "qty" and value.strip() and len(basket.quantities) < MAX_BASKET:
-                basket.quantities[int(number)] = value.strip()[:30]
+                basket.quantities[int(number)] = typed_number(value[:30])
             elif name == "backup" and value.isdigit() and len(value) <= 18:
                 basket.backups[int(number)] = int(value)
         return basket

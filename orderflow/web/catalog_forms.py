@@ -14,6 +14,7 @@ from orderflow.accounts.models import Seller
 from orderflow.catalog.actions import MAX_IMPORT_BYTES
 from orderflow.catalog.actions.items import TEXT_LIMITS
 from orderflow.catalog.models import Availability, Item, ItemKind
+from orderflow.web.forms import NumberField
 from orderflow.workflows.models import OrderType
 
 
@@ -53,14 +54,14 @@ class ItemForm(forms.Form):
         help_text=_("e.g. keg, case, hour, door"),
     )
     # Text, so that the action judges the amount and says what is wrong with it.
-    unit_price = forms.CharField(
+    unit_price = NumberField(
         label=_("Unit price"),
         max_length=20,
         required=False,
         help_text=_("In %(currency)s, e.g. 12.50; empty for a request for quote"),
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
-    tax_rate = forms.CharField(
+    tax_rate = NumberField(
         label=_("Tax rate (%)"),
         max_length=12,
         required=False,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orderflow.accounts.models import LOCALES, Customer, Membership
 from orderflow.conversations.files import read_upload
-from orderflow.core.formatting import currency_sign
+from orderflow.core.formatting import currency_sign, typed_number
 from orderflow.orders.actions import MAX_BULK
 from orderflow.orders.models import Order
 from orderflow.orders.selectors import (
@@ -37,6 +37,19 @@ STALE_FORM = _("This form is incomplete. Reload the order and try again.")
 
 # ----------------------------------------------------------------------------------------------
 # The order list
+
+
+class NumberField(forms.CharField):
+    """A quantity, price or rate as the reader writes it (`7,25` in French, `1,234.50` in English), handed
+    to the action as plain text (`7.25`): the action judges the number and says what is wrong with it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> str:
+        return typed_number(super().to_python(value) or "")
 
 
 class OrderFilterForm(forms.Form):
@@ -222,7 +235,12 @@ class CancelForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     refund_amount = forms.DecimalField(
-        label=_("Refund"), required=False, min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+        localize=True,
+        label=_("Refund"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
     )
 
     def __init__(self, data: Any = None, *, order: Order) -> None:
@@ -242,7 +260,9 @@ class CancelForm(VersionedForm):
 class RefundForm(forms.Form):
     """No version: `refund_order` takes none (the action checks the refundable amount under lock)."""
 
-    amount = forms.DecimalField(label=_("Amount"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2)
+    amount = forms.DecimalField(
+        label=_("Amount"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2, localize=True
+    )
     reason = forms.CharField(
         label=_("Reason (shown to the customer)"),
         help_text=_(

@@ -14,7 +14,7 @@ from orderflow.accounts.models import Contact, Customer
 from orderflow.catalog.models import Item
 from orderflow.orders.actions import LineInput
 from orderflow.orders.models import LineStatus, Order, OrderLine
-from orderflow.web.forms import VersionedForm
+from orderflow.web.forms import NumberField, VersionedForm
 from orderflow.workflows.models import OrderType
 
 DEFAULT_ROWS = 5
@@ -86,10 +86,10 @@ class NewOrderForm(forms.Form):
                 required=False,
                 max_length=300,
             )
-            self.fields[f"quantity_{index}"] = forms.CharField(
+            self.fields[f"quantity_{index}"] = NumberField(
                 label=_("Line %(number)s: quantity") % {"number": n}, required=False, max_length=30
             )
-            self.fields[f"unit_price_{index}"] = forms.CharField(
+            self.fields[f"unit_price_{index}"] = NumberField(
                 label=_("Line %(number)s: unit price") % {"number": n},
                 required=False,
                 max_length=30,
@@ -130,8 +130,8 @@ class NewOrderForm(forms.Form):
 class LineEditForm(VersionedForm):
     """Change one line: quantity, price, and whether it is available, out of stock or substituted."""
 
-    quantity = forms.CharField(label=_("Quantity"), max_length=30, required=False)
-    unit_price = forms.CharField(
+    quantity = NumberField(label=_("Quantity"), max_length=30, required=False)
+    unit_price = NumberField(
         label=_("Unit price"), required=False, max_length=30, help_text=_("Empty: no price yet.")
     )
     status = forms.ChoiceField(label=_("Line status"), choices=LineStatus.choices)
@@ -184,8 +184,8 @@ class LineAddForm(VersionedForm):
         empty_label=_("— free line —"),
     )
     description = forms.CharField(label=_("Description (free line)"), required=False, max_length=300)
-    quantity = forms.CharField(label=_("Quantity"), max_length=30, initial="1")
-    unit_price = forms.CharField(
+    quantity = NumberField(label=_("Quantity"), max_length=30, initial="1")
+    unit_price = NumberField(
         label=_("Unit price"), required=False, max_length=30, help_text=_("Empty: the catalogue price.")
     )
 

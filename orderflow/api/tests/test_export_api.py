@@ -26,7 +26,10 @@ def csv_rows(response) -> list[list[str]]:
     assert response["Content-Type"] == export.CONTENT_TYPES["csv"]
     text = body(response).decode("utf-8")
     assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    # French readers get semicolons (their spreadsheets' separator, as the decimal comma takes the comma)
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=delimiter))
 
 
 @pytest.fixture

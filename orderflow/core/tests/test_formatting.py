@@ -113,3 +113,25 @@ def test_more_filters_follow_the_active_language_and_zone():
     assert text == (
         "10 h 30 HNE | mercredi 2 décembre 2026, 10 h 30 HNE | 2 | 14,975\xa0% | 2 déc. 2026, 16 h 30 CET"
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "language", "plain"),
+    [
+        ("7,25", "fr", "7.25"),
+        ("7.25", "fr", "7.25"),
+        ("1 234,50", "fr", "1234.50"),
+        ("1\u202f234,50", "fr", "1234.50"),
+        ("1\u00a0234", "fr", "1234"),
+        ("7.25", "en", "7.25"),
+        ("1,234.50", "en", "1234.50"),
+        ("12,345", "en", "12345"),
+        ("7,25", "en", "7.25"),
+        (" 3 ", "en", "3"),
+        ("1,2,3", "fr", "1,2,3"),
+        ("douze", "fr", "douze"),
+        ("", "fr", ""),
+    ],
+)
+def test_a_number_is_read_as_its_reader_writes_it(typed, language, plain):
+    assert formatting.typed_number(typed, language) == plain

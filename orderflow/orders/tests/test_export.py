@@ -33,7 +33,8 @@ HOSTILE = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)"]
 def read_csv(orders, language="en") -> list[list[str]]:
     text = "".join(export.csv_lines(orders, language=language, tz=NEW_YORK))
     assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    delimiter = ";" if language == "fr" else ","
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=delimiter))
 
 
 def write_xlsx(orders, language="en") -> bytes:
@@ -157,6 +158,10 @@ def test_a_french_reader_gets_french_headers_and_status_labels(two_orders, acme)
     assert first[4] == Order.objects.get(number=1, seller=acme).current_state.label("fr")
     assert first[4] != Order.objects.get(number=1, seller=acme).current_state.label("en")
     assert first[-1] == "non"
+    total = header.index("Total")
+    # 12,50: what French spreadsheets read as a number
+    assert "," in first[total]
+    assert "." not in first[total]
     sheet = load_workbook(io.BytesIO(write_xlsx(orders, language="fr"))).active
     assert sheet.title == "Commandes"
     assert sheet["B1"].value == "Titre"

@@ -4,12 +4,13 @@ out-of-stock toggle (logged), the import, who may change what, and another selle
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from orderflow.accounts.actions import add_staff, create_seller
+from orderflow.accounts.actions import add_staff, create_seller, set_staff_language
 from orderflow.catalog.actions import MAX_IMPORT_BYTES, create_item
 from orderflow.catalog.models import CatalogImport, Item, ItemEvent
 from orderflow.conftest import PASSWORD
@@ -70,6 +71,24 @@ def test_an_owner_adds_an_item(as_olivia, acme):
     assert response.status_code == 302
     assert response["Location"] == _item_url(item)
     assert ItemEvent.objects.get(item=item).type == "created"
+
+
+def test_a_french_reader_types_prices_with_a_decimal_comma(as_olivia, acme, olivia):
+    set_staff_language(olivia, language="fr", actor=Actor.staff(olivia))
+    response = as_olivia.post(
+        seller_url("catalog_item_new"),
+        {
+            "sku": "CASE-24",
+            "name": "Caisse de lager",
+            "kind": "product",
+            "unit_price": "1 032,50",
+            "tax_rate": "9,975",
+            "availability": "available",
+        },
+    )
+    assert response.status_code == 302
+    item = Item.objects.get(seller=acme, sku="CASE-24")
+    assert (item.unit_price, item.tax_rate) == (Decimal("1032.50"), Decimal("9.975"))
 
 
 @pytest.mark.parametrize(

@@ -171,5 +171,6 @@ def test_the_customers_pages_are_in_french(client, db):
         ),
     ]
     english = english_sentences()
-    left = {url: sorted(s for s in english if s in page_text(client.get(url))) for url in urls}
+    pages = {url: page_text(client.get(url)) for url in urls}
+    left = {url: sorted(s for s in english if s in text) for url, text in pages.items()}
     assert {url: found for url, found in left.items() if found} == {}

@@ -28,7 +28,10 @@ def csv_rows(response) -> list[list[str]]:
     assert response.status_code == 200
     body = b"".join(response.streaming_content).decode("utf-8")
     assert body.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+    # French readers get semicolons (their spreadsheets' separator, as the decimal comma takes the comma)
+    header = body.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    return list(csv.reader(io.StringIO(body.removeprefix("\ufeff")), delimiter=delimiter))
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""The quote and confirmation actions: the only writers of quotes, terms, confirmations and acceptances."""
