@@ -348,4 +348,8 @@ TASKS = {
 
 # Periodic jobs: a task's dotted path (decorated with `@task()` and `@periodic`) and its interval in
 # seconds. `manage.py run_tasks` (the task worker) keeps one run of each waiting; see orderflow.core.periodic.
-PERIODIC_TASKS: dict[str, int] = {}
+PERIODIC_TASKS: dict[str, int] = {
+    # Scheduled exports of participants and leads that are due, every minute; expired downloads, hourly.
+    "orderflow.transfers.actions.exports.run_due_schedules": 60,
+    "orderflow.transfers.actions.exports.purge_expired_downloads": 3600,
+}

@@ -44,10 +44,6 @@ children+=("$!")
 "$PYTHON" manage.py run_tasks --no-startup-delay &
 children+=("$!")
 
-# Due scheduled exports and expired downloads: queued every minute, run by the db_worker above.
-"$PYTHON" manage.py transfer_schedules --every 60 &
-children+=("$!")
-
 # In the background and waited for, so that a signal reaches the trap at once, not after the server.
 "$PYTHON" manage.py runserver "127.0.0.1:$PORT" --noreload &
 server=$!

@@ -24,6 +24,7 @@ from django_tasks import task
 from orderflow.accounts.models import Membership, Seller
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Forbidden
+from orderflow.core.periodic import periodic
 from orderflow.leads.models import Person
 from orderflow.notifications import outbox
 from orderflow.orders.models import Order
@@ -220,6 +221,7 @@ def _delete(download: Download) -> None:
 
 
 @task()
+@periodic
 def purge_expired_downloads() -> int:
     """Remove the downloads past their expiry, files and rows."""
     expired = list(Download.objects.filter(expires_at__lte=timezone.now()))
@@ -298,6 +300,7 @@ def remove_schedule(schedule: ExportSchedule, *, actor: Actor) -> None:
 
 
 @task()
+@periodic
 def run_due_schedules() -> int:
     """Run every schedule that is due: a download for each recipient, an email each. A schedule is
     claimed by moving its next run (compare-and-swap), so two workers never run it twice."""

@@ -186,3 +186,13 @@ def test_schedule_recipients_must_be_the_sellers_staff(order, olivia, rita) -> N
             recipients=[rita],
         )
     assert refused.value.code == "unknown_recipient"
+
+
+def test_schedules_and_expiries_are_periodic_jobs(settings) -> None:
+    from django.utils.module_loading import import_string
+    from django_tasks.base import Task
+
+    for name in ("run_due_schedules", "purge_expired_downloads"):
+        path = f"orderflow.transfers.actions.exports.{name}"
+        assert settings.PERIODIC_TASKS[path] > 0
+        assert isinstance(import_string(path), Task)
