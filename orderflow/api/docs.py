@@ -57,10 +57,11 @@ Responses 409, 422 and 5xx are not kept: retry them with the same key.
 
 ## Pagination
 
-Lists of orders, customers, catalogue items and webhook deliveries are paged by cursor: pass `limit` (at
-most 100) and then the response's `next` as `cursor` until `next` is null. Cursors are opaque. Orders
-added while you walk never appear twice; sorted by `submitted`, every order is seen exactly once. With a
-sort by last activity, an order that changes during the walk moves to its new place.
+Lists of orders, customers, catalogue items, participants, leads and webhook deliveries are paged by
+cursor: pass `limit` (at most 100) and then the response's `next` as `cursor` until `next` is null.
+Cursors are opaque. Orders added while you walk never appear twice; sorted by `submitted`, every order
+is seen exactly once. With a sort by last activity, an order that changes during the walk moves to its
+new place.
 
 ## Rate limits
 

@@ -196,6 +196,7 @@ def _upsert(
         person = match_email or match_phone
         if person is None:
             person = {**blank, **clean}
+            person["source"] = person["source"] or source
             new.append(person)
         else:
             for name, value in clean.items():
@@ -273,7 +274,12 @@ def _reserve_ids(count: int) -> list[int]:
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
             )
             return [row[0] for row in cursor.fetchall()]
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+        # AUTOINCREMENT never gives an id again, even a deleted row's: neither do we.
+        cursor.execute(
+            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+            f"COALESCE((SELECT MAX(id) FROM {connection.ops.quote_name(table)}), 0))",
+            [table],
+        )
         last = cursor.fetchone()[0]
         return list(range(last + 1, last + 1 + count))
 

@@ -147,3 +147,14 @@ def test_row_numbers_count_from_first_row(order, olivia):
 )
 def test_phone_numbers_as_dialled(text, region, expected):
     assert normalise_phone(text, region) == expected
+
+
+def test_ids_are_never_given_again_and_the_source_defaults(order, olivia):
+    actor = Actor.staff(olivia)
+    first = add_person(actor, order, Kind.LEAD, {"email": "a@x.example", "source": ""}, source="web")
+    assert first.source == "web"
+    first_id = first.pk
+    first.delete()
+    second = add_person(actor, order, Kind.LEAD, {"email": "b@x.example", "source": "fair"}, source="web")
+    assert second.pk > first_id
+    assert second.source == "fair"
