@@ -101,7 +101,7 @@ def run_import(world: common.World, path: Path, name: str, url: str) -> tuple[fl
     if record.status != ImportStatus.DONE:
         raise RuntimeError(f"import {record.status}: {record.errors[:3]}")
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM leads_person")  # the next file starts from an empty order
+        cursor.execute("TRUNCATE leads_person CASCADE")  # the next file starts from an empty order
     return elapsed, {
         "created": record.created_count,
         "updated": record.updated_count,
