@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "orderflow.quotes",
     "orderflow.notifications",
     "orderflow.integrations",
+    "orderflow.transfers",
     "orderflow.portal",
     "orderflow.api",
     "orderflow.web",
@@ -349,4 +350,7 @@ TASKS = {
 # seconds. `manage.py run_tasks` (the task worker) keeps one run of each waiting; see orderflow.core.periodic.
 PERIODIC_TASKS: dict[str, int] = {
     "orderflow.quotes.tasks.expire_due_quotes": 5 * 60,
+    # Scheduled exports of participants and leads that are due, every minute; expired downloads, hourly.
+    "orderflow.transfers.actions.exports.run_due_schedules": 60,
+    "orderflow.transfers.actions.exports.purge_expired_downloads": 3600,
 }

@@ -24,6 +24,7 @@ from orderflow.api import (
     order_activity,
     orders,
     people,
+    people_transfers,
     quotes,
     ratelimit,
     seller,
@@ -93,6 +94,8 @@ api.add_router("/orders", orders.router)
 api.add_router("/orders", order_activity.router)
 api.add_router("/orders", quotes.router)
 api.add_router("/orders", confirmations.router)
+# Before the people router: its /orders/{number}/leads/{lead_id} would take "imports" as an id.
+api.add_router("", people_transfers.router)
 api.add_router("/orders", people.router)
 api.add_router("", customers.router)
 api.add_router("", seller.router)

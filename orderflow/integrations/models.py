@@ -27,6 +27,7 @@ WEBHOOK_EVENTS = [
     ("quote.expired", gettext_noop("A quote expired unanswered")),
     ("lead.added", gettext_noop("Leads were added to an order")),
     ("participant.added", gettext_noop("Participants were added to an order")),
+    ("import.finished", gettext_noop("An import of participants or leads into an order finished")),
 ]
 WEBHOOK_EVENT_TYPES = frozenset(key for key, _ in WEBHOOK_EVENTS)
 

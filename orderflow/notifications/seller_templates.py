@@ -38,6 +38,7 @@ PLACEHOLDERS = frozenset({
     "endpoint_url", "reason", "valid_hours", "valid_until", "changes",
     "carrier", "tracking_number", "tracking_url", "estimated_delivery",
     "quote_version", "quote_total", "quote_expires_on", "quote_completion_on",
+    "title", "valid_days",  # an export in My downloads
 })  # fmt: skip
 ALLOWED_TAGS = ("if", "elif", "else", "endif")
 ALLOWED_FILTERS = ("default", "lower", "upper", "capfirst", "title")  # each linear, none reads anything

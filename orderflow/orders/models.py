@@ -308,6 +308,7 @@ class EventType(models.TextChoices):
     PERSON_REMOVED = "person_removed", _("Lead removed")
     PERSON_CONVERTED = "person_converted", _("Participant made a lead")
     OPT_IN = "opt_in", _("Opt-in answered")
+    IMPORT_FINISHED = "import_finished", _("Import of people finished")
 
 
 # Events the customer's timeline never shows.
@@ -326,6 +327,7 @@ STAFF_ONLY_EVENTS = frozenset(
         EventType.PERSON_REMOVED,
         EventType.PERSON_CONVERTED,
         EventType.OPT_IN,
+        EventType.IMPORT_FINISHED,
     }
 )
 

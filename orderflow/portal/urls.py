@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from orderflow.portal import account, approval, ordering, people, views
+from orderflow.portal import account, approval, ordering, people, people_import, views
 
 # Short prefixes: these links travel in SMS. They match orderflow.notifications.links.PURPOSES.
 signed_links = [
@@ -20,6 +20,10 @@ signed_links = [
     # A customer confirmation's approval link (notifications.links.APPROVAL_PREFIX).
     path("a/<str:token>/", approval.approval, name="portal_approval"),
     path("t/<str:token>/participants/", people.participants, name="portal_track_participants"),
+    path("t/<str:token>/participants/import/", people_import.link_upload, name="portal_track_import"),
+    path("t/<str:token>/participants/import/<int:import_id>/", people_import.link_detail),
+    path("t/<str:token>/participants/import/<int:import_id>/progress/", people_import.link_progress),
+    path("t/<str:token>/participants/import/<int:import_id>/refused.csv", people_import.link_refused),
     path("o/<str:token>/", people.opt_in, name="lead_opt_in"),
 ]
 
@@ -48,6 +52,10 @@ signed_in = [
     path("my/orders/<int:number>/files/<int:attachment_id>/", views.my_order_file, name="portal_order_file"),
     path("my/conversations/", account.conversations, name="portal_conversations"),
     path("my/orders/<int:number>/participants/", people.my_participants, name="portal_order_participants"),
+    path("my/orders/<int:number>/participants/import/", people_import.my_upload, name="portal_order_import"),
+    path("my/orders/<int:number>/participants/import/<int:import_id>/", people_import.my_detail),
+    path("my/orders/<int:number>/participants/import/<int:import_id>/progress/", people_import.my_progress),
+    path("my/orders/<int:number>/participants/import/<int:import_id>/refused.csv", people_import.my_refused),
     path("my/inbox/", account.inbox, name="portal_inbox"),
     path("my/inbox/read/", account.inbox_read, name="portal_inbox_read"),
     path("my/settings/", views.my_preferences, name="portal_my_preferences"),

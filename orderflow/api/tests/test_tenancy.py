@@ -63,6 +63,7 @@ def acme_ids(acme, olivia, make_order, alice):
         "delivery_id": delivery.pk,
         "item_id": create_item(acme, actor=Actor.staff(olivia), sku="KEG", name="Keg", unit_price="1").pk,
         "lead_id": add_person(Actor.staff(olivia), order, "lead", {"email": "lead@example.com"}).pk,
+        **_transfer_ids(order, olivia),
     }
 
 
@@ -75,6 +76,24 @@ def _confirmation(quote, contact, staff):
     if not quote.lines.exists():
         quote.lines.create(position=1, description="Crate", quantity=1)
     return send_confirmation(quote, contact=contact, actor=Actor.staff(staff))
+
+
+def _transfer_ids(order, olivia) -> dict[str, int]:
+    """An import with refused rows and a ready download of Olivia's (the token's member)."""
+    import io
+
+    from orderflow.transfers.actions.exports import build_download, request_people_export
+    from orderflow.transfers.actions.imports import run_people_import, upload_people_file
+    from orderflow.transfers.models import ImportStatus, PeopleImport
+
+    record = upload_people_file(
+        order, actor=Actor.staff(olivia), kind="lead", file_name="a.csv", file=io.BytesIO(b"email\nbad\n")
+    )
+    PeopleImport.objects.filter(pk=record.pk).update(status=ImportStatus.QUEUED)
+    run_people_import.call(record.pk)
+    download = request_people_export(order.seller, actor=Actor.staff(olivia), order_numbers=[order.number])
+    build_download.call(download.pk)
+    return {"import_id": record.pk, "download_id": download.pk}
 
 
 def _body(path: str) -> dict[str, Any] | None:

@@ -92,6 +92,8 @@ PAGES: list[Page | tuple] = [
     (STAFF, "quotes: sent", lambda s: s.staff("order_quotes", number=s.quoted)),
     (STAFF, "quotes: draft editor", lambda s: s.staff("order_quotes", number=s.drafted)),
     (STAFF, "terms and conditions", lambda s: s.staff("terms_settings")),
+    (STAFF, "import and export people", lambda s: s.staff("people_transfer", number=s.order)),
+    (STAFF, "my downloads", lambda s: s.staff("downloads")),
     (STAFF, "participants and leads", lambda s: s.staff("order_people", number=s.order)),
     (CUSTOMER, "portal: my orders", lambda s: reverse("portal_orders")),
     (CUSTOMER, "portal: order", lambda s: reverse("portal_order", kwargs={"number": s.order})),
@@ -102,6 +104,11 @@ PAGES: list[Page | tuple] = [
     (CUSTOMER, "portal: change password", lambda s: reverse("portal_password_change")),
     (CUSTOMER, "portal: a quote to answer", lambda s: reverse("portal_order", kwargs={"number": s.quoted})),
     (CUSTOMER, "portal: ask for a quote", lambda s: reverse("portal_request_new")),
+    (
+        CUSTOMER,
+        "portal: import participants",
+        lambda s: reverse("portal_order_import", kwargs={"number": s.order}),
+    ),
     (
         CUSTOMER,
         "portal: participants",

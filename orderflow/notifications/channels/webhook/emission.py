@@ -28,6 +28,7 @@ EVENT_TYPES: dict[str, str] = {
     EventType.QUOTE_ACCEPTED: "quote.accepted",
     EventType.QUOTE_DECLINED: "quote.declined",
     EventType.QUOTE_EXPIRED: "quote.expired",
+    EventType.IMPORT_FINISHED: "import.finished",
 }
 
 
