@@ -19,9 +19,10 @@ from orderflow.orders.actions import assign_order, transition_order
 from orderflow.orders.models import Order
 from orderflow.workflows.selectors import workflow_version
 
-# The savepoint and its release; the order locked, saved (compare-and-swap) and its event appended;
-# webhooks, rules, the recipient with their hours, the notification, their preferences, the deliveries.
-STATEMENTS = 11
+# The savepoint and its release; the order locked, saved (compare-and-swap), its state counters moved
+# and its event appended; webhooks, rules, the recipient with their hours, the notification, their
+# preferences, the deliveries.
+STATEMENTS = 12
 
 
 def warm(order: Order) -> Order:
