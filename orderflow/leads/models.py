@@ -93,6 +93,13 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["order", "kind", "id"], name="leads_person_list"),
             models.Index(fields=["seller", "kind", "created_at"], name="leads_person_seller"),
+            # Deleting a participant clears the leads made from it: without this, each such delete scans
+            # every person (quadratic when an order with many people goes). Partial: imports never pay it.
+            models.Index(
+                fields=["converted_from"],
+                name="leads_person_converted_from",
+                condition=models.Q(converted_from__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
