@@ -209,8 +209,8 @@ def test_each_view_of_the_list_takes_a_fixed_number_of_queries(as_olivia, orders
     """Session, user, member (with its seller); the filter form's order types and their versions, staff,
     whether the customers fit a drop-down, and (here, a small seller) those customers; the page's ids,
     its orders, the total (counters, or a bounded count), the page's workflow versions; the attention
-    badge, unread inbox items, unread conversations; the bulk form's staff; a search, the ids it matches. Never one per order,
-    nor a count of every order."""
+    badge, unread inbox items, unread conversations; the bulk form's staff; a search, the ids it
+    matches. Never one per order, nor a count of every order."""
     as_olivia.get(DASHBOARD, query)
     with CaptureQueriesContext(connection) as queries:
         response = as_olivia.get(DASHBOARD, query)
