@@ -7,6 +7,7 @@ import json
 from typing import Annotated, Any
 
 import pydantic
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import pgettext
 from ninja import Field, Router, Schema, Status
@@ -223,6 +224,7 @@ _MESSAGE_BODY = {
                     "files": {
                         "type": "array",
                         "items": {"type": "string", "format": "binary"},
+                        "maxItems": settings.ATTACHMENT_MAX_FILES,
                         "description": "Up to ATTACHMENT_MAX_FILES files (default 5) of at most "
                         "ATTACHMENT_MAX_BYTES each (default 5 MiB); judged by their content",
                     },

@@ -16,7 +16,7 @@ from django.http import FileResponse, HttpRequest
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from orderflow.api.auth import ApiContext, context_of
@@ -123,7 +123,7 @@ def _mapping(raw: str | None) -> dict[str, str] | None:
 def start_import(
     request: HttpRequest,
     number: OrderNumber,
-    file: File[UploadedFile | None] = None,
+    file: File[UploadedFile],
     kind: Form[Kind] = "lead",
     mode: Form[Mode] = "all",
     mapping: Form[MappingText | None] = None,
@@ -134,8 +134,6 @@ def start_import(
     missing_contact_column."""
     context = context_of(request)
     order = _order(context, number)
-    if file is None:
-        raise invalid("file", _("Send the file (multipart/form-data, field file)."))
     chosen = _mapping(mapping)
     record = imports.upload_people_file(
         order, actor=context.actor, kind=kind, file_name=file.name or "", file=file
@@ -190,7 +188,7 @@ def _file(stored: str, name: str, content_type: str) -> FileResponse:
 
 
 class ExportIn(Schema):
-    orders: list[int]
+    orders: Annotated[list[int], Field(min_length=1, max_length=exports.MAX_ORDERS)]
     kind: Kind = "participant"
     since: dt.date | None = None
     file_format: Literal["csv", "xlsx"] = "xlsx"

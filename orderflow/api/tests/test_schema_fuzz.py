@@ -102,6 +102,23 @@ DECIDED_BY_THE_DATA = {
     (400, "invalid_completion", "completion_on"),
     (400, "quote_unpriced", "lines.*.unit_price"),
     (400, "quote_empty", "lines"),
+    # Files are judged by their content and size, which a schema cannot state
+    *(
+        (400, code, "files")
+        for code in ("empty_file", "file_too_large", "file_type_mismatch", "file_type_refused", "zip_bomb")
+    ),
+    *(
+        (400, code, "file")
+        for code in (
+            "empty_file",
+            "too_large",
+            "not_a_spreadsheet",
+            "zip_bomb",
+            "no_rows",
+            "missing_contact_column",
+        )
+    ),
+    (400, "unknown_order", "orders"),  # an export of orders the seller does not have
 }
 
 
@@ -119,12 +136,23 @@ def _refusal(response: Any) -> tuple[int, str | None, str | None]:
 
 
 # ... and those the data decides on one operation only (elsewhere the schema rules them out).
-DECIDED_BY_THE_DATA_ON: dict[tuple[int, str | None, str | None], str] = {
+DECIDED_BY_THE_DATA_ON: dict[tuple[int, str | None, str | None], str | tuple[str, ...]] = {
     (400, "reason_required", "reason"): "/orders/{number}/cancel",  # this workflow needs a reason
     # A patch judged with the item's other fields as they are (a quote has no price; a product has one)
     (400, "price_required", "unit_price"): "/catalog/items/{item_id}",
     (400, "price_not_allowed", "unit_price"): "/catalog/items/{item_id}",
     (400, "backup_is_itself", "backup_item"): "/catalog/items/{item_id}",
+    # A participant or lead needs an email address or a phone number: one of two fields, left to the server
+    (400, "email_or_phone_required", "email"): ("/participants", "/leads"),
+    # A phone number is judged by the numbering plan of its country (phonenumbers), an email address as
+    # Django's validator does: more than a pattern in a schema can say
+    (400, "invalid_phone", "phone"): ("/participants", "/leads", "/leads/{lead_id}"),
+    (400, "invalid_email", "email"): ("/participants", "/leads", "/leads/{lead_id}"),
+    # The column mapping is a JSON object sent as one form field, which a form's schema cannot describe
+    (422, "invalid", "mapping"): "/leads/imports",
+    (400, "duplicate_mapping", "mapping"): "/leads/imports",
+    (400, "unknown_field", "mapping"): "/leads/imports",
+    (400, "unknown_column", "mapping"): "/leads/imports",
 }
 
 

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from orderflow.api.tests.conftest import assert_error, operations
 from orderflow.catalog.actions import create_item
@@ -103,7 +104,12 @@ def _body(path: str) -> dict[str, Any] | None:
 @pytest.mark.parametrize(("method", "path"), WITH_IDS)
 def test_another_sellers_object_is_404_on_every_endpoint(rival_api, api, acme_ids, method, path):
     url = re.sub(r"\{([a-z_]+)\}", lambda m: str(acme_ids[m.group(1)]), path)
-    assert_error(rival_api.request(method, url, _body(path)), 404, "not_found")
+    if path.endswith("/leads/imports"):  # a file upload: multipart, with a file that would import
+        upload = SimpleUploadedFile("leads.csv", b"email\ntaken@example.com\n", content_type="text/csv")
+        response = rival_api.client.post(f"/api/v1{url}", {"file": upload}, headers=rival_api.headers)
+    else:
+        response = rival_api.request(method, url, _body(path))
+    assert_error(response, 404, "not_found")
     if method == "GET":
         assert api.request(method, url).status_code == 200  # the same URL works for its owner
 
