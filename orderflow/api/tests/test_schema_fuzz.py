@@ -108,7 +108,8 @@ DECIDED_BY_THE_DATA = {
         for code in ("empty_file", "file_too_large", "file_type_mismatch", "file_type_refused", "zip_bomb")
     ),
     *(
-        (400, code, "file")
+        (400, code, field)
+        for field in ("file", None)
         for code in (
             "empty_file",
             "too_large",
