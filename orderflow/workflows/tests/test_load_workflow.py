@@ -35,7 +35,10 @@ def test_publishing_creates_a_new_version_and_placed_orders_keep_theirs(tmp_path
     edited.write_text(
         (PRESETS_DIR / "distributor.toml")
         .read_text()
-        .replace('label = "Mark delivered"', 'label = "Delivered!"')
+        .replace(
+            'label = { en = "Mark delivered", fr = "Marquer comme livrée" }',
+            'label = { en = "Delivered!", fr = "Livrée!" }',
+        )
     )
 
     call_command(
@@ -46,6 +49,7 @@ def test_publishing_creates_a_new_version_and_placed_orders_keep_theirs(tmp_path
     new = make_order("distributor")
     assert new.workflow_version.number == 2
     assert new.workflow.transition("confirmed", "delivered").label() == "Delivered!"
+    assert new.workflow.transition("confirmed", "delivered").label("fr") == "Livrée!"
     placed.refresh_from_db()
     assert placed.workflow_version.number == 1
 
