@@ -16,7 +16,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
 from orderflow.api import selectors
-from orderflow.api.auth import _actor, _touch, find_token
+from orderflow.api.auth import ApiContext, _touch, find_token
 from orderflow.core.actors import Actor
 from orderflow.integrations.actions import hash_token
 from orderflow.integrations.models import ApiToken
@@ -108,7 +108,8 @@ def floor_transition(request: HttpRequest, number: int) -> HttpResponse:
     token = _token(request)
     if token is None:
         return JsonResponse({"code": "unauthorized"}, status=401)
-    actor: Actor = _actor(token)
+    assert token.membership is not None
+    actor: Actor = ApiContext(token, token.membership).actor
     data = json.loads(request.body)
     target = Order.objects.filter(seller=token.seller, number=number).first()
     if target is None:
