@@ -19,7 +19,6 @@ from orderflow.accounts.models import Contact, Membership
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
 from orderflow.orders.models import Order
-from orderflow.orders.selectors import order_for_staff
 from orderflow.quotes.actions.confirmations import (
     candidates,
     check_open,
@@ -36,7 +35,8 @@ from orderflow.quotes.actions.terms import (
 )
 from orderflow.quotes.models import Acceptance, Confirmation, ConfirmationStatus, Quote, Terms
 from orderflow.quotes.pdf import acceptance_pdf
-from orderflow.web.access import render_seller, seller_view
+from orderflow.quotes.selectors import quote_of
+from orderflow.web.access import order_or_404, render_seller, seller_view
 from orderflow.web.forms import error_summary
 
 
@@ -94,15 +94,8 @@ def terms_settings(request: HttpRequest, membership: Membership) -> HttpResponse
     return render_seller(request, membership, "web/terms.html", context, status=status)
 
 
-def _order(membership: Membership, number: int) -> Order:
-    order = order_for_staff(membership.seller, number)
-    if order is None:
-        raise Http404("No such order")
-    return order
-
-
 def _quote(order: Order, version: int) -> Quote:
-    quote = Quote.objects.filter(order=order, version=version).first()
+    quote = quote_of(order, version)
     if quote is None:
         raise Http404("No such quote")
     return quote
@@ -130,7 +123,7 @@ def _send_page(
 @seller_view
 @require_http_methods(["GET", "POST"])
 def confirmation_new(request: HttpRequest, membership: Membership, number: int, version: int) -> HttpResponse:
-    order = _order(membership, number)
+    order = order_or_404(membership, number)
     quote = _quote(order, version)
     if request.method != "POST":
         return _send_page(request, membership, order, quote)
@@ -160,7 +153,7 @@ def confirmation_add_contact(
     request: HttpRequest, membership: Membership, number: int, version: int
 ) -> HttpResponse:
     """ "Add contact" on the spot: the customers' own action, then back to choosing."""
-    order = _order(membership, number)
+    order = order_or_404(membership, number)
     quote = _quote(order, version)
     form = NewContactForm(request.POST)
     try:
@@ -206,7 +199,7 @@ def _back(order: Order) -> HttpResponse:
 def confirmation_revoke(
     request: HttpRequest, membership: Membership, number: int, confirmation_id: int
 ) -> HttpResponse:
-    order = _order(membership, number)
+    order = order_or_404(membership, number)
     confirmation = _confirmation(order, confirmation_id)
     try:
         revoke_confirmation(confirmation, actor=Actor.staff(membership))
@@ -224,7 +217,7 @@ def confirmation_revoke(
 @seller_view
 @require_POST
 def quote_progress(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
-    order = _order(membership, number)
+    order = order_or_404(membership, number)
     try:
         progress_quote(order, actor=Actor.staff(membership))
     except ActionError as error:
@@ -238,7 +231,7 @@ def quote_progress(request: HttpRequest, membership: Membership, number: int) ->
 def acceptance_file(
     request: HttpRequest, membership: Membership, number: int, confirmation_id: int
 ) -> FileResponse:
-    order = _order(membership, number)
+    order = order_or_404(membership, number)
     acceptance = Acceptance.objects.filter(order=order, confirmation_id=confirmation_id).first()
     if acceptance is None:
         raise Http404("Not accepted")

@@ -18,16 +18,13 @@ from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
 from orderflow.notifications.actions import revoke_contact_links, revoke_order_links
 from orderflow.orders.models import Order
-from orderflow.orders.selectors import order_for_staff
-from orderflow.web.access import seller_view
+from orderflow.web.access import order_or_404, seller_view
 
 
 def _on_order(
     request: HttpRequest, membership: Membership, number: int, change: Callable[[Order, Actor], str]
 ) -> HttpResponse:
-    order = order_for_staff(membership.seller, number)
-    if order is None:
-        raise Http404("No such order")
+    order = order_or_404(membership, number)
     try:
         messages.success(request, change(order, Actor.staff(membership)))
     except ActionError as error:

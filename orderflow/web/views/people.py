@@ -30,8 +30,7 @@ from orderflow.leads.actions import (
 from orderflow.leads.models import Kind, Person
 from orderflow.leads.selectors import people_of, person_in, recipients_of
 from orderflow.orders.models import Order
-from orderflow.orders.selectors import order_for_staff
-from orderflow.web.access import render_seller, seller_view
+from orderflow.web.access import order_or_404, render_seller, seller_view
 from orderflow.web.forms import error_summary
 from orderflow.web.people_forms import (
     CallOutcomeForm,
@@ -42,13 +41,6 @@ from orderflow.web.people_forms import (
 )
 
 PER_PAGE = 25
-
-
-def _order_or_404(membership: Membership, number: int) -> Order:
-    order = order_for_staff(membership.seller, number)
-    if order is None:
-        raise Http404("No such order")
-    return order
 
 
 def _person_or_404(order: Order, person_id: int) -> Person:
@@ -67,7 +59,7 @@ def _back(membership: Membership, order: Order, anchor: str = "") -> HttpRespons
 
 @seller_view
 def order_people(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
-    return _page(request, membership, _order_or_404(membership, number))
+    return _page(request, membership, order_or_404(membership, number))
 
 
 def _page(
@@ -130,7 +122,7 @@ def _change(
 @seller_view
 @require_POST
 def people_add(request: HttpRequest, membership: Membership, number: int, kind: str) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
     if kind not in Kind.values:
         raise Http404("No such list")
     form: PersonForm = (
@@ -150,7 +142,7 @@ def people_add(request: HttpRequest, membership: Membership, number: int, kind: 
 @seller_view
 @require_POST
 def person_edit(request: HttpRequest, membership: Membership, number: int, person_id: int) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
     person = _person_or_404(order, person_id)
     form = EditPersonForm(request.POST, prefix=f"p{person.pk}")
 
@@ -167,7 +159,7 @@ def person_edit(request: HttpRequest, membership: Membership, number: int, perso
 @seller_view
 @require_POST
 def person_remove(request: HttpRequest, membership: Membership, number: int, person_id: int) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
     person = _person_or_404(order, person_id)
 
     def change(actor: Actor) -> str:
@@ -180,7 +172,7 @@ def person_remove(request: HttpRequest, membership: Membership, number: int, per
 @seller_view
 @require_POST
 def person_convert(request: HttpRequest, membership: Membership, number: int, person_id: int) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
     person = _person_or_404(order, person_id)
 
     def change(actor: Actor) -> str:
@@ -193,7 +185,7 @@ def person_convert(request: HttpRequest, membership: Membership, number: int, pe
 @seller_view
 @require_POST
 def person_call(request: HttpRequest, membership: Membership, number: int, person_id: int) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
     person = _person_or_404(order, person_id)
     form = CallOutcomeForm(request.POST, prefix=f"call{person.pk}")
 
@@ -210,7 +202,7 @@ def person_call(request: HttpRequest, membership: Membership, number: int, perso
 @seller_view
 @require_POST
 def person_opt_in(request: HttpRequest, membership: Membership, number: int, person_id: int) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
     person = _person_or_404(order, person_id)
 
     def change(actor: Actor) -> str:
@@ -225,7 +217,7 @@ def person_opt_in(request: HttpRequest, membership: Membership, number: int, per
 @seller_view
 @require_POST
 def recipient_add(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
     form = RecipientForm(request.POST, seller_id=order.seller_id)
 
     def change(actor: Actor) -> str:
@@ -241,7 +233,7 @@ def recipient_add(request: HttpRequest, membership: Membership, number: int) -> 
 def recipient_remove(
     request: HttpRequest, membership: Membership, number: int, recipient_id: int
 ) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
     recipient = recipients_of(order).filter(pk=recipient_id).first()
     if recipient is None:
         raise Http404("No such recipient")

@@ -16,12 +16,11 @@ from orderflow.accounts.models import Membership
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError
 from orderflow.orders.models import Order
-from orderflow.orders.selectors import order_for_staff
 from orderflow.transfers import selectors
 from orderflow.transfers.actions import exports, imports
 from orderflow.transfers.models import PeopleImport
 from orderflow.transfers.writers import CONTENT_TYPES
-from orderflow.web.access import render_seller, seller_view
+from orderflow.web.access import order_or_404, render_seller, seller_view
 from orderflow.web.forms import error_summary
 from orderflow.web.transfer_forms import (
     MappingForm,
@@ -32,15 +31,8 @@ from orderflow.web.transfer_forms import (
 )
 
 
-def _order_or_404(membership: Membership, number: int) -> Order:
-    order = order_for_staff(membership.seller, number)
-    if order is None:
-        raise Http404("No such order")
-    return order
-
-
 def _import_or_404(membership: Membership, number: int, import_id: int) -> PeopleImport:
-    record = selectors.import_of(_order_or_404(membership, number), import_id)
+    record = selectors.import_of(order_or_404(membership, number), import_id)
     if record is None:
         raise Http404("No such import")
     return record
@@ -68,13 +60,13 @@ def _page(
 @seller_view
 @require_GET
 def people_transfer(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
-    return _page(request, membership, _order_or_404(membership, number))
+    return _page(request, membership, order_or_404(membership, number))
 
 
 @seller_view
 @require_POST
 def people_import_upload(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
     form = PeopleFileForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Nothing was imported. %(problem)s") % {"problem": error_summary(form)})
@@ -174,7 +166,7 @@ def _file(stored: str, name: str, content_type: str) -> FileResponse:
 def people_export(
     request: HttpRequest, membership: Membership, number: int, kind: str, file_format: str
 ) -> HttpResponseBase:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
     try:
         name, out = exports.export_people_now(
             order,
@@ -195,7 +187,7 @@ def people_export(
 @seller_view
 @require_POST
 def people_schedule_add(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
     form = ScheduleForm(request.POST, membership=membership)
     if form.is_valid():
         data = form.cleaned_data
@@ -224,7 +216,7 @@ def people_schedule_add(request: HttpRequest, membership: Membership, number: in
 def people_schedule_change(
     request: HttpRequest, membership: Membership, number: int, schedule_id: int
 ) -> HttpResponse:
-    order = _order_or_404(membership, number)
+    order = order_or_404(membership, number)
     schedule = selectors.schedule_of(order, schedule_id)
     if schedule is None:
         raise Http404("No such schedule")

@@ -17,7 +17,7 @@ from orderflow.accounts.models import Membership
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict
 from orderflow.orders.models import Order
-from orderflow.orders.selectors import catalogue_for_ordering, order_for_staff
+from orderflow.orders.selectors import catalogue_for_ordering
 from orderflow.quotes.actions import (
     accept_quote,
     create_quote,
@@ -28,16 +28,9 @@ from orderflow.quotes.actions import (
 )
 from orderflow.quotes.models import Quote, QuoteStatus
 from orderflow.quotes.selectors import quote_of, quotes_of
-from orderflow.web.access import render_seller, seller_view
+from orderflow.web.access import order_or_404, render_seller, seller_view
 from orderflow.web.forms import error_summary
 from orderflow.web.quote_forms import QuoteActForm, QuoteDeclineForm, QuoteForm
-
-
-def _order(membership: Membership, number: int) -> Order:
-    order = order_for_staff(membership.seller, number)
-    if order is None:
-        raise Http404("No such order")
-    return order
 
 
 def _quote(order: Order, version: int) -> Quote:
@@ -50,7 +43,7 @@ def _quote(order: Order, version: int) -> Quote:
 @seller_view
 @require_GET
 def order_quotes(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
-    return _page(request, membership, _order(membership, number))
+    return _page(request, membership, order_or_404(membership, number))
 
 
 def _page(
@@ -109,7 +102,7 @@ def _apply(
 @seller_view
 @require_POST
 def quote_new(request: HttpRequest, membership: Membership, number: int) -> HttpResponse:
-    order = _order(membership, number)
+    order = order_or_404(membership, number)
 
     def change(data: dict[str, Any], actor: Actor) -> str:
         quote = create_quote(order, actor=actor, expected_version=data["version"])
@@ -123,7 +116,7 @@ def quote_new(request: HttpRequest, membership: Membership, number: int) -> Http
 @seller_view
 @require_POST
 def quote_save(request: HttpRequest, membership: Membership, number: int, version: int) -> HttpResponse:
-    order = _order(membership, number)
+    order = order_or_404(membership, number)
     quote = _quote(order, version)
     form = QuoteForm(request.POST, order=order, quote=quote, items=catalogue_for_ordering(order.seller))
 
@@ -147,7 +140,7 @@ def quote_save(request: HttpRequest, membership: Membership, number: int, versio
 @seller_view
 @require_POST
 def quote_send(request: HttpRequest, membership: Membership, number: int, version: int) -> HttpResponse:
-    order = _order(membership, number)
+    order = order_or_404(membership, number)
     quote = _quote(order, version)
 
     def change(data: dict[str, Any], actor: Actor) -> str:
@@ -162,7 +155,7 @@ def quote_send(request: HttpRequest, membership: Membership, number: int, versio
 @seller_view
 @require_POST
 def quote_revise(request: HttpRequest, membership: Membership, number: int, version: int) -> HttpResponse:
-    order = _order(membership, number)
+    order = order_or_404(membership, number)
     quote = _quote(order, version)
 
     def change(data: dict[str, Any], actor: Actor) -> str:
@@ -180,7 +173,7 @@ def quote_revise(request: HttpRequest, membership: Membership, number: int, vers
 @seller_view
 @require_POST
 def quote_accept(request: HttpRequest, membership: Membership, number: int, version: int) -> HttpResponse:
-    order = _order(membership, number)
+    order = order_or_404(membership, number)
     quote = _quote(order, version)
 
     def change(data: dict[str, Any], actor: Actor) -> str:
@@ -195,7 +188,7 @@ def quote_accept(request: HttpRequest, membership: Membership, number: int, vers
 @seller_view
 @require_POST
 def quote_decline(request: HttpRequest, membership: Membership, number: int, version: int) -> HttpResponse:
-    order = _order(membership, number)
+    order = order_or_404(membership, number)
     quote = _quote(order, version)
     form = QuoteDeclineForm(request.POST, order=order, quote=quote)
 
