@@ -15,7 +15,8 @@ them (`orders.actions.recount`), then VACUUM ANALYZE. Then for each size, for ev
 seller page) is timed in-process, its query alone. Targets marked met / NOT met at the end.
 
 Options (environment): BENCH_SIZES (default 100000,1000000), BENCH_SECONDS per wrk run (default 5),
-BENCH_PORT (default 8106), BENCH_KEEP_DB=1 keeps the database. The database must be one this benchmark
+BENCH_PORT (default 8106), BENCH_KEEP_DB=1 keeps the database; BENCH_REUSE=1 with one size in BENCH_SIZES
+measures a kept database again without rebuilding it (and keeps it). The database must be one this benchmark
 (or the API benchmarks) made, or absent; `test`, `test_*` are refused.
 """
 
@@ -31,6 +32,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -136,7 +138,9 @@ def main() -> None:
     # of the benchmark's own, which the server is given too.
     var_dir = tempfile.mkdtemp(prefix="orderflow-dash-bench-")
     os.environ["ORDERFLOW_VAR_DIR"] = var_dir
-    fresh_database(url)
+    reuse = os.environ.get("BENCH_REUSE") == "1"
+    if not reuse:
+        fresh_database(url)
     setup_django(url)
     from django.core.management import call_command
 
@@ -144,45 +148,79 @@ def main() -> None:
     database = unquote(urlsplit(url).path.lstrip("/"))
     print(f"PostgreSQL database {database}; gunicorn 2 sync workers; wrk {seconds} s per run")
     print(f"start: {load_average()}")
-    world = people()
+    world = reused(sizes) if reuse else people()
     results: dict[int, dict[str, tuple[Run, Run]]] = {}
     badges: dict[int, tuple[float, float, str]] = {}
     try:
         for size in sizes:
-            started = time.monotonic()
-            build_orders(world, size)
-            print(f"\n{size:,} orders built in {time.monotonic() - started:.0f} s ({load_average()})")
+            if reuse:
+                print(f"\n{size:,} orders of an earlier run ({load_average()})")
+            else:
+                started = time.monotonic()
+                build_orders(world, size)
+                print(f"\n{size:,} orders built in {time.monotonic() - started:.0f} s ({load_average()})")
             badges[size] = time_badge(world)
             with gunicorn(url) as base:
                 results[size] = measure(base, world, seconds, database)
         report(sizes, results, badges)
     finally:
-        if os.environ.get("BENCH_KEEP_DB") != "1":
+        if not reuse and os.environ.get("BENCH_KEEP_DB") != "1":
             from bench.common import drop_database
 
             drop_database(url)
         shutil.rmtree(var_dir, ignore_errors=True)
 
 
-def people() -> World:
-    """The seller, its staff, order types, customers and contacts, through the real actions (customers
-    and contacts in bulk after the first: 5,000 one by one would take minutes)."""
+def reused(sizes: list[int]) -> World:
+    """The seller an earlier run kept (BENCH_KEEP_DB=1), when it holds exactly the one size asked for."""
+    from orderflow.accounts.models import Seller
+
+    seller = Seller.objects.filter(slug="bench").first()
+    if seller is None or len(sizes) != 1 or seller.order_counter != sizes[0]:
+        raise SystemExit("BENCH_REUSE=1 needs one size in BENCH_SIZES: the last one a kept database holds.")
+    return world_of(seller)
+
+
+def world_of(seller: Any) -> World:
+    """A new session cookie and API token of the seller's owner, and the ids the views filter by."""
     from django.conf import settings
     from django.test import Client
     from django.urls import reverse
 
+    from orderflow.accounts.models import Customer, Membership
+    from orderflow.core.actors import Actor
+    from orderflow.integrations.actions import create_api_token
+
+    owner = Membership.objects.select_related("user").get(seller=seller, user__username="bench-owner")
+    staff = list(Membership.objects.filter(seller=seller).order_by("pk"))
+    first = Customer.objects.get(seller=seller, reference="ACC-00001")
+    _, token = create_api_token(seller, name="Bench", scope="read", actor=Actor.staff(owner))
+    client = Client()
+    client.force_login(owner.user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return World(
+        slug=seller.slug,
+        cookie=f"{settings.SESSION_COOKIE_NAME}={cookie}",
+        token=token,
+        seller_id=seller.pk,
+        customer_id=first.pk,
+        assignee_id=staff[1].pk,
+        dashboard=reverse("dashboard", kwargs={"seller_slug": seller.slug}),
+    )
+
+
+def people() -> World:
+    """The seller, its staff, order types, customers and contacts, through the real actions (customers
+    and contacts in bulk after the first: 5,000 one by one would take minutes)."""
     from orderflow.accounts.actions import add_contact, add_customer, add_staff, create_seller
     from orderflow.accounts.models import Contact, Customer
     from orderflow.core.actors import Actor
-    from orderflow.integrations.actions import create_api_token
     from orderflow.workflows.actions import install_order_type
 
     seller = create_seller(name="Bench Bakery", slug="bench", time_zone="America/Toronto", currency="CAD")
-    owner = add_staff(seller, username="bench-owner", password=None, first_name="Olga", role="owner")
-    staff = [owner] + [
+    add_staff(seller, username="bench-owner", password=None, first_name="Olga", role="owner")
+    for i in range(1, STAFF):
         add_staff(seller, username=f"bench-staff-{i}", password=None, first_name=f"Staff {i}", role="staff")
-        for i in range(1, STAFF)
-    ]
     for preset in ("shop", "distributor"):
         install_order_type(seller, preset=preset, actor=Actor.system())
     first = add_customer(seller, name="Boulangerie Élise Gagnon", reference="ACC-00001")
@@ -207,19 +245,7 @@ def people() -> World:
         ],
         batch_size=1000,
     )
-    _, token = create_api_token(seller, name="Bench", scope="read", actor=Actor.staff(owner))
-    client = Client()
-    client.force_login(owner.user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return World(
-        slug=seller.slug,
-        cookie=f"{settings.SESSION_COOKIE_NAME}={cookie}",
-        token=token,
-        seller_id=seller.pk,
-        customer_id=first.pk,
-        assignee_id=staff[1].pk,
-        dashboard=reverse("dashboard", kwargs={"seller_slug": seller.slug}),
-    )
+    return world_of(seller)
 
 
 def build_orders(world: World, size: int) -> None:

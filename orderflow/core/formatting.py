@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
@@ -145,9 +146,21 @@ def when(
         return ""
     tz = _zone(tz)
     local = _aware(moment).astimezone(tz)
-    width = "full" if weekday else "medium"
-    day_part = babel_dates.format_date(local, width, locale=babel_locale(language))
+    day_part = _date_text(local.date(), "full" if weekday else "medium", babel_locale(language))
     return f"{day_part}, {clock(moment, tz, language, seconds=seconds)}"
+
+
+# Babel formats a date or a time in some 20 µs; a list of fifty rows shows a handful of distinct days and
+# minutes. Both are pure functions of their arguments (a date, or a time of day without a zone, whose name
+# `zone_name` adds), so they are remembered.
+@lru_cache(maxsize=4096)
+def _date_text(date: datetime.date, width: str, locale: str) -> str:
+    return babel_dates.format_date(date, width, locale=locale)
+
+
+@lru_cache(maxsize=8192)
+def _time_text(time: datetime.time, pattern: str, locale: str) -> str:
+    return babel_dates.format_time(time, pattern, locale=locale)
 
 
 def clock(
@@ -166,7 +179,9 @@ def clock(
     locale = babel_locale(language)
     width = "medium" if seconds else "short"
     pattern = _TIME_PATTERNS.get((locale, width), width)
-    text = babel_dates.format_time(moment.astimezone(tz), pattern, locale=locale)
+    local = moment.astimezone(tz)
+    of_day = datetime.time(local.hour, local.minute, local.second if seconds else 0)
+    text = _time_text(of_day, pattern, locale)
     return f"{text} {zone_name(moment, tz, language)}"
 
 
@@ -189,7 +204,7 @@ def day(
     ISO string `2026-12-02` is read as a date)."""
     if value is None or value == "":
         return ""
-    return babel_dates.format_date(_calendar_day(value, tz), "medium", locale=babel_locale(language))
+    return _date_text(_calendar_day(value, tz), "medium", babel_locale(language))
 
 
 def long_day(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -118,6 +119,10 @@ class OrderFilterForm(forms.Form):
             # Thousands of customers make no list to pick from (nor a page to send on every view): a
             # customer is picked from the list's rows, and the page names the one picked.
             customer_field.widget = forms.HiddenInput()
+
+    def active_staff(self) -> list[Membership]:
+        """The staff who can be assigned orders, in the order of the assignee filter."""
+        return [member for member in self.staff.values() if member.is_active]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -413,11 +418,17 @@ class BulkForm(forms.Form):
     )
     back = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
-    def __init__(self, data: Any = None, *, membership: Membership) -> None:
+    def __init__(
+        self, data: Any = None, *, membership: Membership, staff: Iterable[Membership] | None = None
+    ) -> None:
+        """`staff`: the seller's active staff, when the page has read them already (the list's filters
+        have): the drop-down is drawn from them instead of reading them again."""
         super().__init__(data, auto_id="id_bulk_%s")
         field = self.fields["assignee"]
         assert isinstance(field, StaffChoiceField)
         field.queryset = staff_of(membership.seller)
+        if staff is not None:
+            field.choices = [("", field.empty_label), *((m.pk, m.display_name) for m in staff)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -14,8 +14,22 @@ from orderflow.integrations.webhooks import shown_url
 from orderflow.notifications.channels import registry
 from orderflow.notifications.models import Delivery, Status
 from orderflow.orders.models import Order
+from orderflow.orders.selectors import ListRow
+from orderflow.web import order_rows as rows
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def order_rows(context: template.Context, orders: list[ListRow]) -> str:
+    """`{% order_rows orders %}`: the rows of Manage Orders (see orderflow.web.order_rows)."""
+    return rows.order_rows(
+        orders,
+        seller_slug=context["seller"].slug,
+        locale=context["locale"],
+        all_selected=bool(context.get("all_selected")),
+        customer_query=context.get("customer_query") or "",
+    )
 
 
 @register.filter

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,11 +14,11 @@ from orderflow.accounts.models import Membership
 from orderflow.core.errors import ActionError
 from orderflow.orders import export
 from orderflow.orders.selectors import (
+    ListRow,
     OrderFilters,
     order_count,
     order_list,
     order_page,
-    with_workflow_versions,
 )
 from orderflow.web.access import render_seller, seller_view
 from orderflow.web.forms import BulkForm, OrderFilterForm
@@ -37,7 +36,7 @@ class ListPage:
     and a total that is either exact or a lower bound: no page counts every order of the seller."""
 
     number: int
-    object_list: list[Any]
+    object_list: list[ListRow]
     has_next: bool
     total: int
     total_exact: bool
@@ -122,8 +121,8 @@ def dashboard(request: HttpRequest, membership: Membership) -> HttpResponse:
             "filters": filters,
             "page": page,
             "max_pages": MAX_PAGES,
-            "orders": with_workflow_versions(page.object_list),
-            "bulk_form": BulkForm(membership=membership),
+            "orders": page.object_list,
+            "bulk_form": BulkForm(membership=membership, staff=form.active_staff()),
             # "Select all on this page" is a link, so that it works without JavaScript.
             "all_selected": request.GET.get("select") == "page",
             # Each row's customer links to the same list narrowed to that customer, on its first page.
