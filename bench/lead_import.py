@@ -7,7 +7,8 @@ job title; about 90 bytes a row) and an XLSX workbook of --xlsx-rows, then for e
 - *import*: `transfers.actions.imports.upload_people_file` (the file judged by content, stored, its
   header and first rows read, its rows counted) and the task `run_people_import` run in this process
   (every row validated by the leads' rules, then saved in batches through `leads.actions.save_people`,
-  all or nothing in one transaction, as the product does by default);
+  all or nothing in one transaction, as the product does by default; on PostgreSQL the batches are saved
+  on a thread of the task's own, on a second connection, while the task checks the next rows);
 - *COPY*: the same CSV file copied into a plain table of text columns (`COPY ... FROM STDIN`), the
   ceiling of loading those bytes into PostgreSQL with no rule at all.
 
@@ -203,7 +204,7 @@ def main() -> None:
             (
                 "CSV rows per CPU second (both)",
                 f"{args.rows / (csv_counts['cpu_import'] + csv_counts['cpu_postgres']):,.0f} "
-                "(the rate on an idle machine, the import waiting on PostgreSQL)",
+                "(the rate if reading and saving did not overlap)",
             ),
             (
                 "XLSX rows per CPU second (both)",

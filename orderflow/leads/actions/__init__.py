@@ -13,15 +13,18 @@ from orderflow.leads.actions.changes import (
     update_person,
 )
 from orderflow.leads.actions.people import (
+    Checked,
     Result,
     add_person,
     announce_saved,
     check_may_change,
+    check_people,
     may_see_people,
     save_people,
 )
 
 __all__ = [
+    "Checked",
     "Outcome",
     "Result",
     "add_person",
@@ -30,6 +33,7 @@ __all__ = [
     "answer_opt_in",
     "ask_opt_in",
     "check_may_change",
+    "check_people",
     "convert_to_lead",
     "may_see_people",
     "record_call",

@@ -86,11 +86,34 @@ def check_may_change(actor: Actor, order: Order, kind: str) -> None:
         raise Forbidden("forbidden", _("You may not add participants to this order."))
 
 
+@dataclass(frozen=True)
+class Checked:
+    """Rows judged by the leads' rules (`check_people`): the valid ones as (row number, clean values) and
+    the problems of the others as (row number, field, code). `save_people` takes them in place of raw
+    rows and does not judge them again: an importer checks the next rows while the last are written."""
+
+    valid: list[tuple[int, dict[str, str]]]
+    failed: list[Failure]
+
+
+def check_people(rows: Iterable[Mapping[str, Any]], *, region: str, first_row: int = 1) -> Checked:
+    """Each row through `leads.rules.validate_person` (numbers read in `region`); no database."""
+    valid: list[tuple[int, dict[str, str]]] = []
+    failed: list[Failure] = []
+    for number, row in enumerate(rows, start=first_row):
+        clean, problems = validate_person(row, region=region)
+        if problems:
+            failed.extend((number, fld, code) for fld, code in problems)
+        else:
+            valid.append((number, clean))
+    return Checked(valid, failed)
+
+
 def save_people(
     actor: Actor,
     order: Order,
     kind: str,
-    rows: Iterable[Mapping[str, Any]],
+    rows: Iterable[Mapping[str, Any]] | Checked,
     *,
     source: str,
     confirm_opt_in: bool = False,
@@ -99,7 +122,8 @@ def save_people(
 ) -> Result:
     """Validate and upsert many participants or leads of one order.
 
-    Each row maps fields of `PERSON_FIELDS` to values. A row whose normalised email or phone is already
+    Each row maps fields of `PERSON_FIELDS` to values (or `rows` were judged by `check_people` with
+    the order's seller's region, and are taken as judged). A row whose normalised email or phone is already
     a person of this order and kind (or an earlier row of this call) updates that person: its non-empty
     values replace theirs, empty ones leave theirs. A row matching two different people by email and by
     phone is refused (`conflict`). Refused rows change nothing; the valid ones are saved. `source` is
@@ -114,15 +138,10 @@ def save_people(
         raise ActionError(
             "invalid", _("Only leads are asked to confirm."), details={"field": "confirm_opt_in"}
         )
-    region = region_for(order.seller.currency)
-    result = Result()
-    valid: list[tuple[int, dict[str, str]]] = []
-    for number, row in enumerate(rows, start=first_row):
-        clean, problems = validate_person(row, region=region)
-        if problems:
-            result.failed.extend((number, fld, code) for fld, code in problems)
-        else:
-            valid.append((number, clean))
+    if not isinstance(rows, Checked):
+        rows = check_people(rows, region=region_for(order.seller.currency), first_row=first_row)
+    result = Result(failed=list(rows.failed))
+    valid = rows.valid
     if not valid:
         return result
     try:
@@ -270,8 +289,11 @@ def _reserve_ids(count: int) -> list[int]:
     table = Person._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The sequence's name looked up once, not once per id (which cost more than the ids).
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+                "SELECT nextval(s) FROM (SELECT pg_get_serial_sequence(%s, 'id')::regclass AS s) AS q, "
+                "generate_series(1, %s)",
+                [table, count],
             )
             return [row[0] for row in cursor.fetchall()]
         # AUTOINCREMENT never gives an id again, even a deleted row's: neither do we.

@@ -5,12 +5,13 @@
    the one this person chose last time for the same headers.
 2. `start_people_import` checks the mapping (one column per field, an email or phone column) and queues
    the task; "test" only validates, "import" saves.
-3. `run_people_import` (the task) reads the file once, row by row, and hands the rows in batches to
-   `leads.actions.save_people`, the one bulk upsert of people, which validates each row (the leads'
-   rules) and reports the refused ones; those are written to a CSV file with a reason column. All or
-   nothing by default: the batches are saved in one transaction, undone if any row is refused (the
-   rows after the first refused one are only validated, to report them all); with `valid_only` the
-   valid rows are saved anyway.
+3. `run_people_import` (the task) reads the file once, row by row, checks each batch of rows with the
+   leads' rules (`leads.actions.check_people`) and hands the valid ones to `leads.actions.save_people`,
+   the one bulk upsert of people; the refused rows are written to a CSV file with a reason column. All
+   or nothing by default: the batches are saved in one transaction, undone if any row is refused (the
+   rows after the first refused one are only checked, to report them all); with `valid_only` the valid
+   rows are saved anyway. On PostgreSQL the saving runs on a thread of its own (`BesideSaver`), so that
+   the database writes one batch while the task reads and checks the next.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import csv
 import io
 import logging
 import os
+import queue
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,10 +38,10 @@ from django_tasks import task
 
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict
-from orderflow.leads.actions import announce_saved, save_people
+from orderflow.leads.actions import Checked, announce_saved, check_people, save_people
 from orderflow.leads.actions.people import Result
 from orderflow.leads.models import Person
-from orderflow.leads.rules import problem_message, region_for, validate_person
+from orderflow.leads.rules import problem_message, region_for
 from orderflow.notifications.emit import notify
 from orderflow.orders.actions import log_event
 from orderflow.orders.models import EventType, Order
@@ -250,7 +253,6 @@ class Pass:
     created: int = 0
     updated: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
-    batch: list[tuple[int, dict[str, str], list[str]]] = field(default_factory=list)
     first: Result | None = None  # save_people's answer for the first batch: the people the digest names
 
 
@@ -263,14 +265,8 @@ def run_import(record: PeopleImport) -> None:
     actor = _actor_of(record)
     check_may_transfer(actor, record.order, record.kind)
     all_or_nothing = not record.valid_only and not record.test_only
-    with (
-        _progress_writer(all_or_nothing) as progress,
-        transaction.atomic(durable=False) if all_or_nothing else _nothing(),
-    ):
-        outcome = _read_and_save(record, actor, progress)
-        if all_or_nothing and outcome.failed:
-            transaction.set_rollback(True)
-            outcome.created = outcome.updated = 0
+    with _progress_writer(all_or_nothing) as progress, _saver(record, actor, all_or_nothing) as saver:
+        outcome = _read_and_save(record, progress, saver)
     if outcome.created or outcome.updated:
         # One activity event and one digest for the whole file, once its saves are committed.
         announce_saved(
@@ -288,6 +284,128 @@ def run_import(record: PeopleImport) -> None:
 
 def _source(record: PeopleImport) -> str:
     return _("Import: %(file)s") % {"file": record.file_name}
+
+
+Batch = list[tuple[int, dict[str, str], list[str]]]  # (row number, values by field, the row's cells)
+Saved = tuple[int, int, list[tuple[int, list[str], str, str, str]]]  # created, updated, refusals
+
+
+class Saver:
+    """Where the reading hands its checked batches: `submit` each, then `end`, which says whether the
+    reading refused a row; `saved` are the answers of `save_people` so far, one per batch, in order.
+    All or nothing: the saves are one transaction, undone if any row was refused (by the rules or by
+    the save)."""
+
+    def __init__(self, record: PeopleImport, actor: Actor, all_or_nothing: bool) -> None:
+        self.record, self.actor, self.all_or_nothing = record, actor, all_or_nothing
+        self.saved: list[Saved] = []
+        self.first: Result | None = None  # the first batch's answer: the people the digest names
+        self.analyzed_at = 0
+        self.created = 0
+
+    @property
+    def refused(self) -> bool:
+        """Whether a save refused a row (a conflict between rows) so far."""
+        return any(refusals for _created, _updated, refusals in self.saved)
+
+    def save(self, batch: Batch, checked: Checked) -> None:
+        """One batch through `save_people` (which takes the rules' verdicts as they are), then ANALYZE
+        of the people table whenever the rows this transaction added have doubled."""
+        result = save_people(
+            self.actor,
+            self.record.order,
+            self.record.kind,
+            checked,
+            source=_source(self.record),
+            announce=False,
+        )
+        if self.first is None:
+            self.first = result
+        self.created += result.created
+        if self.created >= max(2 * self.analyzed_at, ANALYZE_AFTER):
+            _analyze_people()
+            self.analyzed_at = self.created
+        self.saved.append((result.created, result.updated, _refusals(batch, result)))
+
+
+class InlineSaver(Saver):
+    """Saves each batch as it is submitted, on this thread's connection."""
+
+    def submit(self, batch: Batch, checked: Checked) -> None:
+        self.save(batch, checked)
+
+    def end(self, reading_refused: bool) -> None:
+        if self.all_or_nothing and (reading_refused or self.refused):
+            transaction.set_rollback(True)
+
+
+class BesideSaver(Saver):
+    """Saves the batches on a thread of its own, with its own connection and transaction: PostgreSQL
+    writes one batch (most of the cost of a row there) while this thread reads and checks the next (most
+    of the cost here), on the other core. Two batches wait at most; an error of the saving thread is
+    raised here, at the next `submit` or at `end`. Leaving the `with` of `_saver` without `end` (an
+    error while reading) undoes every save."""
+
+    ABORT = "abort"
+
+    def __init__(self, record: PeopleImport, actor: Actor, all_or_nothing: bool) -> None:
+        super().__init__(record, actor, all_or_nothing)
+        self.queue: queue.Queue[tuple[Batch, Checked] | bool | str] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.language = translation.get_language()  # the reader's, for the messages of refusals
+        self.thread = threading.Thread(target=self._run, name=f"import-{record.pk}", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            with translation.override(self.language), transaction.atomic():
+                while not isinstance(item := self.queue.get(), bool | str):
+                    if self.error is None:
+                        self.save(*item)
+                # The end (whether the reading refused a row), or an abort.
+                if item == self.ABORT or (self.all_or_nothing and (item is True or self.refused)):
+                    transaction.set_rollback(True)
+        except BaseException as error:  # handed to the reading thread, which raises it
+            self.error = error
+            while not isinstance(self.queue.get(), bool | str):  # let the reading finish its puts
+                pass
+        finally:
+            connections.close_all()
+
+    def submit(self, batch: Batch, checked: Checked) -> None:
+        self._raise()
+        self.queue.put((batch, checked))
+
+    def end(self, reading_refused: bool) -> None:
+        self.queue.put(reading_refused)
+        self.thread.join()
+        self._raise()
+
+    def abort(self) -> None:
+        if self.thread.is_alive():
+            self.queue.put(self.ABORT)
+            self.thread.join()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+@contextmanager
+def _saver(record: PeopleImport, actor: Actor, all_or_nothing: bool) -> Iterator[InlineSaver | BesideSaver]:
+    """Beside the reading where it pays and is safe: a real import on PostgreSQL from a caller holding no
+    transaction (the task; a test's transaction would hide its rows from a second connection). Else
+    inline, in one transaction when all or nothing is asked."""
+    beside = connection.vendor == "postgresql" and not connection.in_atomic_block and not record.test_only
+    if beside:
+        saver = BesideSaver(record, actor, all_or_nothing)
+        try:
+            yield saver
+        finally:
+            saver.abort()  # after `end`, nothing left to do
+        return
+    with transaction.atomic(durable=False) if all_or_nothing else _nothing():
+        yield InlineSaver(record, actor, all_or_nothing)
 
 
 @contextmanager
@@ -322,53 +440,53 @@ def _progress_writer(in_transaction: bool) -> Iterator[Callable[[int, int, int],
             side.close()
 
 
-def _read_and_save(record: PeopleImport, actor: Actor, progress: Callable[[int, int, int], None]) -> Pass:
-    region = region_for(record.order.currency)
+def _read_and_save(
+    record: PeopleImport, progress: Callable[[int, int, int], None], saver: InlineSaver | BesideSaver
+) -> Pass:
+    region = region_for(record.seller.currency)
     columns = [(int(column), name) for column, name in record.mapping.items()]
     outcome = Pass(refused=tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+b"))  # noqa: SIM115
     text = io.TextIOWrapper(outcome.refused, encoding="utf-8-sig", newline="")
     writer = csv.writer(text, delimiter=record.delimiter if record.delimiter in (",", ";") else ",")
     writer.writerow([defuse(header) for header in record.headers] + [_("Row"), _("Reason")])
+    saving = not record.test_only
 
-    def saving() -> bool:
-        """Whether rows still go to save_people, which validates them itself (once per row): not in a
-        test, nor after a refused row when all or nothing is asked (the rest is only validated)."""
-        return not record.test_only and (record.valid_only or not outcome.failed)
+    def refuse(failures: list[tuple[int, list[str], str, str, str]]) -> None:
+        for number, cells, code, message, column in failures:
+            _refuse_row(outcome, writer, number, cells, record, column, code, message)
 
-    analyzed_at = 0
+    def flush(batch: Batch) -> None:
+        """Check the batch's rows here; hand the batch to the saver while rows are still saved: not in
+        a test, nor after a refused row when all or nothing is asked (the rest is only checked)."""
+        nonlocal saving
+        checked = check_people([values for _number, values, _cells in batch], region=region, first_row=0)
+        refuse(_refusals(batch, checked))
+        saving = saving and (record.valid_only or not (outcome.failed or saver.refused))
+        if saving:  # the refused rows are reported already: the save gets the valid ones
+            saver.submit(batch, Checked(checked.valid, []))
 
-    def flush() -> None:
-        nonlocal analyzed_at
-        if outcome.batch and saving():
-            created, updated, failures = _save(record, actor, outcome.batch, outcome)
-            outcome.created += created
-            outcome.updated += updated
-            if outcome.created >= max(2 * analyzed_at, ANALYZE_AFTER):
-                _analyze_people()
-                analyzed_at = outcome.created
-            for number, cells, code, message, column in failures:
-                _refuse_row(outcome, writer, number, cells, record, column, code, message)
-        outcome.batch = []
-
+    batch: Batch = []
     with default_storage.open(record.stored_file, "rb") as stream:
         rows = _data_rows(stream, _info(record))
         next(rows, None)  # the header
         for number, cells in rows:
             outcome.rows += 1
-            raw = {name: (cells[index] if index < len(cells) else "") for index, name in columns}
-            if saving():
-                outcome.batch.append((number, raw, cells))
-                if len(outcome.batch) >= BATCH:
-                    flush()
-            else:
-                _clean, problems = validate_person(raw, region=region)
-                if problems:
-                    field_name, code = problems[0]
-                    message = "; ".join(problem_message(f, c) for f, c in problems)
-                    _refuse_row(outcome, writer, number, cells, record, field_name, code, message)
+            batch.append((number, {name: (cells[i] if i < len(cells) else "") for i, name in columns}, cells))
+            if len(batch) >= BATCH:
+                flush(batch)
+                batch = []
             if outcome.rows % BATCH == 0:
                 progress(record.pk, outcome.rows, outcome.failed)
-        flush()
+        if batch:
+            flush(batch)
+    saver.end(reading_refused=bool(outcome.failed))
+    for created, updated, refusals in saver.saved:
+        outcome.created += created
+        outcome.updated += updated
+        refuse(refusals)
+    outcome.first = saver.first
+    if not record.valid_only and outcome.failed:
+        outcome.created = outcome.updated = 0  # undone
     outcome.errors.sort(key=lambda error: error["row"] or 0)
     text.flush()
     text.detach()
@@ -386,34 +504,17 @@ def _analyze_people() -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(Person._meta.db_table)}")
 
 
-def _save(
-    record: PeopleImport,
-    actor: Actor,
-    batch: list[tuple[int, dict[str, str], list[str]]],
-    outcome: Pass,
-) -> tuple[int, int, list[tuple[int, list[str], str, str, str]]]:
-    """One call of the leads' bulk upsert, which validates every row; its refusals as (row, cells,
-    code, message, field)."""
-    result = save_people(
-        actor,
-        record.order,
-        record.kind,
-        [values for _number, values, _cells in batch],
-        source=_source(record),
-        first_row=0,
-        announce=False,
-    )
-    if outcome.first is None:
-        outcome.first = result
+def _refusals(batch: Batch, verdict: Result | Checked) -> list[tuple[int, list[str], str, str, str]]:
+    """The rows of the batch the rules or the save refused, as (row, cells, code, message, field)."""
     problems: dict[int, list[tuple[str, str]]] = {}
-    for index, field_name, code in result.failed:
+    for index, field_name, code in verdict.failed:
         problems.setdefault(index, []).append((field_name, code))
     failures = []
     for index, found in sorted(problems.items()):
         number, _values, cells = batch[index]
         message = "; ".join(problem_message(f, c) for f, c in found)
         failures.append((number, cells, found[0][1], message, found[0][0]))
-    return result.created, result.updated, failures
+    return failures
 
 
 def _refuse_row(
