@@ -83,6 +83,51 @@ def _nanp(text: str, region: str) -> str | None:
     return f"+1{national}" if valid else None
 
 
+_PLAIN = re.compile(r"\+?[1-9]\d{3,17}|0\d{3,17}")
+
+
+def _plain(text: str, region: str) -> str | None:
+    """The E.164 of a valid number written plainly, digits and punctuation only, read with the library's
+    own metadata and validity rules but without its general parser: "+33 6 12 34 56 78" anywhere, or
+    "06 12 34 56 78" in a region whose national prefix is a plain one (France, Belgium, Germany, ...).
+    None for anything else, and for a number it finds invalid: the general parser then decides, so this
+    never refuses what the parser accepts (tests compare both on thousands of numbers)."""
+    digits = text.translate(_PUNCTUATION)
+    if _PLAIN.fullmatch(digits) is None:
+        return None
+    if digits[0] == "+":
+        country = next(
+            (
+                int(digits[1:end])
+                for end in (2, 3, 4)
+                if int(digits[1:end]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE
+            ),
+            None,
+        )
+        if country is None:
+            return None
+        national = digits[1 + len(str(country)) :]
+    else:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        prefix = metadata.national_prefix if metadata is not None else None
+        if (
+            metadata is None
+            or not prefix
+            or metadata.national_prefix_for_parsing != prefix
+            or metadata.national_prefix_transform_rule is not None
+            or not digits.startswith(prefix)
+        ):
+            return None
+        country, national = metadata.country_code, digits[len(prefix) :]
+    if not national or national[0] == "0":  # Italian-style leading zeros: the parser knows them
+        return None
+    number = phonenumbers.PhoneNumber(country_code=country, national_number=int(national))
+    if not (phonenumbers.is_valid_number_for_region(number, region) or phonenumbers.is_valid_number(number)):
+        return None
+    formatted = f"+{country}{national}"
+    return formatted if _E164.fullmatch(formatted) else None
+
+
 @lru_cache(maxsize=8192)
 def normalise_phone(raw: str, region: str = "US") -> str | None:
     """The number in E.164 (+15145550199), read in `region` when it has no country code; None when it
@@ -90,7 +135,7 @@ def normalise_phone(raw: str, region: str = "US") -> str | None:
     text = raw.strip()
     if not text:
         return ""
-    quick = _nanp(text, region)
+    quick = _nanp(text, region) or _plain(text, region)
     if quick is not None:
         return quick
     try:

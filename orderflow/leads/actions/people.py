@@ -96,6 +96,17 @@ class Checked:
     failed: list[Failure]
 
 
+@dataclass
+class KnownPeople:
+    """For an importer saving one order's people of one kind in batches, in one transaction that began
+    when the order had none of that kind (and holds the order's lock): the emails and phones its earlier
+    batches saved, the only people a later batch can match. `save_people` then looks up those alone
+    instead of every email and phone of the batch, and adds each batch's."""
+
+    emails: set[str] = field(default_factory=set)
+    phones: set[str] = field(default_factory=set)
+
+
 def check_people(rows: Iterable[Mapping[str, Any]], *, region: str, first_row: int = 1) -> Checked:
     """Each row through `leads.rules.validate_person` (numbers read in `region`); no database."""
     valid: list[tuple[int, dict[str, str]]] = []
@@ -119,6 +130,8 @@ def save_people(
     confirm_opt_in: bool = False,
     first_row: int = 1,
     announce: bool = True,
+    known: KnownPeople | None = None,
+    ids: bool = True,
 ) -> Result:
     """Validate and upsert many participants or leads of one order.
 
@@ -128,6 +141,9 @@ def save_people(
     values replace theirs, empty ones leave theirs. A row matching two different people by email and by
     phone is refused (`conflict`). Refused rows change nothing; the valid ones are saved. `source` is
     what people see as where they came from (e.g. "import", "api", "web"; a row's own source wins).
+
+    Without `ids` (an importer's later batches), the new people are numbered by the database and
+    `Result.rows` holds them without their ids; `known`: see `KnownPeople`.
 
     `confirm_opt_in` (leads only): new people get an opt-in email, their status pending. New people
     with a phone but no email get a qualification call. Without `announce` (a chunk of an import),
@@ -147,7 +163,17 @@ def save_people(
     try:
         with transaction.atomic():
             locked = Order.objects.select_for_update(of=("self",)).select_related("seller").get(pk=order.pk)
-            _upsert(actor, locked, kind, valid, source=source[:100], confirm=confirm_opt_in, result=result)
+            _upsert(
+                actor,
+                locked,
+                kind,
+                valid,
+                source=source[:100],
+                confirm=confirm_opt_in,
+                result=result,
+                known=known,
+                ids=ids,
+            )
             if result.created or result.updated:
                 _tell(actor, locked, kind, result, source=source, announce=announce)
     except IntegrityError:
@@ -168,11 +194,18 @@ def _upsert(
     source: str,
     confirm: bool,
     result: Result,
+    known: KnownPeople | None = None,
+    ids: bool = True,
 ) -> None:
     """Match, merge and write the valid rows. People are plain dicts of column values here (no model
     instances: building ten thousand of them costs more than writing them)."""
     emails = {c["email_normalised"] for _n, c in valid if c.get("email_normalised")}
     phones = {c["phone_normalised"] for _n, c in valid if c.get("phone_normalised")}
+    if known is not None:  # only these can be people already; then they are
+        lookup_emails, lookup_phones = emails & known.emails, phones & known.phones
+        known.emails |= emails
+        known.phones |= phones
+        emails, phones = lookup_emails, lookup_phones
     by_email: dict[str, dict[str, Any]] = {}
     by_phone: dict[str, dict[str, Any]] = {}
     before: dict[int, tuple[Any, ...]] = {}
@@ -236,7 +269,7 @@ def _upsert(
         if tuple(person[name] for name in _COMPARED) != before[pk]:
             person["updated_at"] = now
             changed.append(person)
-    _insert(new)
+    _insert(new, ids=ids)
     _update(changed)
     result.created, result.updated = len(new), len(changed)
     result.unchanged = len(matched) - len(changed)
@@ -306,20 +339,25 @@ def _reserve_ids(count: int) -> list[int]:
         return list(range(last + 1, last + 1 + count))
 
 
-def _insert(people: list[dict[str, Any]]) -> None:
-    """New people in one pass: COPY on PostgreSQL, multi-row INSERTs on SQLite."""
+def _insert(people: list[dict[str, Any]], *, ids: bool = True) -> None:
+    """New people in one pass: COPY on PostgreSQL (numbered by the table's own sequence without `ids`),
+    multi-row INSERTs on SQLite."""
     if not people:
         return
-    for person, pk in zip(people, _reserve_ids(len(people)), strict=True):
-        person["id"] = pk
     quote = connection.ops.quote_name
     table = quote(Person._meta.db_table)
-    columns = ", ".join(quote(column) for column in _COLUMNS)
+    if ids or connection.vendor != "postgresql":
+        for person, pk in zip(people, _reserve_ids(len(people)), strict=True):
+            person["id"] = pk
+        names = _COLUMNS
+    else:
+        names = tuple(column for column in _COLUMNS if column != "id")
+    columns = ", ".join(quote(column) for column in names)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for person in people:
-                    copy.write_row([person[column] for column in _COLUMNS])
+                    copy.write_row([person[column] for column in names])
             return
         adapt = connection.ops.adapt_datetimefield_value
         per_statement = max(1, 30000 // len(_COLUMNS))

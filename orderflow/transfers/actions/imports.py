@@ -39,7 +39,7 @@ from django_tasks import task
 from orderflow.core.actors import Actor
 from orderflow.core.errors import ActionError, Conflict
 from orderflow.leads.actions import Checked, announce_saved, check_people, save_people
-from orderflow.leads.actions.people import Result
+from orderflow.leads.actions.people import KnownPeople, Result
 from orderflow.leads.models import Person
 from orderflow.leads.rules import problem_message, region_for
 from orderflow.notifications.emit import notify
@@ -296,8 +296,11 @@ class Saver:
     All or nothing: the saves are one transaction, undone if any row was refused (by the rules or by
     the save)."""
 
+    one_transaction = True  # every batch is saved in the same transaction
+
     def __init__(self, record: PeopleImport, actor: Actor, all_or_nothing: bool) -> None:
         self.record, self.actor, self.all_or_nothing = record, actor, all_or_nothing
+        self.known: KnownPeople | None = None
         self.saved: list[Saved] = []
         self.first: Result | None = None  # the first batch's answer: the people the digest names
         self.analyzed_at = 0
@@ -311,6 +314,8 @@ class Saver:
     def save(self, batch: Batch, checked: Checked) -> None:
         """One batch through `save_people` (which takes the rules' verdicts as they are), then ANALYZE
         of the people table whenever the rows this transaction added have doubled."""
+        if self.first is None and self.one_transaction:
+            self.known = _known_if_none(self.record)
         result = save_people(
             self.actor,
             self.record.order,
@@ -318,6 +323,8 @@ class Saver:
             checked,
             source=_source(self.record),
             announce=False,
+            known=self.known,
+            ids=self.first is None,  # the digest names the first batch's people; the others go unnamed
         )
         if self.first is None:
             self.first = result
@@ -328,8 +335,22 @@ class Saver:
         self.saved.append((result.created, result.updated, _refusals(batch, result)))
 
 
+def _known_if_none(record: PeopleImport) -> KnownPeople | None:
+    """Lock the order (as `save_people` does) for the rest of the transaction; if it has no people of
+    the import's kind, the only people a batch can match are the earlier batches' (`KnownPeople`)."""
+    list(Order.objects.select_for_update().filter(pk=record.order_id).values_list("pk"))
+    if Person.objects.filter(order_id=record.order_id, kind=record.kind).exists():
+        return None
+    return KnownPeople()
+
+
 class InlineSaver(Saver):
-    """Saves each batch as it is submitted, on this thread's connection."""
+    """Saves each batch as it is submitted, on this thread's connection (in one transaction when all or
+    nothing is asked; else each batch in its own)."""
+
+    def __init__(self, record: PeopleImport, actor: Actor, all_or_nothing: bool) -> None:
+        super().__init__(record, actor, all_or_nothing)
+        self.one_transaction = all_or_nothing
 
     def submit(self, batch: Batch, checked: Checked) -> None:
         self.save(batch, checked)

@@ -94,3 +94,25 @@ def test_an_error_of_the_saving_thread_fails_the_import_and_saves_nothing(order,
     assert record.status == ImportStatus.FAILED
     assert [error["code"] for error in record.errors] == ["conflict"]
     assert Person.objects.filter(order=order).count() == 0
+
+
+def test_rows_repeating_earlier_batches_update_those_people(order, olivia) -> None:
+    rows = [
+        GOOD[0],
+        ["Élodie", "Tremblay", "elodie@example.com", "", "", ""],
+        ["", "", "ELODIE@example.com", "514 555-0199", "Café Métro", ""],
+        ["", "", "", "(514) 555-0199", "", "Directrice"],
+    ]
+    record = run(upload(order, Actor.staff(olivia), french_csv(rows)), Actor.staff(olivia))
+    assert (record.status, record.created_count, record.updated_count) == (ImportStatus.DONE, 1, 2)
+    elodie = Person.objects.get(order=order)
+    assert (elodie.phone_normalised, elodie.job_title) == ("+15145550199", "Directrice")
+
+
+def test_an_order_with_people_already_matches_them(order, olivia) -> None:
+    first = run(upload(order, Actor.staff(olivia), french_csv(GOOD)), Actor.staff(olivia))
+    assert first.created_count == 2
+    rows = [GOOD[0], ["", "", "BENOIT@example.com", "", "", "Président"]]
+    record = run(upload(order, Actor.staff(olivia), french_csv(rows)), Actor.staff(olivia))
+    assert (record.created_count, record.updated_count) == (0, 1)
+    assert Person.objects.get(order=order, email_normalised="benoit@example.com").job_title == "Président"

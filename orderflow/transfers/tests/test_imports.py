@@ -275,3 +275,26 @@ def test_nothing_is_announced_when_all_or_nothing_refuses(order, olivia) -> None
     record = upload(order, Actor.staff(olivia), french_csv(GOOD + BAD_ROWS))
     start_people_import(record, actor=Actor.staff(olivia), mapping=record.mapping)
     assert not OrderEvent.objects.filter(order=order, type="people_added").exists()
+
+
+def test_a_row_repeating_an_earlier_batch_updates_that_person(order, olivia, monkeypatch) -> None:
+    """The order had no leads: a later batch matches only what the earlier batches saved (looked up
+    for those keys alone), here the same person twice over, then by phone."""
+    monkeypatch.setattr(imports, "BATCH", 1)
+    rows = [
+        GOOD[0],
+        ["Élodie", "Tremblay", "elodie@example.com", "", "", ""],
+        ["Benoît", "Côté", "benoit@example.com", "", "", ""],
+        ["", "", "ELODIE@example.com", "514 555-0199", "Café Métro", ""],
+        ["", "", "", "(514) 555-0199", "", "Directrice"],
+    ]
+    record = upload(order, Actor.staff(olivia), french_csv(rows))
+    record = start_people_import(record, actor=Actor.staff(olivia), mapping=record.mapping)
+    record.refresh_from_db()
+    assert (record.status, record.created_count, record.updated_count) == (ImportStatus.DONE, 2, 2)
+    elodie = Person.objects.get(order=order, email_normalised="elodie@example.com")
+    assert (elodie.first_name, elodie.phone_normalised, elodie.job_title) == (
+        "Élodie",
+        "+15145550199",
+        "Directrice",
+    )
