@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.db import connection
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.expressions import OrderBy, RawSQL
 from django.utils.translation import gettext_lazy as _
 
@@ -233,37 +233,67 @@ def with_workflow_versions(orders: Iterable[Order]) -> list[Order]:
     return orders
 
 
+@dataclass(frozen=True)
+class Counts:
+    """The seller's counters (`OrderCount`: orders per order type, state and archived), read once: the
+    list's total and the attention badge come from the same few rows."""
+
+    rows: tuple[tuple[int, str, bool, str, int], ...]  # order type id, state, archived, category, count
+
+    def total(self, filters: OrderFilters) -> int | None:
+        """How many orders the list holds, exactly, when its filters are ones the counters know (order
+        type, status, stage, archived); None for the others (search, assignee, customer)."""
+        if filters.search or filters.assignee is not None or filters.customer is not None:
+            return None
+        type_id = filters.order_type.pk if filters.order_type is not None else None
+        return sum(
+            count
+            for order_type_id, state, archived, category, count in self.rows
+            if (filters.include_archived or not archived)
+            and (type_id is None or order_type_id == type_id)
+            and (not filters.category or category == filters.category)
+            and (not filters.state or state == filters.state)
+        )
+
+    @property
+    def attention(self) -> int:
+        """Orders needing someone's attention: new ones nobody has moved on yet (category "open"), not
+        archived."""
+        return sum(
+            count for _t, _s, archived, category, count in self.rows if category == "open" and not archived
+        )
+
+
+def order_counts(seller: Seller) -> Counts:
+    """The seller's counters: one small query whatever the number of orders."""
+    rows = OrderCount.objects.filter(seller=seller).values_list(
+        "order_type_id", "state", "archived", "state_category", "count"
+    )
+    return Counts(tuple(rows))
+
+
 def attention_count(seller: Seller) -> int:
-    """Orders needing someone's attention: new ones nobody has moved on yet (category "open"), not
-    archived. From the counters (`OrderCount`): one small query whatever the number of orders."""
-    counts = OrderCount.objects.filter(seller=seller, state_category="open", archived=False)
-    return int(counts.aggregate(total=Sum("count"))["total"] or 0)
+    """The badge of every seller page (see `Counts.attention`)."""
+    return order_counts(seller).attention
 
 
 def counted_total(seller: Seller, filters: OrderFilters) -> int | None:
-    """How many orders the list holds, exactly, from the counters, when its filters are ones the
-    counters know (order type, status, stage, archived); None for the others (search, assignee,
-    customer), which `order_count` counts up to a bound."""
-    if filters.search or filters.assignee is not None or filters.customer is not None:
-        return None
-    counts = OrderCount.objects.filter(seller=seller)
-    if not filters.include_archived:
-        counts = counts.filter(archived=False)
-    if filters.order_type is not None:
-        counts = counts.filter(order_type=filters.order_type)
-    if filters.category:
-        counts = counts.filter(state_category=filters.category)
-    if filters.state:
-        counts = counts.filter(state=filters.state)
-    return int(counts.aggregate(total=Sum("count"))["total"] or 0)
+    """See `Counts.total`."""
+    return order_counts(seller).total(filters)
 
 
 def order_count(
-    seller: Seller, filters: OrderFilters, *, up_to: int, orders: QuerySet[Order] | None = None
+    seller: Seller,
+    filters: OrderFilters,
+    *,
+    up_to: int,
+    orders: QuerySet[Order] | None = None,
+    counts: Counts | None = None,
 ) -> int:
     """How many orders the list holds: exact from the counters where they apply, else counted, but
-    never past `up_to` (a number above it means "more than that"). `orders`: the list already made."""
-    total = counted_total(seller, filters)
+    never past `up_to` (a number above it means "more than that"). `orders`: the list already made;
+    `counts`: the counters already read."""
+    total = (counts or order_counts(seller)).total(filters)
     if total is not None:
         return total
     orders = order_list(seller, filters) if orders is None else orders

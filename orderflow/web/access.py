@@ -76,13 +76,15 @@ def render_seller(
 ) -> HttpResponse:
     """Render a seller page with what the layout needs: the seller, the member and the nav badges."""
     seller = membership.seller
+    context = context or {}
     full = {
         "membership": membership,
         "seller": seller,
         "locale": membership.reading_language,  # workflow labels in the reader's language
-        "attention_count": attention_count(seller),
         "inbox_unread": unread_count(membership),
         "conversations_unread": unread_thread_count(membership),
-        **(context or {}),
+        **context,
     }
+    if "attention_count" not in context:  # the order list gives it, from its own read of the counters
+        full["attention_count"] = attention_count(seller)
     return render(request, template, full, status=status)

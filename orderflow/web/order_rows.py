@@ -34,7 +34,7 @@ def order_rows(
     all_selected: bool,
     customer_query: str,
 ) -> SafeString:
-    """The `<tr>` of each order, in the reader's language and time zone (both active)."""
+    """The `<tr>` of each order, in the reader's language (`locale`, the active one) and time zone."""
     labels = {
         "select": escape(_("Select")),
         "number": escape(pgettext("order number", "No.")),
@@ -64,7 +64,7 @@ def order_rows(
         detail = escape(f"{head}{number}{tail}")
         assignee = escape(order.assignee_name) or f'<span class="muted">{unassigned}</span>'
         tag = f' <span class="tag">{archived}</span>' if order.archived else ""
-        estimate = formatting.day(order.estimated_completion, zone) or "—"
+        estimate = formatting.day(order.estimated_completion, zone, locale) or "—"
         cells = (
             ("select", "select", f'<input type="checkbox" name="orders" value="{number}" id="select-{number}"'
              f'{checked} aria-label="{escape(select_order % {"number": number})}">'),
@@ -77,8 +77,8 @@ def order_rows(
             ("status", "", f'<span class="status status-{escape(order.state_category)}">'
              f"{escape(order.state.label(locale))}</span>"),
             ("assignee", "", assignee),
-            ("submitted", "nowrap", _moment(order.submitted_at, zone)),
-            ("activity", "nowrap", _moment(order.last_activity_at, zone)),
+            ("submitted", "nowrap", _moment(order.submitted_at, zone, locale)),
+            ("activity", "nowrap", _moment(order.last_activity_at, zone, locale)),
             ("estimate", "nowrap", escape(estimate)),
         )  # fmt: skip
         row = "".join(
@@ -90,9 +90,9 @@ def order_rows(
     return mark_safe("\n".join(rows))
 
 
-def _moment(moment: datetime.datetime | None, zone: datetime.tzinfo) -> str:
+def _moment(moment: datetime.datetime | None, zone: datetime.tzinfo, language: str) -> str:
     """A `<time>` element: the moment for machines (ISO 8601 in the reader's zone), and for people."""
     if moment is None:
         return ""
     local = timezone.localtime(moment, zone)
-    return f'<time datetime="{local.isoformat()}">{escape(formatting.when(moment, zone))}</time>'
+    return f'<time datetime="{local.isoformat()}">{escape(formatting.when(moment, zone, language))}</time>'

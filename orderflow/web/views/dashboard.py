@@ -17,6 +17,7 @@ from orderflow.orders.selectors import (
     ListRow,
     OrderFilters,
     order_count,
+    order_counts,
     order_list,
     order_page,
 )
@@ -40,6 +41,7 @@ class ListPage:
     has_next: bool
     total: int
     total_exact: bool
+    attention: int  # the badge, from the same read of the counters as the total
 
     @property
     def has_previous(self) -> bool:
@@ -85,10 +87,11 @@ def list_page(membership: Membership, filters: OrderFilters, raw_number: str | N
     start = (number - 1) * PAGE_SIZE
     orders = order_list(seller, filters)  # a search reads the ids it matches once, here
     rows = order_page(orders, start=start, size=PAGE_SIZE + 1)
-    total = order_count(seller, filters, up_to=COUNT_UP_TO, orders=orders)
+    counts = order_counts(seller)
+    total = order_count(seller, filters, up_to=COUNT_UP_TO, orders=orders, counts=counts)
     exact = total <= COUNT_UP_TO or not (filters.search or filters.assignee or filters.customer)
     has_next = len(rows) > PAGE_SIZE and number < MAX_PAGES
-    return ListPage(number, rows[:PAGE_SIZE], has_next, total, exact)
+    return ListPage(number, rows[:PAGE_SIZE], has_next, total, exact, counts.attention)
 
 
 @seller_view
@@ -122,6 +125,7 @@ def dashboard(request: HttpRequest, membership: Membership) -> HttpResponse:
             "page": page,
             "max_pages": MAX_PAGES,
             "orders": page.object_list,
+            "attention_count": page.attention,
             "bulk_form": BulkForm(membership=membership, staff=form.active_staff()),
             # "Select all on this page" is a link, so that it works without JavaScript.
             "all_selected": request.GET.get("select") == "page",
