@@ -176,11 +176,15 @@ _ROW_COLUMNS = (
 
 
 def order_page(orders: QuerySet[Order], *, start: int, size: int) -> list[ListRow]:
-    """Rows `start` to `start + size` of a list (`order_list`). The page's ids first, through the filter
-    and sort indexes alone (the rows an offset skips are never joined to anything); then those orders
-    with their order types and assignees (small tables); then their customers, contacts and workflow
-    versions by id. Joined to fifty orders, the thousands of customers and contacts were hashed whole."""
-    ids = list(orders.values_list("pk", flat=True)[start : start + size])
+    """Rows `start` to `start + size` of a list (`order_list`): the page's ids first, through the filter
+    and sort indexes alone (the rows an offset skips are never joined to anything), then `list_rows`."""
+    return list_rows(list(orders.values_list("pk", flat=True)[start : start + size]))
+
+
+def list_rows(ids: list[int]) -> list[ListRow]:
+    """The rows of these orders, in this order: the orders with their order types and assignees (small
+    tables), their customers' and contacts' names by id, and their workflow versions. Joined to fifty
+    orders, the thousands of customers and contacts were hashed whole."""
     if not ids:
         return []
     # The names of customers and contacts are looked up row by row (an index probe each): joined, the

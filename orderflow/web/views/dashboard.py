@@ -16,7 +16,7 @@ from orderflow.orders import export
 from orderflow.orders.selectors import (
     ListRow,
     OrderFilters,
-    order_count,
+    list_rows,
     order_counts,
     order_list,
     order_page,
@@ -86,10 +86,19 @@ def list_page(membership: Membership, filters: OrderFilters, raw_number: str | N
     number = _page_number(raw_number)
     start = (number - 1) * PAGE_SIZE
     orders = order_list(seller, filters)  # a search reads the ids it matches once, here
-    rows = order_page(orders, start=start, size=PAGE_SIZE + 1)
     counts = order_counts(seller)
-    total = order_count(seller, filters, up_to=COUNT_UP_TO, orders=orders, counts=counts)
-    exact = total <= COUNT_UP_TO or not (filters.search or filters.assignee or filters.customer)
+    total = counts.total(filters)
+    if total is not None:
+        rows = order_page(orders, start=start, size=PAGE_SIZE + 1)
+        exact = True
+    else:
+        # The counters do not know this list (a search, an assignee, a customer): its first ids are read
+        # in one go, up to the page's end and at least COUNT_UP_TO + 1. They give the page and a total,
+        # exact when they are all there is, else a lower bound ("more than").
+        limit = max(COUNT_UP_TO + 1, start + PAGE_SIZE + 1)
+        ids = list(orders.values_list("pk", flat=True)[:limit])
+        total, exact = len(ids), len(ids) < limit
+        rows = list_rows(ids[start : start + PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE and number < MAX_PAGES
     return ListPage(number, rows[:PAGE_SIZE], has_next, total, exact, counts.attention)
 
