@@ -149,18 +149,30 @@ class OrderCount(models.Model):
 
 
 class OrderSearch(models.Model):
-    """What a search finds an order by, without accents and case-folded (`search_key`): its own text
-    (number as #n#, title, notes, lines) and its customer's (name, account number, contacts' names and
-    emails), the latter the same for every order of the customer so a customer's change rewrites one
-    column. Kept in step by the actions; searched through `orders.selectors.search` (pg_trgm GIN indexes
-    on PostgreSQL, an FTS5 trigram table on SQLite, both made by the migration)."""
+    """What a search finds an order by in its own text, without accents and case-folded (`search_key`):
+    its number as #n#, title, notes and lines. Its customer's text is `CustomerSearch`, one per customer.
+    Kept in step by the actions; searched through `orders.selectors.search` (a pg_trgm GIN index on
+    PostgreSQL, an FTS5 trigram table on SQLite, both made by the migrations)."""
 
     order = models.OneToOneField(Order, on_delete=models.CASCADE, primary_key=True, related_name="search")
     order_text = models.TextField(default="")
-    customer_text = models.TextField(default="")
 
     def __str__(self) -> str:
         return f"search of order {self.order_id}"
+
+
+class CustomerSearch(models.Model):
+    """What a search finds a customer's orders by: its name and account number, its contacts' names and
+    emails, as `OrderSearch` keeps them. One row per customer, not one per order: a customer's change
+    rewrites one row, and a search for a customer reads a few of the seller's customers, then their orders
+    by the orders' own index. Made with the customer's first order; kept in step by the actions."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(default="")
+
+    def __str__(self) -> str:
+        return f"search of customer {self.customer_id}"
 
 
 def order_search_text(order: Order, lines: Iterable[OrderLine]) -> str:

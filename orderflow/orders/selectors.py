@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orderflow.accounts.models import Contact, Customer, Membership, Seller
 from orderflow.catalog.models import Availability, Item, ItemKind, search_key
-from orderflow.orders.models import Order, OrderCount, OrderEvent, OrderSearch, Refund
+from orderflow.orders.models import CustomerSearch, Order, OrderCount, OrderEvent, OrderSearch, Refund
 from orderflow.workflows.definition import State
 from orderflow.workflows.models import OrderType, WorkflowVersion
 
@@ -64,7 +64,7 @@ def order_list(seller: Seller, filters: OrderFilters | None = None) -> QuerySet[
     if not filters.include_archived:
         orders = orders.filter(archived=False)
     if filters.search:
-        orders = orders.filter(search(filters.search))
+        orders = orders.filter(search(filters.search, seller))
     if filters.order_type is not None:
         orders = orders.filter(order_type=filters.order_type)
     if filters.category:
@@ -83,41 +83,105 @@ def order_list(seller: Seller, filters: OrderFilters | None = None) -> QuerySet[
 # Words shorter than this are matched only when the search has no longer word: a trigram index (both
 # engines) needs three characters to narrow anything.
 MIN_WORD = 3
-# A search finding at most this many documents hands the list their ids (the documents' own indexes find
+# A search finding at most this many orders hands the list their ids (the documents' own indexes find
 # them, the orders' primary key fetches them); one finding more lets the database walk the list's sort
-# index and keep the orders whose document matches, which reaches a page's fifty soonest when matches
-# are that common. PostgreSQL cannot tell which case it is in from its statistics.
+# index and keep the orders that match, which reaches a page's fifty soonest when matches are that
+# common. PostgreSQL cannot tell which case it is in from its statistics.
 SEARCH_IDS = 2000
 _FTS = "SELECT rowid FROM orders_ordersearch_fts WHERE orders_ordersearch_fts MATCH %s"
 
 
-def search(text: str) -> Q:
-    """Orders whose number, title, notes, lines (SKU, description), customer (name, account number) or
-    customer's contacts (names, emails) contain every word of `text`, without regard to accents or case
-    ("elise" finds "Élise"); "#42" is order 42 exactly. Through `OrderSearch`: trigram GIN indexes on
-    PostgreSQL, an FTS5 trigram table on SQLite, so a search that finds nothing is as quick as one that
-    finds something (one query for the matching ids, before the list's). An empty search matches every
-    order."""
+def search(text: str, seller: Seller) -> Q:
+    """The seller's orders whose number, title, notes, lines (SKU, description), customer (name, account
+    number) or customer's contacts (names, emails) contain every word of `text`, without regard to
+    accents or case ("elise" finds "Élise"); "#42" is order 42 exactly. An empty search matches every
+    order.
+
+    Each word may be found in the order's own document (`OrderSearch`) or in its customer's
+    (`CustomerSearch`, one per customer). The customers matching each word are read first (a few rows
+    of the seller's customers); the orders then fall into groups by which words their customer has:
+    those whose customer has every word (read by the orders' customer index), those whose own text has
+    every word (trigram GIN index on PostgreSQL, FTS5 on SQLite), and those whose customer has some
+    words and whose own text has the others. Up to SEARCH_IDS matches the list gets their ids, found
+    with one query per group; past it, the same groups as one condition."""
     words = _words(text)
     if not words:
         return Q()
-    fts = connection.vendor == "sqlite" and all(len(word) >= MIN_WORD for word in words)
-    if fts:
+    customers = _customers_by_words(words, seller)
+    ids: set[int] = set()
+    for branch in _branches(words, customers):
+        if isinstance(branch, list):  # every word in the orders' own text
+            ids.update(_text_ids(branch, seller))
+        else:
+            ids.update(
+                Order.objects.filter(branch, seller=seller).values_list("pk", flat=True)[: SEARCH_IDS + 1]
+            )
+        if len(ids) > SEARCH_IDS:
+            return _match(words, customers)
+    return _among("pk", ids)
+
+
+def _among(field: str, ids: Iterable[int]) -> Q:
+    """`field` is one of the ids. PostgreSQL: one array parameter rather than hundreds or thousands,
+    which Django and psycopg would prepare one by one."""
+    values = sorted(ids)
+    if connection.vendor == "postgresql" and values:
+        return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", [values])})
+    return Q(**{f"{field}__in": values})
+
+
+def _customers_by_words(words: list[str], seller: Seller) -> dict[int, frozenset[str]]:
+    """The seller's customers whose document has any of the words, with the words it has."""
+    found: dict[int, set[str]] = {}
+    for word in words:
+        matching = CustomerSearch.objects.filter(seller=seller, text__contains=word)
+        for customer_id in matching.values_list("customer_id", flat=True):
+            found.setdefault(customer_id, set()).add(word)
+    return {customer_id: frozenset(has) for customer_id, has in found.items()}
+
+
+def _branches(words: list[str], customers: dict[int, frozenset[str]]) -> list[Q | list[str]]:
+    """The groups a matching order falls in: a list of words (all in the order's own text), or a
+    condition on the orders (the customer has some words, the order's text the others)."""
+    groups: dict[frozenset[str], list[int]] = {}
+    for customer_id, has in customers.items():
+        groups.setdefault(has, []).append(customer_id)
+    branches: list[Q | list[str]] = [words]
+    for has, ids in sorted(groups.items(), key=lambda item: sorted(item[0])):
+        branch = _among("customer_id", ids)
+        for word in words:
+            if word not in has:
+                branch &= Q(search__order_text__contains=word)
+        branches.append(branch)
+    return branches
+
+
+def _match(words: list[str], customers: dict[int, frozenset[str]]) -> Q:
+    """Every group as one condition on the orders."""
+    match = Q()
+    for word in words:
+        match &= Q(search__order_text__contains=word)
+    for branch in _branches(words, customers)[1:]:
+        assert isinstance(branch, Q)
+        match |= branch
+    return match
+
+
+def _text_ids(words: list[str], seller: Seller) -> list[int]:
+    """Up to SEARCH_IDS + 1 ids of orders whose own text has every word (of this seller on SQLite)."""
+    if connection.vendor == "sqlite" and all(len(word) >= MIN_WORD for word in words):
         phrases = " AND ".join('"{}"'.format(word.replace('"', '""')) for word in words)
-        with connection.cursor() as cursor:
-            cursor.execute(f"{_FTS} LIMIT %s", [phrases, SEARCH_IDS + 1])
-            ids = [row[0] for row in cursor.fetchall()]
-    else:
-        documents = OrderSearch.objects.filter(_document_match(words, ""))
-        ids = list(documents.values_list("order_id", flat=True)[: SEARCH_IDS + 1])
-    if len(ids) <= SEARCH_IDS:
-        if ids and connection.vendor == "postgresql":
-            # One array parameter rather than thousands: Django and psycopg prepare each of those.
-            return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
-        return Q(pk__in=ids)
-    if fts:
-        return Q(pk__in=RawSQL(_FTS, [phrases]))
-    return _document_match(words, "search__")
+        return list(
+            Order.objects.filter(seller=seller, pk__in=RawSQL(_FTS, [phrases])).values_list("pk", flat=True)[
+                : SEARCH_IDS + 1
+            ]
+        )
+    # Every seller's documents (the list keeps the seller's orders): joined to the orders for their
+    # seller, each matching document would cost a probe more.
+    documents = OrderSearch.objects.all()
+    for word in words:
+        documents = documents.filter(order_text__contains=word)
+    return list(documents.values_list("order_id", flat=True)[: SEARCH_IDS + 1])
 
 
 def _words(text: str) -> list[str]:
@@ -127,13 +191,6 @@ def _words(text: str) -> list[str]:
             word = f"{word}#"  # the number as the document holds it: #42# is not #421#
         words.append(word)
     return [word for word in words if len(word) >= MIN_WORD] or words
-
-
-def _document_match(words: list[str], path: str) -> Q:
-    match = Q()
-    for word in words:
-        match &= Q(**{f"{path}order_text__contains": word}) | Q(**{f"{path}customer_text__contains": word})
-    return match
 
 
 def _ordering(sort: str) -> list[str | OrderBy]:

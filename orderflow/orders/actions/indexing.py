@@ -1,5 +1,5 @@
 """What the order actions keep in step besides the order itself, in the same transaction: the counts of
-orders per state (`OrderCount`) and the search documents (`OrderSearch`).
+orders per state (`OrderCount`) and the search documents (`OrderSearch`, `CustomerSearch`).
 
 Counts move by relative amounts in one upsert (`count = count + delta`), so concurrent changes add up
 exactly; the rows of one change are written in a fixed order, so two changes never wait on each other in
@@ -16,6 +16,7 @@ from django.db.models import Count
 
 from orderflow.accounts.models import Contact, Customer
 from orderflow.orders.models import (
+    CustomerSearch,
     Order,
     OrderCount,
     OrderLine,
@@ -98,26 +99,32 @@ def _customer_text(customer_id: int) -> str:
 
 
 def index_new(order: Order, lines: Iterable[OrderLine]) -> None:
-    """The search document of an order just placed."""
-    OrderSearch.objects.create(
-        order=order,
-        order_text=order_search_text(order, lines),
-        customer_text=_customer_text(order.customer_id),
-    )
+    """The search document of an order just placed, and its customer's if this is its first order."""
+    OrderSearch.objects.create(order=order, order_text=order_search_text(order, lines))
+    if not CustomerSearch.objects.filter(customer_id=order.customer_id).exists():
+        # Two first orders at once both get here: the second insert is skipped, the text is the same.
+        CustomerSearch.objects.bulk_create(
+            [
+                CustomerSearch(
+                    customer_id=order.customer_id,
+                    seller_id=order.seller_id,
+                    text=_customer_text(order.customer_id),
+                )
+            ],
+            ignore_conflicts=True,
+        )
 
 
 def index_order(order: Order) -> None:
     """The order's own text again, after its lines or notes changed."""
     text = order_search_text(order, OrderLine.objects.filter(order=order).order_by("position"))
     if not OrderSearch.objects.filter(order=order).update(order_text=text):
-        OrderSearch.objects.create(
-            order=order, order_text=text, customer_text=_customer_text(order.customer_id)
-        )
+        OrderSearch.objects.create(order=order, order_text=text)
 
 
 def index_customer(customer: Customer) -> None:
-    """Every order of the customer finds it by its new name, account number or contacts."""
-    text = _customer_text(customer.pk)
-    OrderSearch.objects.filter(order__customer_id=customer.pk).exclude(customer_text=text).update(
-        customer_text=text
+    """The customer's orders are found by its new name, account number or contacts: one row."""
+    CustomerSearch.objects.update_or_create(
+        customer_id=customer.pk,
+        defaults={"seller_id": customer.seller_id, "text": _customer_text(customer.pk)},
     )

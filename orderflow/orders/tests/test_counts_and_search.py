@@ -22,7 +22,7 @@ from orderflow.orders.actions import (
     recount,
     transition_order,
 )
-from orderflow.orders.models import Order, OrderCount, OrderSearch
+from orderflow.orders.models import CustomerSearch, Order, OrderCount, OrderSearch
 from orderflow.orders.selectors import (
     OrderFilters,
     attention_count,
@@ -192,7 +192,7 @@ def test_a_customers_new_name_or_contact_finds_its_orders(make_order, acme, corn
     update_customer(corner_bar, name="Bistro Hélène", reference="ACC-77", actor=staff)
     assert found(acme, "helene") == [order.number]
     assert found(acme, "acc-77") == [order.number]
-    assert "corner bar" not in OrderSearch.objects.get(order=order).customer_text
+    assert "corner bar" not in CustomerSearch.objects.get(customer=corner_bar).text
 
     update_contact(alice, email="zoe@bistro.example", actor=staff)
     assert found(acme, "zoe@bistro") == [order.number]
@@ -213,11 +213,12 @@ def test_every_order_has_its_search_document(make_order):
     document = OrderSearch.objects.get(order=order)
     assert f"#{order.number}#" in document.order_text
     assert "crate of lemonade" in document.order_text
-    assert "corner bar" in document.customer_text
+    assert "corner bar" not in document.order_text  # the customer's text is its own document
+    assert "corner bar" in CustomerSearch.objects.get(customer=order.customer).text
 
 
-def test_an_empty_search_matches_everything():
-    assert str(search("   ")) == str(search(""))
+def test_an_empty_search_matches_everything(acme):
+    assert str(search("   ", acme)) == str(search("", acme))
 
 
 def test_a_search_matching_many_orders_finds_the_same(make_order, acme, monkeypatch):
@@ -229,3 +230,35 @@ def test_a_search_matching_many_orders_finds_the_same(make_order, acme, monkeypa
 
     assert found(acme, "lemon") == [first.number, second.number]
     assert found(acme, "lemon cake") == [second.number]
+
+
+def test_words_found_partly_in_the_customer_and_partly_in_the_order(make_order, acme, order_types, olivia):
+    """Each word may be in the customer's document or in the order's own: "alice cake" is an order of
+    Alice's customer whose own text has "cake"; neither her other orders nor another customer's cake."""
+    from orderflow.accounts.actions import add_customer
+
+    cake = make_order("shop", title="Birthday cake")
+    make_order("shop", title="Lemon tart")
+    other = add_customer(acme, name="Harbour Café")
+    contact = add_contact(other, name="Bob Stone", email="bob@harbour.example")
+    place_order(
+        other, order_type=order_types["shop"], actor=Actor.customer(contact), title="Wedding cake",
+        lines=[LineInput("Cake", 1, "40")],
+    )  # fmt: skip
+
+    assert found(acme, "alice cake") == [cake.number]
+    assert found(acme, "cake alice") == [cake.number]
+    assert found(acme, "corner martin") == sorted(
+        o.number for o in Order.objects.filter(customer__name="Corner Bar")
+    )
+    assert found(acme, "harbour wedding") != []
+    assert found(acme, "harbour tart") == []
+
+
+def test_a_search_by_customer_past_search_ids_finds_the_same(make_order, acme, monkeypatch):
+    """Past SEARCH_IDS the groups become one condition on the list: same orders, customer words too."""
+    first, second = make_order("shop", title="Lemon tart"), make_order("shop", title="Apple pie")
+    monkeypatch.setattr("orderflow.orders.selectors.SEARCH_IDS", 1)
+
+    assert found(acme, "corner bar") == [first.number, second.number]
+    assert found(acme, "alice tart") == [first.number]
