@@ -109,7 +109,8 @@ def search(text: str, seller: Seller) -> Q:
         return Q()
     customers = _customers_by_words(words, seller)
     ids: set[int] = set()
-    for branch in _branches(words, customers):
+    branches = _branches(words, customers)
+    for branch in branches:
         if isinstance(branch, list):  # every word in the orders' own text
             ids.update(_text_ids(branch, seller))
         else:
@@ -117,7 +118,7 @@ def search(text: str, seller: Seller) -> Q:
                 Order.objects.filter(branch, seller=seller).values_list("pk", flat=True)[: SEARCH_IDS + 1]
             )
         if len(ids) > SEARCH_IDS:
-            return _match(words, customers)
+            return _match(words, branches)
     return _among("pk", ids)
 
 
@@ -156,14 +157,14 @@ def _branches(words: list[str], customers: dict[int, frozenset[str]]) -> list[Q 
     return branches
 
 
-def _match(words: list[str], customers: dict[int, frozenset[str]]) -> Q:
-    """Every group as one condition on the orders."""
+def _match(words: list[str], branches: list[Q | list[str]]) -> Q:
+    """Every group (`_branches`) as one condition on the orders."""
     match = Q()
     for word in words:
         match &= Q(search__order_text__contains=word)
-    for branch in _branches(words, customers)[1:]:
-        assert isinstance(branch, Q)
-        match |= branch
+    for branch in branches:
+        if isinstance(branch, Q):
+            match |= branch
     return match
 
 
@@ -349,12 +350,10 @@ def order_count(
     *,
     up_to: int,
     orders: QuerySet[Order] | None = None,
-    counts: Counts | None = None,
 ) -> int:
     """How many orders the list holds: exact from the counters where they apply, else counted, but
-    never past `up_to` (a number above it means "more than that"). `orders`: the list already made;
-    `counts`: the counters already read."""
-    total = (counts or order_counts(seller)).total(filters)
+    never past `up_to` (a number above it means "more than that"). `orders`: the list already made."""
+    total = counted_total(seller, filters)
     if total is not None:
         return total
     orders = order_list(seller, filters) if orders is None else orders

@@ -381,8 +381,7 @@ class BesideSaver(Saver):
         try:
             with translation.override(self.language), transaction.atomic():
                 while not isinstance(item := self.queue.get(), bool | str):
-                    if self.error is None:
-                        self.save(*item)
+                    self.save(*item)
                 # The end (whether the reading refused a row), or an abort.
                 if item == self.ABORT or (self.all_or_nothing and (item is True or self.refused)):
                     transaction.set_rollback(True)
